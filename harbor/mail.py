@@ -1,0 +1,85 @@
+"""The one send path. Every message, transactional or bulk, leaves through ``send_batch``.
+
+It renders ``templates/emails/<name>/{subject.txt,body.txt,body.html}``, drops suppressed
+recipients, adds ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` per recipient, sends one
+ESP batch call with per-recipient ``merge_data`` and ``merge_metadata``, and returns anymail's
+status per recipient for the caller to record on its send rows.
+
+Never call this inside a transaction: it makes a network call.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from anymail.message import AnymailMessage, AnymailRecipientStatus
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    send_id: str
+    merge_data: dict = field(default_factory=dict)
+    unsubscribe_url: str = ""
+
+
+def render_email(name: str, context: dict) -> tuple[str, str, str]:
+    """Render (subject, text, html) of the email template ``name``."""
+    subject = render_to_string(f"emails/{name}/subject.txt", context).strip()
+    text = render_to_string(f"emails/{name}/body.txt", context)
+    html = render_to_string(f"emails/{name}/body.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def send_batch(
+    *,
+    template: str,
+    recipients: list[Recipient],
+    context: dict,
+    stream: str,
+    language: str | None = None,
+) -> dict[str, AnymailRecipientStatus]:
+    """Send ``template`` to ``recipients`` in one ESP call; return status by email.
+
+    Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
+    checked before. Not safe to repeat: callers claim their send rows before calling.
+    """
+    from supporters.selectors import suppressed_emails
+
+    blocked = suppressed_emails(
+        [r.email for r in recipients], include_unsubscribed=(stream == "bulk")
+    )
+    live = [r for r in recipients if r.email not in blocked]
+    if not live:
+        return {}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject, text, html = render_email(template, context)
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[r.email for r in live],
+    )
+    message.attach_alternative(html, "text/html")
+    message.tags = [template, stream]
+    message.merge_data = {r.email: r.merge_data for r in live}
+    message.merge_metadata = {r.email: {"send_id": r.send_id} for r in live}
+    message.merge_headers = {
+        r.email: {
+            "List-Unsubscribe": f"<{r.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        for r in live
+        if r.unsubscribe_url
+    }
+    # A batch (merge_data set) makes anymail send each recipient their own message.
+    message.send()
+    status = message.anymail_status
+    logger.info(
+        "sent template=%s stream=%s recipients=%d", template, stream, len(live)
+    )
+    return dict(status.recipients)

@@ -1,0 +1,10 @@
+from django import template
+
+from harbor.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str):
+    return render_markdown(text)

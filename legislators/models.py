@@ -1,0 +1,1 @@
+"""Legislators, districts and bills (issue #3)."""

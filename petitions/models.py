@@ -1,0 +1,1 @@
+"""Petitions and signatures (issue #4)."""

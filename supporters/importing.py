@@ -1,0 +1,460 @@
+"""Supporter CSV import and export.
+
+An import is validated whole before anything is written: a file with any bad row is
+rejected with every bad row reported by line number, and nothing changes. A good file is
+written in one transaction, so a crash mid-write leaves nothing half-imported either.
+"""
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Chapter,
+    ChapterMembership,
+    ConsentEvent,
+    Supporter,
+    SupporterImport,
+    Tag,
+)
+from .services import (
+    clean_state,
+    default_chapters_for,
+    normalize_email,
+    normalize_phone,
+    normalize_zip,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_REPORTED_ERRORS = 500
+WRITE_BATCH = 1000
+PROGRESS_EVERY = 1000
+# A claim older than this is from a worker that died (the task time limit is shorter).
+STUCK_AFTER = timedelta(hours=1)
+
+COLUMNS: dict[str, set[str]] = {
+    "email": {"email", "email address", "e-mail", "email_address"},
+    "first_name": {"first_name", "first name", "firstname", "first", "given name"},
+    "last_name": {"last_name", "last name", "lastname", "last", "surname", "family name"},
+    "street_address": {"street_address", "street address", "address", "address1", "street"},
+    "city": {"city", "town"},
+    "state": {"state", "st", "state_code"},
+    "zip_code": {"zip", "zip_code", "zipcode", "zip code", "postal code", "postal_code"},
+    "phone": {"phone", "phone number", "phone_number", "mobile"},
+    "tags": {"tags", "tag"},
+    "opt_in": {"opt_in", "email_opt_in", "opted_in", "opt-in", "subscribed"},
+}
+ALIASES = {alias: field for field, aliases in COLUMNS.items() for alias in aliases}
+TRUE_WORDS = {"1", "y", "yes", "true", "t", "x"}
+FALSE_WORDS = {"", "0", "n", "no", "false", "f"}
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "street_address": 200, "city": 100}
+EXPORT_COLUMNS = [
+    "email",
+    "first_name",
+    "last_name",
+    "street_address",
+    "city",
+    "state",
+    "zip_code",
+    "phone",
+    "congressional_district",
+    "source",
+    "email_opt_in",
+    "opt_in_at",
+    "unsubscribed_at",
+    "suppressed_at",
+    "suppression_reason",
+    "tags",
+    "created_at",
+]
+
+
+class ImportRejected(Exception):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+@dataclass
+class CleanRow:
+    line: int
+    email: str
+    profile: dict[str, str]
+    tags: list[str]
+    opt_in: bool
+
+
+def create_import(
+    *,
+    file_name: str,
+    content: bytes,
+    chapter: Chapter | None,
+    tag: str = "",
+    user: AbstractBaseUser | None = None,
+    enqueue: bool = True,
+) -> SupporterImport:
+    """Store an uploaded file and (unless ``enqueue`` is false, for a caller that runs it
+    itself) queue its import after commit. Not idempotent: each call is a new import."""
+    from .tasks import run_import_task
+
+    if len(content) > settings.HARBOR_MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.")
+            % {"limit": settings.HARBOR_MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+    if not content.strip():
+        raise ValidationError(_("The file is empty."))
+    supporter_import = SupporterImport.objects.create(
+        file_name=file_name[:255],
+        content=content,
+        chapter=chapter,
+        tag=tag.strip()[:100],
+        created_by=user if user and user.is_authenticated else None,
+    )
+    if enqueue:
+        run_import_task.delay_on_commit(supporter_import.pk)
+    return supporter_import
+
+
+def claim_import(*, import_id: int) -> bool:
+    """Claim a pending import (or one whose worker died) for this worker. Exactly one
+    concurrent caller wins."""
+    now = timezone.now()
+    return bool(
+        SupporterImport.objects.filter(pk=import_id, status=SupporterImport.Status.PENDING)
+        .update(status=SupporterImport.Status.RUNNING, started_at=now, updated_at=now)
+        or SupporterImport.objects.filter(
+            pk=import_id,
+            status=SupporterImport.Status.RUNNING,
+            started_at__lt=now - STUCK_AFTER,
+        ).update(started_at=now, updated_at=now)
+    )
+
+
+def run_import(*, import_id: int) -> SupporterImport | None:
+    """Validate and write one import. Safe to repeat: only a claimed import runs, and the
+    write is one transaction. Returns the import, or None if it was not claimable."""
+    if not claim_import(import_id=import_id):
+        logger.info("import=%s not claimable (gone, running or finished)", import_id)
+        return None
+    supporter_import = SupporterImport.objects.get(pk=import_id)
+    try:
+        rows, errors, error_count, total = _validate(supporter_import)
+    except ImportRejected as exc:
+        errors, error_count, total, rows = [{"line": 0, "reason": str(exc)}], 1, 0, []
+    if error_count:
+        return _finish(
+            supporter_import,
+            status=SupporterImport.Status.FAILED,
+            errors=errors,
+            error_count=error_count,
+            total_rows=total,
+        )
+    for attempt in range(3):
+        try:
+            created, updated = _write(supporter_import, rows)
+            break
+        except IntegrityError:
+            # A supporter with one of these emails was created concurrently (a signature
+            # while importing). The transaction rolled back; run it again.
+            logger.warning("import=%s write conflict, attempt %d", import_id, attempt + 1)
+    else:
+        return _finish(
+            supporter_import,
+            status=SupporterImport.Status.FAILED,
+            errors=[{"line": 0, "reason": _("The import conflicted with other changes; "
+                                            "please upload it again.")}],
+            error_count=1,
+            total_rows=total,
+        )
+    return _finish(
+        supporter_import,
+        status=SupporterImport.Status.DONE,
+        total_rows=total,
+        created_count=created,
+        updated_count=updated,
+    )
+
+
+def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
+    fields.setdefault("errors", [])
+    fields.setdefault("error_count", 0)
+    fields["processed_rows"] = fields["total_rows"]
+    fields["finished_at"] = timezone.now()
+    for key, value in fields.items():
+        setattr(supporter_import, key, value)
+    supporter_import.save(update_fields=[*fields, "updated_at"])
+    logger.info(
+        "import=%s %s rows=%d errors=%d",
+        supporter_import.pk,
+        supporter_import.status,
+        supporter_import.total_rows,
+        supporter_import.error_count,
+    )
+    return supporter_import
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise ImportRejected(
+            _(
+                "Line %(line)d is not valid UTF-8 text. Save the file as “CSV UTF-8” "
+                "(in Excel: File › Save As › CSV UTF-8) and upload it again."
+            )
+            % {"line": line}
+        ) from None
+
+
+def _read_header(reader: Iterator[list[str]]) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRejected(_("The file is empty.")) from None
+    fields, unknown = [], []
+    for name in header:
+        key = " ".join(name.strip().lower().split())
+        field = ALIASES.get(key) or ALIASES.get(key.replace(" ", "_"))
+        if field is None:
+            unknown.append(name.strip())
+        fields.append(field)
+    if unknown:
+        raise ImportRejected(
+            _("Line 1: unknown column(s) %(unknown)s. Known columns: %(known)s.")
+            % {
+                "unknown": ", ".join(f"“{name[:40]}”" for name in unknown[:10]),
+                "known": ", ".join(COLUMNS),
+            }
+        )
+    duplicated = {f for f in fields if fields.count(f) > 1}
+    if duplicated:
+        raise ImportRejected(
+            _("Line 1: column %(name)s appears twice.") % {"name": sorted(duplicated)[0]}
+        )
+    if "email" not in fields:
+        raise ImportRejected(_("Line 1: the file needs an “email” column."))
+    return fields
+
+
+def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
+    if len(values) != len(fields):
+        raise ValidationError(
+            _("has %(got)d fields but the header has %(want)d.")
+            % {"got": len(values), "want": len(fields)}
+        )
+    raw = dict(zip(fields, values, strict=True))
+    profile: dict[str, str] = {}
+    for key, limit in MAX_LENGTHS.items():
+        value = " ".join(raw.get(key, "").split())
+        if len(value) > limit:
+            raise ValidationError(
+                _("%(field)s is longer than %(limit)d characters.")
+                % {"field": key, "limit": limit}
+            )
+        profile[key] = value
+    profile["state"] = clean_state(raw.get("state", ""))
+    profile["zip_code"] = normalize_zip(raw.get("zip_code", ""))
+    profile["phone"] = normalize_phone(raw.get("phone", ""))
+    opt_in_word = raw.get("opt_in", "").strip().lower()
+    if opt_in_word not in TRUE_WORDS | FALSE_WORDS:
+        raise ValidationError(
+            _("opt_in must be yes or no, not “%(value)s”.") % {"value": opt_in_word[:20]}
+        )
+    tags = [" ".join(t.split())[:100] for t in raw.get("tags", "").split(";")]
+    return CleanRow(
+        line=line,
+        email=normalize_email(raw["email"]),
+        profile={key: value for key, value in profile.items() if value},
+        tags=[t for t in tags if t],
+        opt_in=opt_in_word in TRUE_WORDS,
+    )
+
+
+def _validate(
+    supporter_import: SupporterImport,
+) -> tuple[dict[str, CleanRow], list[dict], int, int]:
+    """Read every row; return (rows by email, reported errors, error count, total rows).
+    A later row for the same email updates the earlier one, as a second import would."""
+    text = _decode(bytes(supporter_import.content))
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportRejected(
+            _("Line %(line)d contains a NUL byte: this is not a CSV text file.")
+            % {"line": line}
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    fields = _read_header(reader)
+    total = text.count("\n")  # an estimate for the progress bar, fixed at the end
+    SupporterImport.objects.filter(pk=supporter_import.pk).update(total_rows=total)
+    rows: dict[str, CleanRow] = {}
+    errors: list[dict] = []
+    error_count = count = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append({"line": line, "reason": _("is not valid CSV (%s).") % exc})
+            error_count += 1
+            break
+        if not any(v.strip() for v in values):
+            continue
+        count += 1
+        try:
+            row = _clean_row(line, fields, values)
+        except ValidationError as exc:
+            error_count += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append({"line": line, "reason": " ".join(exc.messages)})
+        else:
+            previous = rows.get(row.email)
+            if previous:
+                row.profile = {**previous.profile, **row.profile}
+                row.tags = [*previous.tags, *row.tags]
+                row.opt_in = row.opt_in or previous.opt_in
+            rows[row.email] = row
+        if count % PROGRESS_EVERY == 0:
+            SupporterImport.objects.filter(pk=supporter_import.pk).update(
+                processed_rows=count, total_rows=max(total, count)
+            )
+    if count == 0 and not error_count:
+        raise ImportRejected(_("The file has a header but no rows."))
+    return rows, errors, error_count, count
+
+
+@transaction.atomic
+def _write(supporter_import: SupporterImport, rows: dict[str, CleanRow]) -> tuple[int, int]:
+    """Upsert every row in one transaction; return (created, updated)."""
+    now = timezone.now()
+    source = f"import:{supporter_import.pk}"
+    created_total = updated_total = 0
+    extra_chapters = [supporter_import.chapter] if supporter_import.chapter else []
+    chapters_by_state: dict[str, list[Chapter]] = {}
+    tag_names = {t for row in rows.values() for t in row.tags}
+    if supporter_import.tag:
+        tag_names.add(supporter_import.tag)
+    for name in tag_names:
+        Tag.objects.get_or_create(name=name)
+    tag_ids = dict(Tag.objects.filter(name__in=tag_names).values_list("name", "id"))
+
+    batch_rows = list(rows.values())
+    for start in range(0, len(batch_rows), WRITE_BATCH):
+        batch = batch_rows[start : start + WRITE_BATCH]
+        existing = {s.email: s for s in Supporter.objects.filter(email__in=[r.email for r in batch])}
+        to_create, to_update, changed_fields = [], [], set()
+        for row in batch:
+            supporter = existing.get(row.email)
+            if supporter is None:
+                to_create.append(Supporter(email=row.email, source=source, **row.profile))
+                continue
+            changed = [k for k, v in row.profile.items() if str(getattr(supporter, k)) != v]
+            for key in changed:
+                setattr(supporter, key, row.profile[key])
+            if changed:
+                supporter.updated_at = now
+                changed_fields.update(changed)
+                to_update.append(supporter)
+        created = Supporter.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
+        if to_update:
+            Supporter.objects.bulk_update(to_update, [*changed_fields, "updated_at"])
+        created_total += len(created)
+        updated_total += len(to_update)
+        by_email = {s.email: s for s in [*existing.values(), *created]}
+        # Consent: an import may give it, never take it away or override an unsubscribe.
+        opt_in_ids = [
+            by_email[r.email].pk
+            for r in batch
+            if r.opt_in
+            and not by_email[r.email].email_opt_in
+            and by_email[r.email].unsubscribed_at is None
+            and by_email[r.email].suppressed_at is None
+        ]
+        if opt_in_ids:
+            Supporter.objects.filter(pk__in=opt_in_ids).update(
+                email_opt_in=True, opt_in_at=now, opt_in_source=source, opt_in_method="import"
+            )
+            ConsentEvent.objects.bulk_create(
+                ConsentEvent(
+                    supporter_id=pk,
+                    kind=ConsentEvent.Kind.OPT_IN,
+                    at=now,
+                    source=source,
+                    method="import",
+                )
+                for pk in opt_in_ids
+            )
+        memberships = []
+        through_tags = []
+        for row in batch:
+            supporter = by_email[row.email]
+            state = supporter.state
+            if state not in chapters_by_state:
+                chapters_by_state[state] = default_chapters_for(state)
+            for chapter in [*chapters_by_state[state], *extra_chapters]:
+                memberships.append(ChapterMembership(chapter=chapter, supporter=supporter))
+            names = set(row.tags) | ({supporter_import.tag} if supporter_import.tag else set())
+            through_tags.extend(
+                Supporter.tags.through(supporter_id=supporter.pk, tag_id=tag_ids[name])
+                for name in names
+            )
+        ChapterMembership.objects.bulk_create(memberships, ignore_conflicts=True)
+        Supporter.tags.through.objects.bulk_create(through_tags, ignore_conflicts=True)
+    return created_total, updated_total
+
+
+def recover_stuck_imports() -> list[int]:
+    """Re-queue imports whose claim is older than STUCK_AFTER (their worker died; the write
+    transaction rolled back with it) and pending imports whose message was lost. Safe to
+    repeat."""
+    from .tasks import run_import_task
+
+    now = timezone.now()
+    ids = list(
+        SupporterImport.objects.filter(
+            status__in=[SupporterImport.Status.PENDING, SupporterImport.Status.RUNNING],
+            updated_at__lt=now - STUCK_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        run_import_task.delay(pk)
+    return ids
+
+
+def _safe_cell(value: object) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in exported text."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def export_rows(supporters) -> Iterator[list[str]]:
+    """Yield the CSV header and one row per supporter of the given queryset, streaming."""
+    yield EXPORT_COLUMNS
+    qs = supporters.prefetch_related("tags").order_by("pk")
+    for supporter in qs.iterator(chunk_size=2000):
+        row = []
+        for column in EXPORT_COLUMNS:
+            if column == "tags":
+                value = ";".join(sorted(t.name for t in supporter.tags.all()))
+            else:
+                value = getattr(supporter, column)
+                if hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                elif column == "phone":
+                    value = str(value) if value else ""
+            row.append(_safe_cell(value))
+        yield row

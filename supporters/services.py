@@ -1,0 +1,214 @@
+"""Writes to supporter data: upsert, consent, membership. Plain functions; views, tasks,
+commands and the API all call these. The CSV import lives in ``supporters.importing``."""
+
+import logging
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from harbor.states import normalize_state
+
+from .models import Chapter, ChapterMembership, ConsentEvent, Supporter
+
+logger = logging.getLogger(__name__)
+
+
+def normalize_email(value: str) -> str:
+    """Strip and lower-case an address, then validate it; raise ValidationError if bad.
+
+    Lower-casing the local part is what every advocacy CRM does: two signatures from
+    ``Ana@X.org`` and ``ana@x.org`` are one person.
+    """
+    email = (value or "").strip().lower()
+    if not email:
+        raise ValidationError(_("Enter an email address."), code="required")
+    if len(email) > 254:
+        raise ValidationError(_("That email address is too long."), code="max_length")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("“%(value)s” is not a valid email address.") % {"value": value.strip()[:80]},
+            code="invalid",
+        ) from None
+    return email
+
+
+def normalize_phone(value: str) -> str:
+    """Return the number in E.164 (US by default), '' for blank; ValidationError if bad."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number.") % {"value": value[:40]},
+            code="invalid",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_zip(value: str) -> str:
+    """Return a 5-digit ZIP or ZIP+4, '' for blank; ValidationError if malformed."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    digits = value.replace(" ", "")
+    if (len(digits) == 5 and digits.isdigit()) or (
+        len(digits) == 10 and digits[5] == "-" and (digits[:5] + digits[6:]).isdigit()
+    ):
+        return digits
+    raise ValidationError(
+        _("“%(value)s” is not a ZIP code (use 5 digits, or ZIP+4).") % {"value": value[:20]},
+        code="invalid",
+    )
+
+
+def clean_state(value: str) -> str:
+    """Return a USPS state code for a code or name, '' for blank; ValidationError if unknown."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return normalize_state(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="invalid") from None
+
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "street_address",
+    "city",
+    "state",
+    "zip_code",
+    "phone",
+)
+
+
+def default_chapters_for(state: str) -> list[Chapter]:
+    """The national chapter and, if there is one, the chapter of ``state``."""
+    chapters = Chapter.objects.filter(kind=Chapter.Kind.NATIONAL)
+    if state:
+        chapters = chapters | Chapter.objects.filter(kind=Chapter.Kind.STATE, state=state)
+    return list(chapters)
+
+
+@transaction.atomic
+def upsert_supporter(
+    *,
+    email: str,
+    source: str = "",
+    opt_in: bool = False,
+    opt_in_method: str = "",
+    **profile: str,
+) -> tuple[Supporter, bool]:
+    """Find or create the supporter with this email; fill in non-blank profile fields.
+
+    Safe to repeat and safe under concurrency: the unique email decides, and a lost race
+    re-reads the winner's row. Never re-subscribes someone who unsubscribed.
+    Returns (supporter, created).
+    """
+    email = normalize_email(email)
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    values = {key: value for key, value in profile.items() if value}
+    try:
+        with transaction.atomic():
+            supporter, created = Supporter.objects.get_or_create(
+                email=email, defaults={**values, "source": source}
+            )
+    except IntegrityError:
+        supporter, created = Supporter.objects.get(email=email), False
+    if not created:
+        changed = [key for key, value in values.items() if getattr(supporter, key) != value]
+        for key in changed:
+            setattr(supporter, key, values[key])
+        if changed:
+            supporter.save(update_fields=[*changed, "updated_at"])
+    ChapterMembership.objects.bulk_create(
+        [
+            ChapterMembership(chapter=chapter, supporter=supporter)
+            for chapter in default_chapters_for(supporter.state)
+        ],
+        ignore_conflicts=True,
+    )
+    if opt_in:
+        record_opt_in(supporter=supporter, source=source, method=opt_in_method)
+    return supporter, created
+
+
+def record_opt_in(*, supporter: Supporter, source: str, method: str) -> bool:
+    """Record email consent unless already given or the supporter has unsubscribed or is
+    suppressed. Safe to repeat. Returns whether consent changed."""
+    now = timezone.now()
+    updated = Supporter.objects.filter(
+        pk=supporter.pk,
+        email_opt_in=False,
+        unsubscribed_at__isnull=True,
+        suppressed_at__isnull=True,
+    ).update(
+        email_opt_in=True,
+        opt_in_at=now,
+        opt_in_source=source[:100],
+        opt_in_method=method[:50],
+        updated_at=now,
+    )
+    if updated:
+        ConsentEvent.objects.create(
+            supporter=supporter,
+            kind=ConsentEvent.Kind.OPT_IN,
+            at=now,
+            source=source[:100],
+            method=method[:50],
+        )
+        supporter.refresh_from_db(
+            fields=["email_opt_in", "opt_in_at", "opt_in_source", "opt_in_method"]
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def unsubscribe_supporter(*, supporter_id: int, source: str) -> bool:
+    """Unsubscribe from bulk email. Safe to repeat; returns whether anything changed."""
+    now = timezone.now()
+    updated = Supporter.objects.filter(pk=supporter_id, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=now, email_opt_in=False, updated_at=now
+    )
+    if updated:
+        ConsentEvent.objects.create(
+            supporter_id=supporter_id,
+            kind=ConsentEvent.Kind.UNSUBSCRIBE,
+            at=now,
+            source=source[:100],
+        )
+        logger.info("unsubscribed supporter=%s", supporter_id)
+    return bool(updated)
+
+
+@transaction.atomic
+def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> bool:
+    """Stop all email to a supporter (bounce, complaint, manual). Safe to repeat."""
+    if reason not in Supporter.SuppressionReason.values:
+        raise ValueError(f"unknown suppression reason {reason!r}")
+    now = timezone.now()
+    updated = Supporter.objects.filter(pk=supporter_id, suppressed_at__isnull=True).update(
+        suppressed_at=now, suppression_reason=reason, updated_at=now
+    )
+    if updated:
+        ConsentEvent.objects.create(
+            supporter_id=supporter_id,
+            kind=ConsentEvent.Kind.SUPPRESS,
+            at=now,
+            source=source[:100],
+            reason=reason,
+        )
+        logger.info("suppressed supporter=%s reason=%s", supporter_id, reason)
+    return bool(updated)

@@ -1,0 +1,108 @@
+"""Staff pages for supporters: list and search, CSV import with progress, CSV export."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import importing, selectors
+from .forms import SupporterImportForm, SupporterSearchForm
+from .models import SupporterImport
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    raise_exception = False
+
+    def test_func(self):
+        return self.request.user.is_active and self.request.user.is_staff
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _search(request):
+    """The search form bound to the query string, and the visible supporters it selects."""
+    chapters = selectors.chapters_visible_to(request.user)
+    form = SupporterSearchForm(request.GET or None, chapters=chapters)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.search_supporters(
+        user=request.user,
+        query=filters.get("q", ""),
+        chapter_id=filters["chapter"].pk if filters.get("chapter") else None,
+        state=filters.get("state", ""),
+        tag=filters.get("tag", ""),
+    )
+    return form, qs
+
+
+class SupporterListView(StaffRequiredMixin, View):
+    def get(self, request):
+        form, qs = _search(request)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "supporters/list.html",
+            {"form": form, "page": page, "total": page.paginator.count},
+        )
+
+
+class SupporterExportView(StaffRequiredMixin, View):
+    def get(self, request):
+        _form, qs = _search(request)
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in importing.export_rows(qs)),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.csv"'
+        return response
+
+
+class SupporterImportCreateView(StaffRequiredMixin, View):
+    def get(self, request):
+        form = SupporterImportForm(chapters=selectors.chapters_visible_to(request.user))
+        imports = SupporterImport.objects.filter(created_by=request.user).defer("content")[:10]
+        return render(request, "supporters/import.html", {"form": form, "imports": imports})
+
+    def post(self, request):
+        form = SupporterImportForm(
+            request.POST, request.FILES, chapters=selectors.chapters_visible_to(request.user)
+        )
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                supporter_import = importing.create_import(
+                    file_name=upload.name,
+                    content=upload.read(),
+                    chapter=form.cleaned_data["chapter"],
+                    tag=form.cleaned_data["tag"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(request, _("File received. The import is queued."))
+                return redirect("supporters:import-detail", pk=supporter_import.pk)
+        imports = SupporterImport.objects.filter(created_by=request.user).defer("content")[:10]
+        return render(
+            request, "supporters/import.html", {"form": form, "imports": imports}, status=400
+        )
+
+
+class SupporterImportDetailView(StaffRequiredMixin, View):
+    def get(self, request, pk: int):
+        qs = SupporterImport.objects.defer("content")
+        if not selectors.can_see_all_supporters(request.user):
+            qs = qs.filter(created_by=request.user)
+        supporter_import = get_object_or_404(qs, pk=pk)
+        return render(request, "supporters/import_detail.html", {"import": supporter_import})

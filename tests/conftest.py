@@ -1,0 +1,152 @@
+"""Shared fixtures: staff users, a real Celery worker process, a real browser.
+
+HARBOR_REQUIRE_ALL=1 (set by .ci/run) turns a missing browser or service into a failure
+instead of a skip, so CI can never pass by skipping.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("HARBOR_CHROMIUM", "/usr/bin/chromium")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a part is missing on a developer machine; fail in CI."""
+    if condition:
+        return
+    if os.environ.get("HARBOR_REQUIRE_ALL") == "1":
+        pytest.fail(f"required part missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_user(
+        username="staffer", password="correct horse battery staple", is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def database_url_for_subprocess() -> str:
+    """A DATABASE_URL that points another process at the test database."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = s["HOST"] or "localhost"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{s['NAME']}"
+
+
+def purge_broker() -> None:
+    from harbor.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in ("transactional", "bulk", "default"):
+            try:
+                conn.default_channel.queue_purge(queue)
+            except Exception:  # noqa: BLE001, S112 - a queue that does not exist yet is empty
+                continue
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real ``celery worker`` process on the configured broker, using the test database.
+
+    Yields a function ``wait_for(predicate, timeout)`` that polls until the worker's effect
+    is visible."""
+    purge_broker()
+    env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
+    log = (tmp_path / "worker.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "harbor", "worker", "--pool", "solo",
+         "--queues", "transactional,bulk,default", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "--loglevel", "INFO"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+    def wait_for(predicate, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        log.flush()
+        raise AssertionError(
+            "worker did not finish in time; its log:\n" + (tmp_path / "worker.log").read_text()
+        )
+
+    try:
+        yield wait_for
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def ping_token():
+    token = uuid.uuid4().hex
+    yield token
+    cache.delete(f"harbor:ping:{token}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright."""
+    require(
+        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
+        f"chromium not found at {CHROMIUM}",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _mail_dir(settings, tmp_path):
+    settings.HARBOR_MAIL_DIR = tmp_path / "mail"
