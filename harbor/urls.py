@@ -9,6 +9,7 @@ staff_patterns = ([path("", views.StaffDashboardView.as_view(), name="dashboard"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("livez", views.LiveView.as_view(), name="livez"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include(staff_patterns)),

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import user_passes_test
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -14,6 +14,14 @@ from . import health
 class HomeView(View):
     def get(self, request):
         return render(request, "home.html", {"campaigns": live_campaigns()[:12]})
+
+
+@method_decorator(never_cache, name="dispatch")
+class LiveView(View):
+    """Liveness: the process answers. Also the trivial baseline view for benchmarks."""
+
+    def get(self, request):
+        return HttpResponse("ok", content_type="text/plain")
 
 
 @method_decorator(never_cache, name="dispatch")
