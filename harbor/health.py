@@ -2,7 +2,9 @@
 
 import logging
 
+from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +23,12 @@ def check_database() -> str | None:
 
 def check_broker() -> str | None:
     """Return None if the Celery broker accepts a connection, else a short reason."""
-    from harbor.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=2,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001 - any failure means "unhealthy"
         logger.warning("healthz broker: %s", type(exc).__name__)
