@@ -25,7 +25,9 @@ class Campaign(TimestampedModel):
     summary = models.CharField(max_length=300, blank=True)
     # Markdown; rendered sanitized.
     story = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     # Blank for a national campaign, else the one state it is about.
     state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
     chapter = models.ForeignKey(
@@ -39,7 +41,11 @@ class Campaign(TimestampedModel):
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = CampaignQuerySet.as_manager()

@@ -79,7 +79,5 @@ def send_batch(
     # A batch (merge_data set) makes anymail send each recipient their own message.
     message.send()
     status = message.anymail_status
-    logger.info(
-        "sent template=%s stream=%s recipients=%d", template, stream, len(live)
-    )
+    logger.info("sent template=%s stream=%s recipients=%d", template, stream, len(live))
     return dict(status.recipients)

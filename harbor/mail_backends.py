@@ -32,7 +32,7 @@ class FileEmailBackend(AnymailBaseBackend):
         }
         (folder / f"{message_id}.json").write_text(json.dumps(meta, default=str))
         status = AnymailRecipientStatus(message_id=message_id, status="sent")
-        return {email: status for email in payload.recipient_emails}
+        return dict.fromkeys(payload.recipient_emails, status)
 
     def parse_recipient_status(self, response, payload, message):
         return response

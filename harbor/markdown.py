@@ -13,7 +13,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 def render_markdown(text: str) -> SafeString:
     """Render Markdown to HTML with only ALLOWED_TAGS; links get rel="noopener nofollow"."""
-    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    html = md.markdown(
+        text or "", extensions=["tables", "sane_lists"], output_format="html"
+    )
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

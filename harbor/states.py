@@ -30,4 +30,6 @@ def normalize_state(value: str) -> str:
         return cleaned.upper()
     if cleaned.lower() in NAME_TO_CODE:
         return NAME_TO_CODE[cleaned.lower()]
-    raise ValueError(_("“%(value)s” is not a US state or territory.") % {"value": value})
+    raise ValueError(
+        _("“%(value)s” is not a US state or territory.") % {"value": value}
+    )

@@ -4,7 +4,10 @@ from django.urls import include, path
 
 from . import views
 
-staff_patterns = ([path("", views.StaffDashboardView.as_view(), name="dashboard")], "staff")
+staff_patterns = (
+    [path("", views.StaffDashboardView.as_view(), name="dashboard")],
+    "staff",
+)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from . import selectors
-from .models import Chapter, ChapterMembership, ConsentEvent, Supporter, SupporterImport, Tag
+from .models import (
+    Chapter,
+    ChapterMembership,
+    ConsentEvent,
+    Supporter,
+    SupporterImport,
+    Tag,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,7 +29,15 @@ class ConsentInline(admin.TabularInline):
 
 @admin.register(Supporter)
 class SupporterAdmin(admin.ModelAdmin):
-    list_display = ["email", "first_name", "last_name", "state", "zip_code", "email_opt_in", "created_at"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "state",
+        "zip_code",
+        "email_opt_in",
+        "created_at",
+    ]
     list_filter = ["state", "email_opt_in", "suppression_reason", "chapters"]
     search_fields = ["email", "first_name", "last_name", "zip_code"]
     filter_horizontal = ["tags"]
@@ -63,7 +78,17 @@ class ConsentEventAdmin(admin.ModelAdmin):
 
 @admin.register(SupporterImport)
 class SupporterImportAdmin(admin.ModelAdmin):
-    list_display = ["pk", "file_name", "status", "total_rows", "created_count", "error_count", "created_at"]
+    list_display = [
+        "pk",
+        "file_name",
+        "status",
+        "total_rows",
+        "created_count",
+        "error_count",
+        "created_at",
+    ]
     list_filter = ["status"]
     exclude = ["content"]
-    readonly_fields = [f.name for f in SupporterImport._meta.fields if f.name != "content"]
+    readonly_fields = [
+        f.name for f in SupporterImport._meta.fields if f.name != "content"
+    ]

@@ -11,10 +11,45 @@ CHAPTERS = [
     ("Harbor Texas", "texas", "state", "TX"),
     ("Harbor Ohio", "ohio", "state", "OH"),
 ]
-FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hugo", "Ines", "Jamal",
-         "Keiko", "Luis", "Maya", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sam", "Tariq"]
-LAST = ["Garcia", "Nguyen", "Smith", "Okafor", "Cohen", "Patel", "Kowalski", "Brown",
-        "Hernandez", "Kim", "Johnson", "Silva", "Murphy", "Ali", "Rossi"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Femi",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jamal",
+    "Keiko",
+    "Luis",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+]
+LAST = [
+    "Garcia",
+    "Nguyen",
+    "Smith",
+    "Okafor",
+    "Cohen",
+    "Patel",
+    "Kowalski",
+    "Brown",
+    "Hernandez",
+    "Kim",
+    "Johnson",
+    "Silva",
+    "Murphy",
+    "Ali",
+    "Rossi",
+]
 PLACES = [("Austin", "TX", "78701"), ("Houston", "TX", "77002"), ("El Paso", "TX", "79901"),
           ("Columbus", "OH", "43215"), ("Cleveland", "OH", "44114"), ("Dayton", "OH", "45402"),
           ("Denver", "CO", "80202"), ("Atlanta", "GA", "30303"), ("Seattle", "WA", "98101")]  # fmt: skip
@@ -31,7 +66,9 @@ def seed(log) -> None:
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     now = timezone.now()
     existing = set(
-        Supporter.objects.filter(email__endswith="@demo.example.org").values_list("email", flat=True)
+        Supporter.objects.filter(email__endswith="@demo.example.org").values_list(
+            "email", flat=True
+        )
     )
     new = []
     for i in range(SAMPLE_SIZE):
@@ -58,10 +95,14 @@ def seed(log) -> None:
     created = Supporter.objects.bulk_create(new)
     memberships = []
     for supporter in created:
-        memberships.append(ChapterMembership(chapter=chapters["national"], supporter=supporter))
+        memberships.append(
+            ChapterMembership(chapter=chapters["national"], supporter=supporter)
+        )
         for chapter in chapters.values():
             if chapter.state and chapter.state == supporter.state:
-                memberships.append(ChapterMembership(chapter=chapter, supporter=supporter))
+                memberships.append(
+                    ChapterMembership(chapter=chapter, supporter=supporter)
+                )
     ChapterMembership.objects.bulk_create(memberships, ignore_conflicts=True)
     volunteer.supporters.add(*created[::7])
     log(f"supporters: {len(chapters)} chapters, {len(created)} new sample supporters")

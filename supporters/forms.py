@@ -41,7 +41,9 @@ class SupporterImportForm(forms.Form):
 class SupporterSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search"))
     chapter = forms.ModelChoiceField(queryset=Chapter.objects.none(), required=False)
-    state = forms.ChoiceField(choices=[("", _("Any state")), *STATE_CHOICES], required=False)
+    state = forms.ChoiceField(
+        choices=[("", _("Any state")), *STATE_CHOICES], required=False
+    )
     tag = forms.CharField(required=False, max_length=100)
 
     def __init__(self, *args, chapters, **kwargs):

@@ -46,11 +46,31 @@ STUCK_AFTER = timedelta(hours=1)
 COLUMNS: dict[str, set[str]] = {
     "email": {"email", "email address", "e-mail", "email_address"},
     "first_name": {"first_name", "first name", "firstname", "first", "given name"},
-    "last_name": {"last_name", "last name", "lastname", "last", "surname", "family name"},
-    "street_address": {"street_address", "street address", "address", "address1", "street"},
+    "last_name": {
+        "last_name",
+        "last name",
+        "lastname",
+        "last",
+        "surname",
+        "family name",
+    },
+    "street_address": {
+        "street_address",
+        "street address",
+        "address",
+        "address1",
+        "street",
+    },
     "city": {"city", "town"},
     "state": {"state", "st", "state_code"},
-    "zip_code": {"zip", "zip_code", "zipcode", "zip code", "postal code", "postal_code"},
+    "zip_code": {
+        "zip",
+        "zip_code",
+        "zipcode",
+        "zip code",
+        "postal code",
+        "postal_code",
+    },
     "phone": {"phone", "phone number", "phone_number", "mobile"},
     "tags": {"tags", "tag"},
     "opt_in": {"opt_in", "email_opt_in", "opted_in", "opt-in", "subscribed"},
@@ -130,8 +150,9 @@ def claim_import(*, import_id: int) -> bool:
     concurrent caller wins."""
     now = timezone.now()
     return bool(
-        SupporterImport.objects.filter(pk=import_id, status=SupporterImport.Status.PENDING)
-        .update(status=SupporterImport.Status.RUNNING, started_at=now, updated_at=now)
+        SupporterImport.objects.filter(
+            pk=import_id, status=SupporterImport.Status.PENDING
+        ).update(status=SupporterImport.Status.RUNNING, started_at=now, updated_at=now)
         or SupporterImport.objects.filter(
             pk=import_id,
             status=SupporterImport.Status.RUNNING,
@@ -166,13 +187,22 @@ def run_import(*, import_id: int) -> SupporterImport | None:
         except IntegrityError:
             # A supporter with one of these emails was created concurrently (a signature
             # while importing). The transaction rolled back; run it again.
-            logger.warning("import=%s write conflict, attempt %d", import_id, attempt + 1)
+            logger.warning(
+                "import=%s write conflict, attempt %d", import_id, attempt + 1
+            )
     else:
         return _finish(
             supporter_import,
             status=SupporterImport.Status.FAILED,
-            errors=[{"line": 0, "reason": _("The import conflicted with other changes; "
-                                            "please upload it again.")}],
+            errors=[
+                {
+                    "line": 0,
+                    "reason": _(
+                        "The import conflicted with other changes; "
+                        "please upload it again."
+                    ),
+                }
+            ],
             error_count=1,
             total_rows=total,
         )
@@ -211,7 +241,7 @@ def _decode(content: bytes) -> str:
         raise ImportRejected(
             _(
                 "Line %(line)d is not valid UTF-8 text. Save the file as “CSV UTF-8” "
-                "(in Excel: File › Save As › CSV UTF-8) and upload it again."
+                "(in Excel: File > Save As > CSV UTF-8) and upload it again."
             )
             % {"line": line}
         ) from None
@@ -240,7 +270,8 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
     duplicated = {f for f in fields if fields.count(f) > 1}
     if duplicated:
         raise ImportRejected(
-            _("Line 1: column %(name)s appears twice.") % {"name": sorted(duplicated)[0]}
+            _("Line 1: column %(name)s appears twice.")
+            % {"name": sorted(duplicated)[0]}
         )
     if "email" not in fields:
         raise ImportRejected(_("Line 1: the file needs an “email” column."))
@@ -269,7 +300,8 @@ def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
     opt_in_word = raw.get("opt_in", "").strip().lower()
     if opt_in_word not in TRUE_WORDS | FALSE_WORDS:
         raise ValidationError(
-            _("opt_in must be yes or no, not “%(value)s”.") % {"value": opt_in_word[:20]}
+            _("opt_in must be yes or no, not “%(value)s”.")
+            % {"value": opt_in_word[:20]}
         )
     tags = [" ".join(t.split())[:100] for t in raw.get("tags", "").split(";")]
     return CleanRow(
@@ -336,7 +368,9 @@ def _validate(
 
 
 @transaction.atomic
-def _write(supporter_import: SupporterImport, rows: dict[str, CleanRow]) -> tuple[int, int]:
+def _write(
+    supporter_import: SupporterImport, rows: dict[str, CleanRow]
+) -> tuple[int, int]:
     """Upsert every row in one transaction; return (created, updated)."""
     now = timezone.now()
     source = f"import:{supporter_import.pk}"
@@ -353,14 +387,21 @@ def _write(supporter_import: SupporterImport, rows: dict[str, CleanRow]) -> tupl
     batch_rows = list(rows.values())
     for start in range(0, len(batch_rows), WRITE_BATCH):
         batch = batch_rows[start : start + WRITE_BATCH]
-        existing = {s.email: s for s in Supporter.objects.filter(email__in=[r.email for r in batch])}
+        existing = {
+            s.email: s
+            for s in Supporter.objects.filter(email__in=[r.email for r in batch])
+        }
         to_create, to_update, changed_fields = [], [], set()
         for row in batch:
             supporter = existing.get(row.email)
             if supporter is None:
-                to_create.append(Supporter(email=row.email, source=source, **row.profile))
+                to_create.append(
+                    Supporter(email=row.email, source=source, **row.profile)
+                )
                 continue
-            changed = [k for k, v in row.profile.items() if str(getattr(supporter, k)) != v]
+            changed = [
+                k for k, v in row.profile.items() if str(getattr(supporter, k)) != v
+            ]
             for key in changed:
                 setattr(supporter, key, row.profile[key])
             if changed:
@@ -384,7 +425,10 @@ def _write(supporter_import: SupporterImport, rows: dict[str, CleanRow]) -> tupl
         ]
         if opt_in_ids:
             Supporter.objects.filter(pk__in=opt_in_ids).update(
-                email_opt_in=True, opt_in_at=now, opt_in_source=source, opt_in_method="import"
+                email_opt_in=True,
+                opt_in_at=now,
+                opt_in_source=source,
+                opt_in_method="import",
             )
             ConsentEvent.objects.bulk_create(
                 ConsentEvent(
@@ -404,8 +448,12 @@ def _write(supporter_import: SupporterImport, rows: dict[str, CleanRow]) -> tupl
             if state not in chapters_by_state:
                 chapters_by_state[state] = default_chapters_for(state)
             for chapter in [*chapters_by_state[state], *extra_chapters]:
-                memberships.append(ChapterMembership(chapter=chapter, supporter=supporter))
-            names = set(row.tags) | ({supporter_import.tag} if supporter_import.tag else set())
+                memberships.append(
+                    ChapterMembership(chapter=chapter, supporter=supporter)
+                )
+            names = set(row.tags) | (
+                {supporter_import.tag} if supporter_import.tag else set()
+            )
             through_tags.extend(
                 Supporter.tags.through(supporter_id=supporter.pk, tag_id=tag_ids[name])
                 for name in names

@@ -24,7 +24,9 @@ class Chapter(TimestampedModel):
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="national", state="") | ~models.Q(kind="national"))
+                condition=(
+                    models.Q(kind="national", state="") | ~models.Q(kind="national")
+                )
                 & (~models.Q(kind="state") | ~models.Q(state="")),
                 name="chapter_state_matches_kind",
             ),
@@ -110,7 +112,8 @@ class Supporter(TimestampedModel):
         constraints = [
             # Emails are stored normalized; this keeps any other write path honest.
             models.CheckConstraint(
-                condition=models.Q(email=Lower("email")), name="supporter_email_lowercase"
+                condition=models.Q(email=Lower("email")),
+                name="supporter_email_lowercase",
             ),
             models.CheckConstraint(
                 condition=models.Q(suppressed_at__isnull=True)
@@ -142,7 +145,9 @@ class ChapterMembership(TimestampedModel):
         MEMBER = "member", _("Member")
 
     # Memberships go with either side: they mean nothing without both.
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="memberships")
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, related_name="memberships"
+    )
     supporter = models.ForeignKey(
         Supporter, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -213,7 +218,9 @@ class SupporterImport(TimestampedModel):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)

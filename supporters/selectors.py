@@ -34,7 +34,9 @@ def chapters_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Chap
     return chapters_led_by(user)
 
 
-def supporters_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Supporter]:
+def supporters_visible_to(
+    user: AbstractBaseUser | AnonymousUser,
+) -> QuerySet[Supporter]:
     """The supporters ``user`` may see: everyone for national staff, a chapter leader's own
     chapters' members otherwise, nobody for anyone else. Pages, exports, the API and alert
     audiences all start from this queryset."""

@@ -32,7 +32,8 @@ def normalize_email(value: str) -> str:
         validate_email(email)
     except ValidationError:
         raise ValidationError(
-            _("“%(value)s” is not a valid email address.") % {"value": value.strip()[:80]},
+            _("“%(value)s” is not a valid email address.")
+            % {"value": value.strip()[:80]},
             code="invalid",
         ) from None
     return email
@@ -66,7 +67,8 @@ def normalize_zip(value: str) -> str:
     ):
         return digits
     raise ValidationError(
-        _("“%(value)s” is not a ZIP code (use 5 digits, or ZIP+4).") % {"value": value[:20]},
+        _("“%(value)s” is not a ZIP code (use 5 digits, or ZIP+4).")
+        % {"value": value[:20]},
         code="invalid",
     )
 
@@ -96,7 +98,9 @@ def default_chapters_for(state: str) -> list[Chapter]:
     """The national chapter and, if there is one, the chapter of ``state``."""
     chapters = Chapter.objects.filter(kind=Chapter.Kind.NATIONAL)
     if state:
-        chapters = chapters | Chapter.objects.filter(kind=Chapter.Kind.STATE, state=state)
+        chapters = chapters | Chapter.objects.filter(
+            kind=Chapter.Kind.STATE, state=state
+        )
     return list(chapters)
 
 
@@ -128,7 +132,9 @@ def upsert_supporter(
     except IntegrityError:
         supporter, created = Supporter.objects.get(email=email), False
     if not created:
-        changed = [key for key, value in values.items() if getattr(supporter, key) != value]
+        changed = [
+            key for key, value in values.items() if getattr(supporter, key) != value
+        ]
         for key in changed:
             setattr(supporter, key, values[key])
         if changed:
@@ -179,9 +185,9 @@ def record_opt_in(*, supporter: Supporter, source: str, method: str) -> bool:
 def unsubscribe_supporter(*, supporter_id: int, source: str) -> bool:
     """Unsubscribe from bulk email. Safe to repeat; returns whether anything changed."""
     now = timezone.now()
-    updated = Supporter.objects.filter(pk=supporter_id, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now, email_opt_in=False, updated_at=now
-    )
+    updated = Supporter.objects.filter(
+        pk=supporter_id, unsubscribed_at__isnull=True
+    ).update(unsubscribed_at=now, email_opt_in=False, updated_at=now)
     if updated:
         ConsentEvent.objects.create(
             supporter_id=supporter_id,
@@ -199,9 +205,9 @@ def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> b
     if reason not in Supporter.SuppressionReason.values:
         raise ValueError(f"unknown suppression reason {reason!r}")
     now = timezone.now()
-    updated = Supporter.objects.filter(pk=supporter_id, suppressed_at__isnull=True).update(
-        suppressed_at=now, suppression_reason=reason, updated_at=now
-    )
+    updated = Supporter.objects.filter(
+        pk=supporter_id, suppressed_at__isnull=True
+    ).update(suppressed_at=now, suppression_reason=reason, updated_at=now)
     if updated:
         ConsentEvent.objects.create(
             supporter_id=supporter_id,

@@ -13,7 +13,9 @@ def run_import_task(import_id: int) -> None:
     importing.run_import(import_id=import_id)
 
 
-@shared_task(name="supporters.recover_stuck_imports", queue="default", ignore_result=True)
+@shared_task(
+    name="supporters.recover_stuck_imports", queue="default", ignore_result=True
+)
 def recover_stuck_imports_task() -> None:
     """Re-queue imports whose worker died. Safe to repeat."""
     importing.recover_stuck_imports()

@@ -64,19 +64,27 @@ class SupporterExportView(StaffRequiredMixin, View):
             content_type="text/csv; charset=utf-8",
         )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="supporters-{stamp}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="supporters-{stamp}.csv"'
+        )
         return response
 
 
 class SupporterImportCreateView(StaffRequiredMixin, View):
     def get(self, request):
         form = SupporterImportForm(chapters=selectors.chapters_visible_to(request.user))
-        imports = SupporterImport.objects.filter(created_by=request.user).defer("content")[:10]
-        return render(request, "supporters/import.html", {"form": form, "imports": imports})
+        imports = SupporterImport.objects.filter(created_by=request.user).defer(
+            "content"
+        )[:10]
+        return render(
+            request, "supporters/import.html", {"form": form, "imports": imports}
+        )
 
     def post(self, request):
         form = SupporterImportForm(
-            request.POST, request.FILES, chapters=selectors.chapters_visible_to(request.user)
+            request.POST,
+            request.FILES,
+            chapters=selectors.chapters_visible_to(request.user),
         )
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -93,9 +101,14 @@ class SupporterImportCreateView(StaffRequiredMixin, View):
             else:
                 messages.success(request, _("File received. The import is queued."))
                 return redirect("supporters:import-detail", pk=supporter_import.pk)
-        imports = SupporterImport.objects.filter(created_by=request.user).defer("content")[:10]
+        imports = SupporterImport.objects.filter(created_by=request.user).defer(
+            "content"
+        )[:10]
         return render(
-            request, "supporters/import.html", {"form": form, "imports": imports}, status=400
+            request,
+            "supporters/import.html",
+            {"form": form, "imports": imports},
+            status=400,
         )
 
 
@@ -105,4 +118,6 @@ class SupporterImportDetailView(StaffRequiredMixin, View):
         if not selectors.can_see_all_supporters(request.user):
             qs = qs.filter(created_by=request.user)
         supporter_import = get_object_or_404(qs, pk=pk)
-        return render(request, "supporters/import_detail.html", {"import": supporter_import})
+        return render(
+            request, "supporters/import_detail.html", {"import": supporter_import}
+        )

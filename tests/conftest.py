@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
@@ -36,7 +35,9 @@ def require(condition: bool, reason: str) -> None:
 @pytest.fixture
 def staff_user(db):
     return get_user_model().objects.create_user(
-        username="staffer", password="correct horse battery staple", is_staff=True,
+        username="staffer",
+        password="correct horse battery staple",
+        is_staff=True,
         is_superuser=True,
     )
 
@@ -81,10 +82,27 @@ def celery_worker_process(transactional_db, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "harbor", "worker", "--pool", "solo",
-         "--queues", "transactional,bulk,default", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "harbor",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            "transactional,bulk,default",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def wait_for(predicate, timeout: float = 60.0):
@@ -98,7 +116,8 @@ def celery_worker_process(transactional_db, tmp_path):
             time.sleep(0.2)
         log.flush()
         raise AssertionError(
-            "worker did not finish in time; its log:\n" + (tmp_path / "worker.log").read_text()
+            "worker did not finish in time; its log:\n"
+            + (tmp_path / "worker.log").read_text()
         )
 
     try:
@@ -131,8 +150,14 @@ def browser():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

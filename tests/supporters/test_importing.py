@@ -14,7 +14,11 @@ HEADER = "email,first_name,last_name,city,state,zip,phone,tags,opt_in\n"
 def run(content: str | bytes, **kwargs) -> SupporterImport:
     data = content.encode() if isinstance(content, str) else content
     supporter_import = importing.create_import(
-        file_name="people.csv", content=data, chapter=kwargs.pop("chapter", None), enqueue=False, **kwargs
+        file_name="people.csv",
+        content=data,
+        chapter=kwargs.pop("chapter", None),
+        enqueue=False,
+        **kwargs,
     )
     return importing.run_import(import_id=supporter_import.pk)
 
@@ -39,9 +43,14 @@ def test_good_file_creates_supporters_with_chapters_tags_and_consent(chapters):
     assert (result.total_rows, result.created_count, result.updated_count) == (2, 2, 0)
     ana = Supporter.objects.get(email="ana@example.org")
     assert (ana.first_name, ana.state, str(ana.phone)) == ("Ana", "TX", "+15124630001")
-    assert set(ana.tags.values_list("name", flat=True)) == {"volunteer", "donor", "spring-2026"}
+    assert set(ana.tags.values_list("name", flat=True)) == {
+        "volunteer",
+        "donor",
+        "spring-2026",
+    }
     assert set(ana.chapters.all()) == {national, texas}
-    assert ana.email_opt_in and ana.opt_in_method == "import"
+    assert ana.email_opt_in
+    assert ana.opt_in_method == "import"
     assert ConsentEvent.objects.filter(supporter=ana, kind="opt_in").count() == 1
     assert not Supporter.objects.get(email="ben@example.org").email_opt_in
 
@@ -62,7 +71,9 @@ def test_bad_rows_are_all_reported_by_line_and_nothing_changes(chapters):
     lines = [e["line"] for e in result.errors]
     assert lines == [3, 4, 5, 6, 8]
     reasons = " | ".join(e["reason"] for e in result.errors)
-    assert "not a valid email" in reasons and "Atlantis" in reasons and "ZIP" in reasons
+    assert "not a valid email" in reasons
+    assert "Atlantis" in reasons
+    assert "ZIP" in reasons
     assert "has 2 fields but the header has 9" in reasons
     assert Supporter.objects.count() == 1
     existing.refresh_from_db()
@@ -70,7 +81,9 @@ def test_bad_rows_are_all_reported_by_line_and_nothing_changes(chapters):
 
 
 def test_wrong_encoding_is_rejected_with_its_line(chapters):
-    content = (HEADER + "ok@example.org,Ok,,,,,,,\n" + "jose@example.org,José,,,,,,,\n").encode("cp1252")
+    content = (
+        HEADER + "ok@example.org,Ok,,,,,,,\n" + "jose@example.org,José,,,,,,,\n"
+    ).encode("cp1252")
     result = run(content)
 
     assert result.status == SupporterImport.Status.FAILED
@@ -79,7 +92,9 @@ def test_wrong_encoding_is_rejected_with_its_line(chapters):
 
 
 def test_utf8_with_bom_from_excel_is_accepted(chapters):
-    result = run(("\ufeff" + HEADER + "jose@example.org,José,Núñez,,,,,,\n").encode("utf-8"))
+    result = run(
+        ("\ufeff" + HEADER + "jose@example.org,José,Núñez,,,,,,\n").encode("utf-8")
+    )
     assert result.status == SupporterImport.Status.DONE
     assert Supporter.objects.get().last_name == "Núñez"
 
@@ -105,28 +120,42 @@ def test_empty_and_oversized_files_are_refused_before_storing(chapters, settings
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="empty"):
-        importing.create_import(file_name="x.csv", content=b"  \n", chapter=None, enqueue=False)
+        importing.create_import(
+            file_name="x.csv", content=b"  \n", chapter=None, enqueue=False
+        )
     settings.HARBOR_MAX_IMPORT_BYTES = 10
     with pytest.raises(ValidationError, match="larger than"):
-        importing.create_import(file_name="x.csv", content=b"email\na@example.org\n", chapter=None, enqueue=False)
+        importing.create_import(
+            file_name="x.csv",
+            content=b"email\na@example.org\n",
+            chapter=None,
+            enqueue=False,
+        )
     assert not SupporterImport.objects.exists()
 
 
 def test_existing_supporters_are_updated_not_blanked_and_unsubscribes_stand(chapters):
     from supporters.services import unsubscribe_supporter
 
-    ana = SupporterFactory(email="ana@example.org", first_name="Ana", city="Austin", email_opt_in=False)
+    ana = SupporterFactory(
+        email="ana@example.org", first_name="Ana", city="Austin", email_opt_in=False
+    )
     unsubscribe_supporter(supporter_id=ana.pk, source="link")
-    result = run(HEADER + "ana@example.org,,Garcia,,,,,,yes\n" + "ANA@example.org,Anita,,,,,,,\n")
+    result = run(
+        HEADER + "ana@example.org,,Garcia,,,,,,yes\n" + "ANA@example.org,Anita,,,,,,,\n"
+    )
 
     assert (result.created_count, result.updated_count) == (0, 1)
     ana.refresh_from_db()
     assert (ana.first_name, ana.last_name, ana.city) == ("Anita", "Garcia", "Austin")
-    assert not ana.email_opt_in and ana.unsubscribed_at is not None
+    assert not ana.email_opt_in
+    assert ana.unsubscribed_at is not None
 
 
 def test_huge_file_imports_completely(chapters):
-    rows = "".join(f"p{i}@example.org,P{i},Q,Austin,TX,78701,,bulk,yes\n" for i in range(12000))
+    rows = "".join(
+        f"p{i}@example.org,P{i},Q,Austin,TX,78701,,bulk,yes\n" for i in range(12000)
+    )
     result = run(HEADER + rows)
 
     assert result.status == SupporterImport.Status.DONE
@@ -136,7 +165,9 @@ def test_huge_file_imports_completely(chapters):
 
 
 def test_huge_bad_file_reports_a_bounded_list_and_the_full_count(chapters):
-    rows = "".join(f"bad{i},X,,,,,,,\n" for i in range(importing.MAX_REPORTED_ERRORS + 50))
+    rows = "".join(
+        f"bad{i},X,,,,,,,\n" for i in range(importing.MAX_REPORTED_ERRORS + 50)
+    )
     result = run(HEADER + rows)
     assert result.error_count == importing.MAX_REPORTED_ERRORS + 50
     assert len(result.errors) == importing.MAX_REPORTED_ERRORS
@@ -144,7 +175,10 @@ def test_huge_bad_file_reports_a_bounded_list_and_the_full_count(chapters):
 
 def test_an_import_runs_only_once(chapters):
     supporter_import = importing.create_import(
-        file_name="a.csv", content=b"email\na@example.org\n", chapter=None, enqueue=False
+        file_name="a.csv",
+        content=b"email\na@example.org\n",
+        chapter=None,
+        enqueue=False,
     )
     assert importing.run_import(import_id=supporter_import.pk).status == "done"
     assert importing.run_import(import_id=supporter_import.pk) is None
@@ -157,10 +191,15 @@ def test_a_stuck_claim_is_recovered(chapters):
     from django.utils import timezone
 
     supporter_import = importing.create_import(
-        file_name="a.csv", content=b"email\na@example.org\n", chapter=None, enqueue=False
+        file_name="a.csv",
+        content=b"email\na@example.org\n",
+        chapter=None,
+        enqueue=False,
     )
     old = timezone.now() - timedelta(hours=2)
-    SupporterImport.objects.filter(pk=supporter_import.pk).update(status="running", started_at=old, updated_at=old)
+    SupporterImport.objects.filter(pk=supporter_import.pk).update(
+        status="running", started_at=old, updated_at=old
+    )
 
     assert importing.run_import(import_id=supporter_import.pk).status == "done"
 
@@ -182,7 +221,10 @@ def test_command_imports_and_reports_bad_rows(chapters, tmp_path, capsys):
 
 
 def test_export_neutralises_formulas(chapters):
-    SupporterFactory(email="x@example.org", first_name="=HYPERLINK(\"http://evil\")", last_name="+1")
+    SupporterFactory(
+        email="x@example.org", first_name='=HYPERLINK("http://evil")', last_name="+1"
+    )
     rows = list(importing.export_rows(Supporter.objects.all()))
     assert rows[0] == importing.EXPORT_COLUMNS
-    assert rows[1][1].startswith("'=") and rows[1][2] == "'+1"
+    assert rows[1][1].startswith("'=")
+    assert rows[1][2] == "'+1"

@@ -12,14 +12,20 @@ def two_chapters(db):
     texas = ChapterFactory(slug="texas", state="TX")
     ohio = ChapterFactory(slug="ohio", state="OH")
     tx_member = MembershipFactory(chapter=texas).supporter
-    oh_member = MembershipFactory(chapter=ohio, supporter=SupporterFactory(state="OH")).supporter
+    oh_member = MembershipFactory(
+        chapter=ohio, supporter=SupporterFactory(state="OH")
+    ).supporter
     return texas, ohio, tx_member, oh_member
 
 
 def make_leader(chapter, username="leader"):
-    user = get_user_model().objects.create_user(username=username, password="x", is_staff=True)
+    user = get_user_model().objects.create_user(
+        username=username, password="x", is_staff=True
+    )
     supporter = SupporterFactory(user=user)
-    ChapterMembership.objects.create(chapter=chapter, supporter=supporter, role="leader")
+    ChapterMembership.objects.create(
+        chapter=chapter, supporter=supporter, role="leader"
+    )
     return user, supporter
 
 
@@ -29,14 +35,19 @@ def test_chapter_leader_sees_only_their_chapter(two_chapters):
 
     visible = set(supporters_visible_to(leader))
 
-    assert tx_member in visible and leader_supporter in visible
+    assert tx_member in visible
+    assert leader_supporter in visible
     assert oh_member not in visible
 
 
 def test_superuser_and_national_leader_see_everyone(two_chapters, staff_user):
     national = ChapterFactory(slug="national", kind=Chapter.Kind.NATIONAL, state="")
     national_leader, _ = make_leader(national, username="nat")
-    assert supporters_visible_to(staff_user).count() == supporters_visible_to(national_leader).count() == 3
+    assert (
+        supporters_visible_to(staff_user).count()
+        == supporters_visible_to(national_leader).count()
+        == 3
+    )
 
 
 def test_non_staff_and_anonymous_see_nobody(two_chapters):

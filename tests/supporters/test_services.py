@@ -10,13 +10,18 @@ from .factories import ChapterFactory, SupporterFactory
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("  Ana@Example.ORG ", "ana@example.org"), ("x.y+tag@sub.example.com", "x.y+tag@sub.example.com")],
+    [
+        ("  Ana@Example.ORG ", "ana@example.org"),
+        ("x.y+tag@sub.example.com", "x.y+tag@sub.example.com"),
+    ],
 )
 def test_normalize_email_strips_and_lowercases(raw, expected):
     assert services.normalize_email(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "no-at-sign", "a@b", "<script>@x.org", "a" * 250 + "@x.org"])
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "no-at-sign", "a@b", "<script>@x.org", "a" * 250 + "@x.org"]
+)
 def test_normalize_email_rejects_bad_addresses(raw):
     with pytest.raises(ValidationError):
         services.normalize_email(raw)
@@ -29,7 +34,10 @@ def test_normalize_phone_gives_e164_and_rejects_junk():
         services.normalize_phone("12")
 
 
-@pytest.mark.parametrize(("raw", "ok"), [("78701", True), ("78701-1234", True), ("7870", False), ("ABCDE", False)])
+@pytest.mark.parametrize(
+    ("raw", "ok"),
+    [("78701", True), ("78701-1234", True), ("7870", False), ("ABCDE", False)],
+)
 def test_normalize_zip(raw, ok):
     if ok:
         assert services.normalize_zip(raw) == raw
@@ -49,10 +57,15 @@ def test_clean_state_accepts_names_and_codes_and_rejects_unknown():
 def test_upsert_twice_keeps_one_supporter_and_fills_blanks():
     ChapterFactory(slug="national", kind=Chapter.Kind.NATIONAL, state="")
     ChapterFactory(slug="texas", state="TX")
-    first, created = services.upsert_supporter(email="Ana@Example.org", first_name="Ana", state="TX")
-    second, created_again = services.upsert_supporter(email="ana@example.org ", city="Austin", first_name="")
+    first, created = services.upsert_supporter(
+        email="Ana@Example.org", first_name="Ana", state="TX"
+    )
+    second, created_again = services.upsert_supporter(
+        email="ana@example.org ", city="Austin", first_name=""
+    )
 
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert first.pk == second.pk
     assert Supporter.objects.count() == 1
     second.refresh_from_db()
@@ -65,7 +78,9 @@ def test_upsert_does_not_resubscribe_an_unsubscribed_supporter():
     supporter = SupporterFactory(email="gone@example.org")
     services.unsubscribe_supporter(supporter_id=supporter.pk, source="link")
 
-    services.upsert_supporter(email="gone@example.org", opt_in=True, source="petition:1")
+    services.upsert_supporter(
+        email="gone@example.org", opt_in=True, source="petition:1"
+    )
 
     supporter.refresh_from_db()
     assert not supporter.email_opt_in
@@ -74,11 +89,16 @@ def test_upsert_does_not_resubscribe_an_unsubscribed_supporter():
 
 @pytest.mark.django_db
 def test_opt_in_is_recorded_once_with_its_source():
-    supporter, _ = services.upsert_supporter(email="new@example.org", opt_in=True, source="petition:7", opt_in_method="form")
-    services.upsert_supporter(email="new@example.org", opt_in=True, source="petition:8", opt_in_method="form")
+    supporter, _ = services.upsert_supporter(
+        email="new@example.org", opt_in=True, source="petition:7", opt_in_method="form"
+    )
+    services.upsert_supporter(
+        email="new@example.org", opt_in=True, source="petition:8", opt_in_method="form"
+    )
 
     supporter.refresh_from_db()
-    assert supporter.email_opt_in and supporter.opt_in_source == "petition:7"
+    assert supporter.email_opt_in
+    assert supporter.opt_in_source == "petition:7"
     assert ConsentEvent.objects.filter(supporter=supporter, kind="opt_in").count() == 1
 
 
@@ -88,7 +108,9 @@ def test_suppression_requires_a_known_reason_and_is_idempotent():
     with pytest.raises(ValueError, match="unknown suppression reason"):
         services.suppress_supporter(supporter_id=supporter.pk, reason="bored")
     assert services.suppress_supporter(supporter_id=supporter.pk, reason="bounce")
-    assert not services.suppress_supporter(supporter_id=supporter.pk, reason="complaint")
+    assert not services.suppress_supporter(
+        supporter_id=supporter.pk, reason="complaint"
+    )
     supporter.refresh_from_db()
     assert supporter.suppression_reason == "bounce"
     assert not Supporter.objects.emailable().filter(pk=supporter.pk).exists()

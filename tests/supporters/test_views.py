@@ -13,7 +13,12 @@ from .factories import ChapterFactory, MembershipFactory, SupporterFactory
 
 
 def test_staff_pages_require_a_staff_login(client, db):
-    for name in ["supporters:list", "supporters:import", "supporters:export", "staff:dashboard"]:
+    for name in [
+        "supporters:list",
+        "supporters:import",
+        "supporters:export",
+        "staff:dashboard",
+    ]:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
@@ -22,15 +27,24 @@ def test_staff_pages_require_a_staff_login(client, db):
     assert client.get(reverse("supporters:list")).status_code == 403
 
 
-def test_upload_queues_the_import_and_the_task_runs_it(staff_client, django_capture_on_commit_callbacks):
-    upload = SimpleUploadedFile("p.csv", b"email,first_name\nana@example.org,Ana\n", content_type="text/csv")
+def test_upload_queues_the_import_and_the_task_runs_it(
+    staff_client, django_capture_on_commit_callbacks
+):
+    upload = SimpleUploadedFile(
+        "p.csv", b"email,first_name\nana@example.org,Ana\n", content_type="text/csv"
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = staff_client.post(reverse("supporters:import"), {"file": upload, "tag": "fair"})
+        response = staff_client.post(
+            reverse("supporters:import"), {"file": upload, "tag": "fair"}
+        )
 
     supporter_import = SupporterImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("supporters:import-detail", args=[supporter_import.pk])
-    assert len(callbacks) == 1 and not Supporter.objects.exists()
+    assert response["Location"] == reverse(
+        "supporters:import-detail", args=[supporter_import.pk]
+    )
+    assert len(callbacks) == 1
+    assert not Supporter.objects.exists()
 
     run_import_task(supporter_import.pk)
 
@@ -40,13 +54,16 @@ def test_upload_queues_the_import_and_the_task_runs_it(staff_client, django_capt
 
 
 def test_upload_of_a_bad_file_shows_every_problem(staff_client):
-    upload = SimpleUploadedFile("p.csv", b"email,state\nnope,TX\nok@example.org,Narnia\n")
+    upload = SimpleUploadedFile(
+        "p.csv", b"email,state\nnope,TX\nok@example.org,Narnia\n"
+    )
     response = staff_client.post(reverse("supporters:import"), {"file": upload})
     run_import_task(SupporterImport.objects.get().pk)
 
     page = staff_client.get(response["Location"]).content.decode()
     assert "Rejected: nothing was imported" in page
-    assert "not a valid email" in page and "Narnia" in page
+    assert "not a valid email" in page
+    assert "Narnia" in page
     assert not Supporter.objects.exists()
 
 
@@ -62,8 +79,14 @@ def test_chapter_leader_exports_only_their_chapter(client, db):
     ohio = ChapterFactory(slug="ohio", state="OH")
     MembershipFactory(chapter=texas, supporter=SupporterFactory(email="tx@example.org"))
     MembershipFactory(chapter=ohio, supporter=SupporterFactory(email="oh@example.org"))
-    user = get_user_model().objects.create_user(username="lead", password="pw", is_staff=True)
-    ChapterMembership.objects.create(chapter=texas, supporter=SupporterFactory(email="lead@example.org", user=user), role="leader")
+    user = get_user_model().objects.create_user(
+        username="lead", password="pw", is_staff=True
+    )
+    ChapterMembership.objects.create(
+        chapter=texas,
+        supporter=SupporterFactory(email="lead@example.org", user=user),
+        role="leader",
+    )
     client.force_login(user)
 
     response = client.get(reverse("supporters:export"))
@@ -71,19 +94,26 @@ def test_chapter_leader_exports_only_their_chapter(client, db):
 
     assert {r[0] for r in rows[1:]} == {"tx@example.org", "lead@example.org"}
     listing = client.get(reverse("supporters:list")).content.decode()
-    assert "oh@example.org" not in listing and "tx@example.org" in listing
+    assert "oh@example.org" not in listing
+    assert "tx@example.org" in listing
 
 
-def test_supporter_list_searches_with_a_bounded_number_of_queries(staff_client, django_assert_max_num_queries):
+def test_supporter_list_searches_with_a_bounded_number_of_queries(
+    staff_client, django_assert_max_num_queries
+):
     SupporterFactory.create_batch(30)
     with django_assert_max_num_queries(8):
-        response = staff_client.get(reverse("supporters:list"), {"q": "example", "state": "TX"})
+        response = staff_client.get(
+            reverse("supporters:list"), {"q": "example", "state": "TX"}
+        )
     assert response.status_code == 200
     assert "30 supporters" in response.content.decode()
 
 
 @pytest.mark.parametrize("query", ["<script>alert(1)</script>", "x" * 5000, "%00"])
 def test_supporter_list_survives_hostile_queries(staff_client, query):
-    response = staff_client.get(reverse("supporters:list"), {"q": query, "state": "ZZ", "page": "abc"})
+    response = staff_client.get(
+        reverse("supporters:list"), {"q": query, "state": "ZZ", "page": "abc"}
+    )
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()

@@ -15,10 +15,14 @@ DEMO_APPS = ["supporters", "legislators", "campaigns", "petitions"]
 
 
 class Command(BaseCommand):
-    help = "Load demo chapters, supporters, legislators, bills, campaigns and petitions."
+    help = (
+        "Load demo chapters, supporters, legislators, bills, campaigns and petitions."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="staff password (default: a new random one)")
+        parser.add_argument(
+            "--password", help="staff password (default: a new random one)"
+        )
 
     def handle(self, *args, password: str | None, **options):
         for app in DEMO_APPS:

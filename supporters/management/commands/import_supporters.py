@@ -10,7 +10,9 @@ from supporters.models import Chapter, SupporterImport
 
 
 class Command(BaseCommand):
-    help = "Import supporters from a CSV file (validated whole; nothing changes on error)."
+    help = (
+        "Import supporters from a CSV file (validated whole; nothing changes on error)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -22,7 +24,9 @@ class Command(BaseCommand):
             help="queue the import for a Celery worker instead of running it here",
         )
 
-    def handle(self, *args, path: Path, chapter: str | None, tag: str, queue: bool, **options):
+    def handle(
+        self, *args, path: Path, chapter: str | None, tag: str, queue: bool, **options
+    ):
         try:
             content = path.read_bytes()
         except OSError as exc:
