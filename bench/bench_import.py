@@ -13,10 +13,10 @@ migrates and empties of supporters.
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,13 +42,18 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     Supporter.objects.all().delete()
-    Chapter.objects.get_or_create(slug="national", defaults={"name": "N", "kind": "national"})
-    Chapter.objects.get_or_create(slug="texas", defaults={"name": "TX", "kind": "state", "state": "TX"})
+    Chapter.objects.get_or_create(
+        slug="national", defaults={"name": "N", "kind": "national"}
+    )
+    Chapter.objects.get_or_create(
+        slug="texas", defaults={"name": "TX", "kind": "state", "state": "TX"}
+    )
     n = args.rows
 
     started = time.perf_counter()
     Supporter.objects.bulk_create(
-        Supporter(email=f"base{i}@example.org", first_name="B", state="TX") for i in range(n)
+        Supporter(email=f"base{i}@example.org", first_name="B", state="TX")
+        for i in range(n)
     )
     baseline = time.perf_counter() - started
     Supporter.objects.all().delete()
@@ -70,13 +75,19 @@ def main() -> None:
     assert result.status == SupporterImport.Status.DONE, result.errors[:3]
     assert Supporter.objects.count() == n
 
-    print(f"database: {connection.vendor}, rows: {n:,}, file: {len(content) / 1e6:.1f} MB")
+    print(
+        f"database: {connection.vendor}, rows: {n:,}, file: {len(content) / 1e6:.1f} MB"
+    )
     print(f"baseline bulk_create: {baseline:.2f} s ({n / baseline:,.0f} rows/s)")
-    print(f"import (validate + upsert + memberships + tags + consent): {elapsed:.2f} s "
-          f"({n / elapsed:,.0f} rows/s)")
+    print(
+        f"import (validate + upsert + memberships + tags + consent): {elapsed:.2f} s "
+        f"({n / elapsed:,.0f} rows/s)"
+    )
     print(f"ratio import/baseline: {elapsed / baseline:.1f}x")
-    print(f"peak RSS growth during import: {peak / 1e6:.0f} MB "
-          f"({peak / len(content):.1f}x the file)")
+    print(
+        f"peak RSS growth during import: {peak / 1e6:.0f} MB "
+        f"({peak / len(content):.1f}x the file)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,8 +65,13 @@ def send_batch(
         to=[r.email for r in live],
     )
     message.attach_alternative(html, "text/html")
-    message.tags = [template, stream]
-    message.merge_data = {r.email: r.merge_data for r in live}
+    # One tag: some ESPs (Postmark) accept no more.
+    message.tags = [template]
+    message.metadata = {"stream": stream}
+    if any(r.merge_data for r in live):
+        # Per-recipient merge fields need an ESP that merges without a stored template
+        # (SendGrid, Mailgun, Brevo); Postmark refuses, loudly, rather than send unmerged.
+        message.merge_data = {r.email: r.merge_data for r in live}
     message.merge_metadata = {r.email: {"send_id": r.send_id} for r in live}
     message.merge_headers = {
         r.email: {
@@ -76,7 +81,8 @@ def send_batch(
         for r in live
         if r.unsubscribe_url
     }
-    # A batch (merge_data set) makes anymail send each recipient their own message.
+    # merge_metadata makes this a batch: each recipient gets their own message (their own
+    # unsubscribe header and send id) from one API call.
     message.send()
     status = message.anymail_status
     logger.info("sent template=%s stream=%s recipients=%d", template, stream, len(live))

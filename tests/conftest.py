@@ -175,3 +175,17 @@ def page(browser, live_server):
 @pytest.fixture(autouse=True)
 def _mail_dir(settings, tmp_path):
     settings.HARBOR_MAIL_DIR = tmp_path / "mail"
+
+
+@pytest.fixture
+def fake_postmark(settings):
+    """anymail's real Postmark backend, pointed at a loopback fake Postmark API."""
+    from tests.fake_esp import FakePostmark
+
+    with FakePostmark() as fake:
+        settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+        settings.ANYMAIL = {
+            "POSTMARK_SERVER_TOKEN": "test-token",
+            "POSTMARK_API_URL": fake.url,
+        }
+        yield fake
