@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -119,7 +119,7 @@ def create_import(
     content: bytes,
     chapter: Chapter | None,
     tag: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     enqueue: bool = True,
 ) -> SupporterImport:
     """Store an uploaded file and (unless ``enqueue`` is false, for a caller that runs it
@@ -138,7 +138,7 @@ def create_import(
         content=content,
         chapter=chapter,
         tag=tag.strip()[:100],
-        created_by=user if user and user.is_authenticated else None,
+        created_by=user if isinstance(user, User) else None,
     )
     if enqueue:
         run_import_task.delay_on_commit(supporter_import.pk)
@@ -171,7 +171,7 @@ def run_import(*, import_id: int) -> SupporterImport | None:
     try:
         rows, errors, error_count, total = _validate(supporter_import)
     except ImportRejected as exc:
-        errors, error_count, total, rows = [{"line": 0, "reason": str(exc)}], 1, 0, []
+        errors, error_count, total, rows = [{"line": 0, "reason": str(exc)}], 1, 0, {}
     if error_count:
         return _finish(
             supporter_import,
@@ -248,11 +248,13 @@ def _decode(content: bytes) -> str:
 
 
 def _read_header(reader: Iterator[list[str]]) -> list[str]:
+    """Map header cells to field names; reject unknown, repeated or missing columns."""
     try:
         header = next(reader)
     except StopIteration:
         raise ImportRejected(_("The file is empty.")) from None
-    fields, unknown = [], []
+    fields: list[str | None] = []
+    unknown: list[str] = []
     for name in header:
         key = " ".join(name.strip().lower().split())
         field = ALIASES.get(key) or ALIASES.get(key.replace(" ", "_"))
@@ -267,15 +269,16 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
                 "known": ", ".join(COLUMNS),
             }
         )
-    duplicated = {f for f in fields if fields.count(f) > 1}
+    known = [f for f in fields if f is not None]
+    duplicated = {f for f in known if known.count(f) > 1}
     if duplicated:
         raise ImportRejected(
             _("Line 1: column %(name)s appears twice.")
             % {"name": sorted(duplicated)[0]}
         )
-    if "email" not in fields:
+    if "email" not in known:
         raise ImportRejected(_("Line 1: the file needs an “email” column."))
-    return fields
+    return known
 
 
 def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
@@ -441,7 +444,7 @@ def _write(
                 for pk in opt_in_ids
             )
         memberships = []
-        through_tags = []
+        through_tags: list = []
         for row in batch:
             supporter = by_email[row.email]
             state = supporter.state

@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from .models import Chapter, ChapterMembership, Supporter
 
 
-def chapters_led_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Chapter]:
+def chapters_led_by(user: User | AnonymousUser) -> QuerySet[Chapter]:
     """Chapters in which ``user``'s supporter record has the leader role."""
     if not user.is_authenticated:
         return Chapter.objects.none()
@@ -18,7 +18,7 @@ def chapters_led_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Chapter]
     )
 
 
-def can_see_all_supporters(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_see_all_supporters(user: User | AnonymousUser) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     if user.is_superuser or user.has_perm("supporters.view_all_supporters"):
@@ -26,7 +26,7 @@ def can_see_all_supporters(user: AbstractBaseUser | AnonymousUser) -> bool:
     return chapters_led_by(user).filter(kind=Chapter.Kind.NATIONAL).exists()
 
 
-def chapters_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Chapter]:
+def chapters_visible_to(user: User | AnonymousUser) -> QuerySet[Chapter]:
     if can_see_all_supporters(user):
         return Chapter.objects.all()
     if not (user.is_authenticated and user.is_staff):
@@ -35,7 +35,7 @@ def chapters_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Chap
 
 
 def supporters_visible_to(
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
 ) -> QuerySet[Supporter]:
     """The supporters ``user`` may see: everyone for national staff, a chapter leader's own
     chapters' members otherwise, nobody for anyone else. Pages, exports, the API and alert
@@ -52,7 +52,7 @@ def supporters_visible_to(
 
 def search_supporters(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
     query: str = "",
     chapter_id: int | None = None,
     state: str = "",
