@@ -220,6 +220,8 @@ def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
     fields.setdefault("error_count", 0)
     fields["processed_rows"] = fields["total_rows"]
     fields["finished_at"] = timezone.now()
+    # The file is personal data and nothing reads it once the import has finished.
+    fields["content"] = b""
     for key, value in fields.items():
         setattr(supporter_import, key, value)
     supporter_import.save(update_fields=[*fields, "updated_at"])

@@ -41,6 +41,7 @@ def test_good_file_creates_supporters_with_chapters_tags_and_consent(chapters):
 
     assert result.status == SupporterImport.Status.DONE
     assert (result.total_rows, result.created_count, result.updated_count) == (2, 2, 0)
+    assert bytes(SupporterImport.objects.get(pk=result.pk).content) == b""
     ana = Supporter.objects.get(email="ana@example.org")
     assert (ana.first_name, ana.state, str(ana.phone)) == ("Ana", "TX", "+15124630001")
     assert set(ana.tags.values_list("name", flat=True)) == {
