@@ -1,5 +1,7 @@
-"""The US states map: us-atlas ``states-albers-10m.json`` (TopoJSON, already projected to
-Albers USA, quantized and delta-encoded) decoded to SVG path strings, once per process."""
+"""The US states map: us-atlas ``states-albers-10m.json`` (TopoJSON, already projected
+to
+Albers USA, quantized and delta-encoded) decoded to SVG path strings, once per
+process."""
 
 import json
 from functools import lru_cache
@@ -13,7 +15,8 @@ VIEWBOX = "0 0 975 610"
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
-    """Absolute coordinates of every arc (undoing the delta encoding and the transform)."""
+    """Absolute coordinates of every arc (undoing the delta encoding and the
+    transform)."""
     transform = topology.get("transform")
     arcs = []
     for arc in topology["arcs"]:
@@ -31,8 +34,11 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     return arcs
 
 
-def ring_points(ring: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
-    """Join a ring's arcs; a negative index ``~i`` means arc ``i`` reversed. Each arc after
+def ring_points(
+    ring: list[int], arcs: list[list[tuple[float, float]]]
+) -> list[tuple[float, float]]:
+    """Join a ring's arcs; a negative index ``~i`` means arc ``i`` reversed. Each arc
+    after
     the first starts where the previous one ended, so its first point is dropped."""
     points: list[tuple[float, float]] = []
     for index in ring:
@@ -64,7 +70,8 @@ def path_d(geometry: dict, arcs: list[list[tuple[float, float]]]) -> str:
 
 @lru_cache(maxsize=2)
 def state_paths(path: Path = ATLAS_JSON) -> tuple[tuple[str, str, str], ...]:
-    """``((usps_code, name, svg_path_d), ...)`` for every state in the atlas, by name."""
+    """``((usps_code, name, svg_path_d), ...)`` for every state in the atlas, by
+    name."""
     topology = json.loads(Path(path).read_text(encoding="utf-8"))
     arcs = decode_arcs(topology)
     states = []

@@ -1,4 +1,5 @@
-"""Demo legislators: the shipped Congress and ZIP data, Open States for the shipped states,
+"""Demo legislators: the shipped Congress and ZIP data, Open States for the shipped
+states,
 Safe Harbor records and the TVPA reauthorization bills. Safe to run again."""
 
 from . import services
@@ -13,4 +14,6 @@ def seed(log) -> None:
         ("tvpa bills", services.import_tvpa_bills),
     ):
         summary = run()
-        log(f"legislators: {name}: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+        log(
+            f"legislators: {name}: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+        )

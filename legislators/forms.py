@@ -9,9 +9,13 @@ from .models import Bill, SafeHarborLaw
 
 class LookupForm(forms.Form):
     zip_code = forms.CharField(
-        label=_("ZIP code"), max_length=10, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
-    )  # fmt: skip
+        label=_("ZIP code"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
+    )
     address = forms.CharField(
         label=_("Street address (optional)"),
         max_length=200,
@@ -24,8 +28,11 @@ class LookupForm(forms.Form):
         value = "".join(self.cleaned_data["zip_code"].split())
         if not value:
             return ""
-        if not (len(value) in (5, 10) and value[:5].isdigit()
-                and (len(value) == 5 or (value[5] == "-" and value[6:].isdigit()))):  # fmt: skip
+        if not (
+            len(value) in (5, 10)
+            and value[:5].isdigit()
+            and (len(value) == 5 or (value[5] == "-" and value[6:].isdigit()))
+        ):
             raise forms.ValidationError(_("Enter a 5-digit ZIP code, like 78701."))
         return value[:5]
 
@@ -41,17 +48,28 @@ class BillForm(forms.ModelForm):
         label=_("Jurisdiction"), choices=[("US", _("Congress")), *STATE_CHOICES]
     )
     source_urls_text = forms.CharField(
-        label=_("Source links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Source links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
-    )  # fmt: skip
+    )
     campaigns = forms.ModelMultipleChoiceField(
-        queryset=Campaign.objects.order_by("title"), required=False, label=_("Linked campaigns")
+        queryset=Campaign.objects.order_by("title"),
+        required=False,
+        label=_("Linked campaigns"),
     )
 
     class Meta:
         model = Bill
-        fields = ["jurisdiction", "session", "identifier", "title", "summary", "stage",
-                  "introduced_on"]  # fmt: skip
+        fields = [
+            "jurisdiction",
+            "session",
+            "identifier",
+            "title",
+            "summary",
+            "stage",
+            "introduced_on",
+        ]
         widgets = {"introduced_on": forms.DateInput(attrs={"type": "date"})}
         help_texts = {
             "session": _("The Congress number (118) or the state session (89R)."),
@@ -61,14 +79,18 @@ class BillForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["source_urls_text"].initial = "\n".join(self.instance.source_urls)
+            self.fields["source_urls_text"].initial = "\n".join(
+                self.instance.source_urls
+            )
             self.fields["campaigns"].initial = list(self.instance.campaigns.all())
 
     def clean_identifier(self):
         return " ".join(self.cleaned_data["identifier"].split())
 
     def clean_source_urls_text(self):
-        urls = [line.strip() for line in self.cleaned_data["source_urls_text"].splitlines()]
+        urls = [
+            line.strip() for line in self.cleaned_data["source_urls_text"].splitlines()
+        ]
         urls = [u for u in urls if u]
         validator = forms.URLField().clean
         for url in urls:
@@ -79,5 +101,17 @@ class BillForm(forms.ModelForm):
 class SafeHarborForm(forms.ModelForm):
     class Meta:
         model = SafeHarborLaw
-        fields = ["status", "immunity", "diversion", "services", "training", "buyer_penalties",
-                  "citation", "year", "source_name", "source_url", "as_of", "notes"]  # fmt: skip
+        fields = [
+            "status",
+            "immunity",
+            "diversion",
+            "services",
+            "training",
+            "buyer_penalties",
+            "citation",
+            "year",
+            "source_name",
+            "source_url",
+            "as_of",
+            "notes",
+        ]

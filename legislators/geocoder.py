@@ -1,7 +1,9 @@
-"""Street address → districts through the US Census Geocoder (geographies/onelineaddress).
+"""Street address → districts through the US Census Geocoder
+(geographies/onelineaddress).
 
 Used only when a ZIP spans several districts and the supporter gives a street address.
-``CENSUS_GEOCODER_URL`` points at the real service by default; tests point it at a loopback
+``CENSUS_GEOCODER_URL`` points at the real service by default; tests point it at a
+loopback
 fake. Set it to an empty string to turn geocoding off.
 """
 
@@ -41,10 +43,13 @@ def _basename(item: dict | None) -> str:
     return name.lstrip("0") or name
 
 
-def geocode_address(address: str, *, client: ApiClient | None = None) -> GeocodedDistricts | None:
+def geocode_address(
+    address: str, *, client: ApiClient | None = None
+) -> GeocodedDistricts | None:
     """Districts for a one-line US address, or None when the geocoder finds no match.
 
-    Raises ApiError subclasses when the service fails. No database access; safe to repeat."""
+    Raises ApiError subclasses when the service fails. No database access; safe to
+    repeat."""
     client = client or ApiClient(
         base_url=settings.CENSUS_GEOCODER_URL,
         timeout=settings.LEGISLATORS_HTTP_TIMEOUT,
@@ -53,15 +58,22 @@ def geocode_address(address: str, *, client: ApiClient | None = None) -> Geocode
     )
     data = client.get_json(
         "geographies/onelineaddress",
-        {"address": address, "benchmark": "Public_AR_Current", "vintage": "Current_Current",
-         "layers": "all", "format": "json"},
-    )  # fmt: skip
+        {
+            "address": address,
+            "benchmark": "Public_AR_Current",
+            "vintage": "Current_Current",
+            "layers": "all",
+            "format": "json",
+        },
+    )
     matches = (data.get("result") or {}).get("addressMatches")
     if not isinstance(matches, list):
         raise MalformedPayload("geocoder: field 'result.addressMatches' is missing")
     if not matches:
         return None
-    geographies = matches[0].get("geographies") if isinstance(matches[0], dict) else None
+    geographies = (
+        matches[0].get("geographies") if isinstance(matches[0], dict) else None
+    )
     if not isinstance(geographies, dict):
         raise MalformedPayload("geocoder: field 'geographies' is missing")
     state_item = _layer(geographies, "States")
@@ -71,7 +83,10 @@ def geocode_address(address: str, *, client: ApiClient | None = None) -> Geocode
     cd_item = _layer(geographies, "Congressional District")
     congressional = None
     if cd_item:
-        code = next((v for k, v in cd_item.items() if k.startswith("CD") and k[2:].isdigit()), "")
+        code = next(
+            (v for k, v in cd_item.items() if k.startswith("CD") and k[2:].isdigit()),
+            "",
+        )
         if str(code).isdigit():
             # Census codes at-large seats 00 (and 98 for delegates); Harbor uses 0.
             congressional = 0 if int(code) in (0, 98) else int(code)

@@ -1,6 +1,9 @@
-"""A small JSON-over-HTTP client for the upstream APIs (Congress.gov, Open States, the Census
-geocoder): timeouts, bounded retries with back-off on 429 (honouring Retry-After), 5xx and
-connection errors, and errors that say which request failed without logging the API key."""
+"""A small JSON-over-HTTP client for the upstream APIs (Congress.gov, Open States, the
+Census
+geocoder): timeouts, bounded retries with back-off on 429 (honouring Retry-After), 5xx
+and
+connection errors, and errors that say which request failed without logging the API
+key."""
 
 import logging
 import random
@@ -59,13 +62,16 @@ class ApiClient:
                 return min(self.max_wait, max(0.0, float(retry_after)))
             except ValueError:
                 pass  # an HTTP date: fall back to exponential back-off
-        return min(self.max_wait, self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4))  # noqa: S311
+        jitter = 1 + random.random() / 4  # noqa: S311 - jitter, not security
+        return min(self.max_wait, self.backoff * 2 ** (attempt - 1) * jitter)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict:
         """GET ``base_url + path`` and return the decoded JSON object.
 
-        Retries 429, 5xx, timeouts and connection errors up to ``max_attempts`` times; raises
-        TransientApiError when they run out, PermanentApiError on other 4xx (401/403: the API
+        Retries 429, 5xx, timeouts and connection errors up to ``max_attempts`` times;
+        raises
+        TransientApiError when they run out, PermanentApiError on other 4xx (401/403:
+        the API
         key is wrong), MalformedPayload when the body is not a JSON object."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         last = ""
@@ -81,14 +87,18 @@ class ApiClient:
                     last = f"HTTP {status}"
                     retry_after = response.headers.get("Retry-After")
                 elif status in (401, 403):
-                    raise PermanentApiError(f"GET {path}: HTTP {status}: check the API key")
+                    raise PermanentApiError(
+                        f"GET {path}: HTTP {status}: check the API key"
+                    )
                 elif status >= 400:
                     raise PermanentApiError(f"GET {path}: HTTP {status}")
                 else:
                     try:
                         data = response.json()
                     except ValueError:
-                        raise MalformedPayload(f"GET {path}: the body is not JSON") from None
+                        raise MalformedPayload(
+                            f"GET {path}: the body is not JSON"
+                        ) from None
                     if not isinstance(data, dict):
                         raise MalformedPayload(f"GET {path}: expected a JSON object")
                     return data
@@ -96,8 +106,16 @@ class ApiClient:
                 wait = self._wait(attempt, retry_after)
                 logger.warning(
                     "GET %s failed (%s), attempt %d of %d; retrying in %.1fs",
-                    path, last, attempt, self.max_attempts, wait,
-                )  # fmt: skip
+                    path,
+                    last,
+                    attempt,
+                    self.max_attempts,
+                    wait,
+                )
                 self.sleep(wait)
-        logger.error("GET %s failed after %d attempts (%s)", path, self.max_attempts, last)
-        raise TransientApiError(f"GET {path}: {last} after {self.max_attempts} attempts")
+        logger.error(
+            "GET %s failed after %d attempts (%s)", path, self.max_attempts, last
+        )
+        raise TransientApiError(
+            f"GET {path}: {last} after {self.max_attempts} attempts"
+        )

@@ -1,8 +1,10 @@
 """Parsers for the upstream data formats Harbor ships under ``legislators/data/``.
 
-Each parser reads a file (or a directory in the upstream layout), validates every record and
+Each parser reads a file (or a directory in the upstream layout), validates every
+record and
 returns plain dicts; nothing here touches the database. A bad record raises
-:class:`DataFileError` naming the file, the record and the field at fault, so the service
+:class:`DataFileError` naming the file, the record and the field at fault, so the
+service
 that calls a parser can refuse the whole file before writing anything.
 """
 
@@ -19,7 +21,9 @@ from harbor.states import STATES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CONGRESS_CURRENT = DATA_DIR / "congress-legislators" / "legislators-current.yaml"
-CONGRESS_OFFICES = DATA_DIR / "congress-legislators" / "legislators-district-offices.yaml"
+CONGRESS_OFFICES = (
+    DATA_DIR / "congress-legislators" / "legislators-district-offices.yaml"
+)
 OPENSTATES_DIR = DATA_DIR / "openstates-people"
 ZCCD_CSV = DATA_DIR / "zipcodes-congress" / "zccd.csv"
 SAFE_HARBOR_CSV = DATA_DIR / "safe-harbor" / "safe_harbor_state_laws.csv"
@@ -33,7 +37,12 @@ class DataFileError(ValueError):
     """A data file is malformed; the message names the file, record and field."""
 
     def __init__(self, path: Path | str, record: str, field: str, problem: str):
-        self.path, self.record, self.field, self.problem = str(path), record, field, problem
+        self.path, self.record, self.field, self.problem = (
+            str(path),
+            record,
+            field,
+            problem,
+        )
         super().__init__(f"{Path(path).name}: {record}: field '{field}': {problem}")
 
 
@@ -55,7 +64,9 @@ def _date(path, record, field, value, *, required=True) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise DataFileError(path, record, field, f"{value!r} is not a YYYY-MM-DD date") from None
+        raise DataFileError(
+            path, record, field, f"{value!r} is not a YYYY-MM-DD date"
+        ) from None
 
 
 def _text(value: Any, limit: int) -> str:
@@ -70,7 +81,9 @@ def _url(value: Any) -> str:
 def _state(path, record, field, value) -> str:
     code = _text(value, 10).upper()
     if code not in STATES:
-        raise DataFileError(path, record, field, f"{value!r} is not a US state or territory")
+        raise DataFileError(
+            path, record, field, f"{value!r} is not a US state or territory"
+        )
     return code
 
 
@@ -78,7 +91,8 @@ def _state(path, record, field, value) -> str:
 
 
 def parse_congress_current(path: Path = CONGRESS_CURRENT) -> list[dict]:
-    """Members of Congress from ``legislators-current.yaml``; the last term is the current one."""
+    """Members of Congress from ``legislators-current.yaml``; the last term is the
+    current one."""
     data = _load_yaml(path)
     if not isinstance(data, list):
         raise DataFileError(path, "file", "(top level)", "expected a list of people")
@@ -89,7 +103,9 @@ def parse_congress_current(path: Path = CONGRESS_CURRENT) -> list[dict]:
             raise DataFileError(path, record, "(record)", "expected a mapping")
         bioguide = _text((person.get("id") or {}).get("bioguide"), 20)
         if not re.fullmatch(r"[A-Z]\d{6}", bioguide):
-            raise DataFileError(path, record, "id.bioguide", f"{bioguide!r} is not a bioguide id")
+            raise DataFileError(
+                path, record, "id.bioguide", f"{bioguide!r} is not a bioguide id"
+            )
         record = f"record {index + 1} (bioguide {bioguide})"
         if bioguide in seen:
             raise DataFileError(path, record, "id.bioguide", "appears twice")
@@ -106,13 +122,18 @@ def parse_congress_current(path: Path = CONGRESS_CURRENT) -> list[dict]:
         term = terms[-1]
         kind = term.get("type")
         if kind not in ("sen", "rep"):
-            raise DataFileError(path, record, "terms[-1].type", f"{kind!r} is not sen or rep")
+            raise DataFileError(
+                path, record, "terms[-1].type", f"{kind!r} is not sen or rep"
+            )
         district = ""
         if kind == "rep":
             raw = term.get("district")
             if not isinstance(raw, int) or raw < 0:
                 raise DataFileError(
-                    path, record, "terms[-1].district", f"{raw!r} is not a district number"
+                    path,
+                    record,
+                    "terms[-1].district",
+                    f"{raw!r} is not a district number",
                 )
             district = str(raw)
         people.append(
@@ -132,7 +153,9 @@ def parse_congress_current(path: Path = CONGRESS_CURRENT) -> list[dict]:
                 "offices": [
                     {
                         "kind": "dc",
-                        "address": _text(term.get("address") or term.get("office"), 300),
+                        "address": _text(
+                            term.get("address") or term.get("office"), 300
+                        ),
                         "city": "Washington",
                         "phone": _text(term.get("phone"), 30),
                         "fax": _text(term.get("fax"), 30),
@@ -160,11 +183,16 @@ def parse_congress_offices(path: Path = CONGRESS_OFFICES) -> dict[str, list[dict
             raise DataFileError(path, record, "id.bioguide", "missing")
         items = entry.get("offices") or []
         if not isinstance(items, list):
-            raise DataFileError(path, f"{record} (bioguide {bioguide})", "offices", "not a list")
+            raise DataFileError(
+                path, f"{record} (bioguide {bioguide})", "offices", "not a list"
+            )
         for office in items:
             if not isinstance(office, dict):
                 raise DataFileError(
-                    path, f"{record} (bioguide {bioguide})", "offices[]", "not a mapping"
+                    path,
+                    f"{record} (bioguide {bioguide})",
+                    "offices[]",
+                    "not a mapping",
                 )
             street = ", ".join(
                 _text(office.get(k), 100)
@@ -172,7 +200,11 @@ def parse_congress_offices(path: Path = CONGRESS_OFFICES) -> dict[str, list[dict
                 if office.get(k)
             )
             city = _text(office.get("city"), 100)
-            place = " ".join(p for p in (_text(office.get("state"), 2), _text(office.get("zip"), 10)) if p)
+            place = " ".join(
+                p
+                for p in (_text(office.get("state"), 2), _text(office.get("zip"), 10))
+                if p
+            )
             offices.setdefault(bioguide, []).append(
                 {
                     "kind": "district",
@@ -187,7 +219,11 @@ def parse_congress_offices(path: Path = CONGRESS_OFFICES) -> dict[str, list[dict
 
 # --- State legislators (openstates/people) --------------------------------------------
 
-OPENSTATES_CHAMBERS = {"upper": "state_upper", "lower": "state_lower", "legislature": "state_upper"}
+OPENSTATES_CHAMBERS = {
+    "upper": "state_upper",
+    "lower": "state_lower",
+    "legislature": "state_upper",
+}
 
 
 def openstates_files(root: Path) -> dict[str, list[Path]]:
@@ -225,8 +261,12 @@ def parse_openstates_person(path: Path, *, state: str, today: dt.date) -> dict |
             raise DataFileError(path, record, field, "not a mapping")
         if role.get("type") not in OPENSTATES_CHAMBERS:
             continue
-        start = _date(path, record, f"{field}.start_date", role.get("start_date"), required=False)
-        end = _date(path, record, f"{field}.end_date", role.get("end_date"), required=False)
+        start = _date(
+            path, record, f"{field}.start_date", role.get("start_date"), required=False
+        )
+        end = _date(
+            path, record, f"{field}.end_date", role.get("end_date"), required=False
+        )
         if (start is None or start <= today) and (end is None or end >= today):
             if not _text(role.get("district"), 50):
                 raise DataFileError(path, record, f"{field}.district", "missing")
@@ -245,9 +285,14 @@ def parse_openstates_person(path: Path, *, state: str, today: dt.date) -> dict |
         phone = _text(office.get("voice"), 30)
         if address or phone:
             offices.append(
-                {"kind": kind, "address": address, "city": "", "phone": phone,
-                 "fax": _text(office.get("fax"), 30)}
-            )  # fmt: skip
+                {
+                    "kind": kind,
+                    "address": address,
+                    "city": "",
+                    "phone": phone,
+                    "fax": _text(office.get("fax"), 30),
+                }
+            )
     links = [link for link in person.get("links") or [] if isinstance(link, dict)]
     email = _text(person.get("email"), 254)
     return {
@@ -273,13 +318,16 @@ def parse_openstates_person(path: Path, *, state: str, today: dt.date) -> dict |
 
 
 def parse_zccd(path: Path = ZCCD_CSV) -> set[tuple[str, str, int]]:
-    """``{(zcta, state, district)}`` from ``zccd.csv``; ZCTAs are kept as 5-char strings."""
+    """``{(zcta, state, district)}`` from ``zccd.csv``; ZCTAs are kept as 5-char
+    strings."""
     rows: set[tuple[str, str, int]] = set()
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = {"state_abbr", "zcta", "cd"} - set(reader.fieldnames or [])
         if missing:
-            raise DataFileError(path, "header", ", ".join(sorted(missing)), "column missing")
+            raise DataFileError(
+                path, "header", ", ".join(sorted(missing)), "column missing"
+            )
         for row in reader:
             record = f"line {reader.line_num}"
             zcta = (row["zcta"] or "").strip()
@@ -289,7 +337,9 @@ def parse_zccd(path: Path = ZCCD_CSV) -> set[tuple[str, str, int]]:
             try:
                 district = int(row["cd"])
             except (TypeError, ValueError):
-                raise DataFileError(path, record, "cd", f"{row['cd']!r} is not a number") from None
+                raise DataFileError(
+                    path, record, "cd", f"{row['cd']!r} is not a number"
+                ) from None
             if not 0 <= district <= 60:
                 raise DataFileError(path, record, "cd", f"{district} is out of range")
             rows.add((zcta, state, district))
@@ -309,7 +359,9 @@ def _answer(value: str) -> str:
     value = (value or "").strip().lower()
     if value in ANSWERS:
         return value
-    if value.startswith("yes ("):  # "yes (if diverted)", "yes (per bill)": with a condition
+    if value.startswith(
+        "yes ("
+    ):  # "yes (if diverted)", "yes (per bill)": with a condition
         return "partial"
     return "unknown"
 
@@ -335,18 +387,31 @@ class _Row:
 def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
     """One record per state from the per-source CSV.
 
-    The sources disagree, so they are never merged: the record is the newest state-specific
+    The sources disagree, so they are never merged: the record is the newest
+    state-specific
     source that answers the immunity question, else Shared Hope 2015, else the undated
     Demanding Justice table; the other sources are listed in ``notes``.
     """
     by_state: dict[str, list[_Row]] = {}
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
-        needed = {"state", "source_id", "as_of", "immunity", "diversion", "services",
-                  "law_name_or_citation", "year", "source_url", "notes"}  # fmt: skip
+        needed = {
+            "state",
+            "source_id",
+            "as_of",
+            "immunity",
+            "diversion",
+            "services",
+            "law_name_or_citation",
+            "year",
+            "source_url",
+            "notes",
+        }
         missing = needed - set(reader.fieldnames or [])
         if missing:
-            raise DataFileError(path, "header", ", ".join(sorted(missing)), "column missing")
+            raise DataFileError(
+                path, "header", ", ".join(sorted(missing)), "column missing"
+            )
         for row in reader:
             record = f"line {reader.line_num}"
             state = _state(path, record, "state", row["state"])
@@ -355,13 +420,16 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
                 raise DataFileError(path, record, "source_id", "missing")
             url = (row["source_url"] or "").strip()
             if url and not url.startswith(("http://", "https://")):
-                raise DataFileError(path, record, "source_url", f"{url[:40]!r} is not a URL")
+                raise DataFileError(
+                    path, record, "source_url", f"{url[:40]!r} is not a URL"
+                )
             immunity = _answer(row["immunity"])
             data = {
                 "immunity": immunity,
                 "diversion": _answer(row["diversion"]),
                 "services": _answer(row["services"]),
-                "citation": "" if row["law_name_or_citation"] == "unknown"
+                "citation": ""
+                if row["law_name_or_citation"] == "unknown"
                 else _text(row["law_name_or_citation"], 500),
                 "year": "" if row["year"] == "unknown" else _text(row["year"], 100),
                 "source_id": source_id[:50],
@@ -383,14 +451,18 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
         rows.sort(key=lambda r: r.rank, reverse=True)
         best = dict(rows[0].data)
         others = [
-            f"{r.data['source_id']} ({r.data['as_of']}): immunity {r.data['immunity']}, "
-            f"diversion {r.data['diversion']}, services {r.data['services']}"
+            "{source_id} ({as_of}): immunity {immunity}, diversion {diversion}, "
+            "services {services}".format(**r.data)
             for r in rows[1:]
         ]
         if others:
-            best["notes"] = (best["notes"] + "\n\nOther sources: " + "; ".join(others)).strip()
+            best["notes"] = (
+                best["notes"] + "\n\nOther sources: " + "; ".join(others)
+            ).strip()
         best["status"] = derive_status(
-            immunity=best["immunity"], diversion=best["diversion"], services=best["services"]
+            immunity=best["immunity"],
+            diversion=best["diversion"],
+            services=best["services"],
         )
         records[state] = best
     return records
@@ -399,9 +471,15 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
 # --- TVPA reauthorization bills -------------------------------------------------------
 
 BILL_TYPES = {
-    "hr": "H.R.", "s": "S.", "hres": "H.Res.", "sres": "S.Res.", "hjres": "H.J.Res.",
-    "sjres": "S.J.Res.", "hconres": "H.Con.Res.", "sconres": "S.Con.Res.",
-}  # fmt: skip
+    "hr": "H.R.",
+    "s": "S.",
+    "hres": "H.Res.",
+    "sres": "S.Res.",
+    "hjres": "H.J.Res.",
+    "sjres": "S.J.Res.",
+    "hconres": "H.Con.Res.",
+    "sconres": "S.Con.Res.",
+}
 
 # Known actions, as read in the CSV's ``facts_read`` column (dates from its sources).
 TVPA_KNOWN_ACTIONS = {
@@ -411,18 +489,34 @@ TVPA_KNOWN_ACTIONS = {
     ),
     ("117", "hr", "6552"): (
         "introduced",
-        [("2022-07-26", "House", "Motion to suspend the rules and pass the bill, as amended.",
-          "Floor")],
-    ),  # fmt: skip
+        [
+            (
+                "2022-07-26",
+                "House",
+                "Motion to suspend the rules and pass the bill, as amended.",
+                "Floor",
+            )
+        ],
+    ),
     ("118", "hr", "5856"): (
         "passed_one",
         [
-            ("2024-02-13", "House", "Passed/agreed to in House: On motion to suspend the rules "
-             "and pass the bill, as amended (414-11).", "Floor"),
-            ("2024-02-26", "Senate", "Received in the Senate and Read twice and referred to "
-             "the Committee on Foreign Relations.", "IntroReferral"),
+            (
+                "2024-02-13",
+                "House",
+                "Passed/agreed to in House: On motion to suspend the rules "
+                "and pass the bill, as amended (414-11).",
+                "Floor",
+            ),
+            (
+                "2024-02-26",
+                "Senate",
+                "Received in the Senate and Read twice and referred to "
+                "the Committee on Foreign Relations.",
+                "IntroReferral",
+            ),
         ],
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -443,10 +537,14 @@ def parse_tvpa_bills(path: Path = TVPA_BILLS_CSV) -> list[dict]:
             try:
                 identifier = federal_identifier(row["bill_type"], row["number"])
             except (KeyError, ValueError) as exc:
-                raise DataFileError(path, record, "bill_type/number", str(exc)) from None
+                raise DataFileError(
+                    path, record, "bill_type/number", str(exc)
+                ) from None
             congress = (row.get("congress") or "").strip()
             if not congress.isdigit():
-                raise DataFileError(path, record, "congress", f"{congress!r} is not a number")
+                raise DataFileError(
+                    path, record, "congress", f"{congress!r} is not a number"
+                )
             key = (congress, row["bill_type"].strip().lower(), str(int(row["number"])))
             stage, actions = TVPA_KNOWN_ACTIONS.get(key, ("introduced", []))
             sources = [u.strip() for u in (row.get("source") or "").split(";")]
@@ -460,10 +558,15 @@ def parse_tvpa_bills(path: Path = TVPA_BILLS_CSV) -> list[dict]:
                     "stage": stage,
                     "source_urls": [u for u in sources if u.startswith("http")],
                     "actions": [
-                        {"date": dt.date.fromisoformat(d), "chamber": c, "text": t,
-                         "classification": k, "order": i}
+                        {
+                            "date": dt.date.fromisoformat(d),
+                            "chamber": c,
+                            "text": t,
+                            "classification": k,
+                            "order": i,
+                        }
                         for i, (d, c, t, k) in enumerate(actions)
-                    ],  # fmt: skip
+                    ],
                 }
             )
     return bills

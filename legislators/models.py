@@ -1,4 +1,5 @@
-"""Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor laws."""
+"""Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor
+laws."""
 
 from django.conf import settings
 from django.db import models
@@ -25,9 +26,11 @@ class LegislatorQuerySet(models.QuerySet):
 
 
 class Legislator(TimestampedModel):
-    """A member of Congress (``bioguide_id``) or of a state legislature (``openstates_id``).
+    """A member of Congress (``bioguide_id``) or of a state legislature
+    (``openstates_id``).
 
-    Importers never delete a legislator: members who leave office get ``is_current=False``,
+    Importers never delete a legislator: members who leave office get
+    ``is_current=False``,
     so sponsorships and campaign history keep pointing at them.
     """
 
@@ -39,7 +42,8 @@ class Legislator(TimestampedModel):
     party = models.CharField(max_length=50, blank=True)
     chamber = models.CharField(max_length=12, choices=Chamber.choices)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
-    # Congress: "7", "0" at-large. States: as named by Open States ("127", "22A", "At-Large").
+    # Congress: "7", "0" at-large. States: as named by Open States ("127", "22A", "At-
+    # Large").
     district = models.CharField(max_length=50, blank=True)
     term_start = models.DateField(null=True, blank=True)
     term_end = models.DateField(null=True, blank=True)
@@ -100,7 +104,9 @@ class Office(models.Model):
         DISTRICT = "district", _("District office")
 
     # Offices are part of the legislator's record and are replaced on every import.
-    legislator = models.ForeignKey(Legislator, on_delete=models.CASCADE, related_name="offices")
+    legislator = models.ForeignKey(
+        Legislator, on_delete=models.CASCADE, related_name="offices"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -123,7 +129,9 @@ class ZipDistrict(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["zcta", "state", "district"], name="one_zip_district")
+            models.UniqueConstraint(
+                fields=["zcta", "state", "district"], name="one_zip_district"
+            )
         ]
         indexes = [models.Index(fields=["zcta"])]
 
@@ -149,18 +157,23 @@ class Bill(TimestampedModel):
     identifier = models.CharField(max_length=50)
     title = models.CharField(max_length=1000)
     summary = models.TextField(blank=True)
-    stage = models.CharField(max_length=15, choices=Stage.choices, default=Stage.INTRODUCED)
+    stage = models.CharField(
+        max_length=15, choices=Stage.choices, default=Stage.INTRODUCED
+    )
     introduced_on = models.DateField(null=True, blank=True)
     source_urls = models.JSONField(default=list, blank=True)
     openstates_id = models.CharField(max_length=60, unique=True, null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    campaigns = models.ManyToManyField("campaigns.Campaign", related_name="bills", blank=True)
+    campaigns = models.ManyToManyField(
+        "campaigns.Campaign", related_name="bills", blank=True
+    )
 
     class Meta:
         ordering = ["-introduced_on", "identifier"]
         constraints = [
             models.UniqueConstraint(
-                fields=["jurisdiction", "session", "identifier"], name="one_bill_per_session"
+                fields=["jurisdiction", "session", "identifier"],
+                name="one_bill_per_session",
             )
         ]
 
@@ -203,7 +216,9 @@ class Sponsorship(models.Model):
         SPONSOR = "sponsor", _("Sponsor")
         COSPONSOR = "cosponsor", _("Cosponsor")
 
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="sponsorships")
+    bill = models.ForeignKey(
+        Bill, on_delete=models.CASCADE, related_name="sponsorships"
+    )
     legislator = models.ForeignKey(
         Legislator,
         # A sponsor not (yet) in the legislators table is kept by name.
@@ -220,7 +235,9 @@ class Sponsorship(models.Model):
     class Meta:
         ordering = ["kind", "sponsored_on", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["bill", "name", "kind"], name="one_sponsorship_per_name")
+            models.UniqueConstraint(
+                fields=["bill", "name", "kind"], name="one_sponsorship_per_name"
+            )
         ]
 
     def __str__(self) -> str:
@@ -245,26 +262,39 @@ class SafeHarborLaw(TimestampedModel):
     COMPONENTS = ("immunity", "diversion", "services", "training", "buyer_penalties")
 
     state = models.CharField(max_length=2, choices=STATE_CHOICES, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNKNOWN)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.UNKNOWN
+    )
     immunity = models.CharField(
         _("immunity from prostitution charges for minors"),
-        max_length=10, choices=Answer.choices, default=Answer.UNKNOWN,
-    )  # fmt: skip
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
     diversion = models.CharField(
-        _("diversion to services"), max_length=10, choices=Answer.choices, default=Answer.UNKNOWN
+        _("diversion to services"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
     )
     services = models.CharField(
         _("specialized services funded"),
-        max_length=10, choices=Answer.choices, default=Answer.UNKNOWN,
-    )  # fmt: skip
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
     training = models.CharField(
         _("law-enforcement training"),
-        max_length=10, choices=Answer.choices, default=Answer.UNKNOWN,
-    )  # fmt: skip
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
     buyer_penalties = models.CharField(
         _("penalties for buyers and traffickers"),
-        max_length=10, choices=Answer.choices, default=Answer.UNKNOWN,
-    )  # fmt: skip
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
     citation = models.CharField(max_length=500, blank=True)
     year = models.CharField(max_length=100, blank=True)
     source_name = models.CharField(max_length=200, blank=True)
@@ -285,7 +315,9 @@ class SafeHarborLaw(TimestampedModel):
 
     @property
     def colour(self) -> str:
-        return {"full": "ok", "partial": "warn", "none": "bad"}.get(self.status, "unknown")
+        return {"full": "ok", "partial": "warn", "none": "bad"}.get(
+            self.status, "unknown"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("legislators:state", kwargs={"state": self.state.lower()})
@@ -316,7 +348,8 @@ class EditRecord(models.Model):
 
 
 class SyncRun(TimestampedModel):
-    """One run of an importer or a bill sync: what it did, for the staff page and the logs."""
+    """One run of an importer or a bill sync: what it did, for the staff page and the
+    logs."""
 
     kind = models.CharField(max_length=50)
     ok = models.BooleanField(default=True)

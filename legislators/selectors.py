@@ -1,9 +1,13 @@
-"""Reads of legislator data: ZIP → districts, districts → legislators, and the live campaigns
+"""Reads of legislator data: ZIP → districts, districts → legislators, and the live
+campaigns
 that target them.
 
-Targeting rule (documented for campaign authors): a live campaign targets a legislator when
-- it is national (``Campaign.state`` blank) and the legislator is a member of Congress; or
-- it is about a state and the legislator is one of that state's legislators; and, when the
+Targeting rule (documented for campaign authors): a live campaign targets a legislator
+when
+- it is national (``Campaign.state`` blank) and the legislator is a member of Congress;
+or
+- it is about a state and the legislator is one of that state's legislators; and, when
+the
   campaign is linked to a federal bill, also that state's members of Congress.
 """
 
@@ -33,8 +37,10 @@ logger = logging.getLogger(__name__)
 # --- ZIP → congressional districts ----------------------------------------------------
 #
 # The crosswalk is a read-only reference table (42k rows, ~34k ZCTAs) changed only by an
-# import, so each process keeps a dict of it, loaded lazily from the database and reloaded
-# after LEGISLATORS_ZIP_CACHE_SECONDS. It is not a counter or a lock: a stale copy for a few
+# import, so each process keeps a dict of it, loaded lazily from the database and
+# reloaded
+# after LEGISLATORS_ZIP_CACHE_SECONDS. It is not a counter or a lock: a stale copy for a
+# few
 # minutes after a re-import is harmless.
 
 _zip_lock = threading.Lock()
@@ -52,7 +58,10 @@ def reset_zip_index() -> None:
 def _load_zip_index() -> dict[str, tuple[tuple[str, int], ...]]:
     global _zip_index, _zip_loaded_at
     index = _zip_index
-    if index is not None and time.monotonic() - _zip_loaded_at < settings.LEGISLATORS_ZIP_CACHE_SECONDS:
+    if (
+        index is not None
+        and time.monotonic() - _zip_loaded_at < settings.LEGISLATORS_ZIP_CACHE_SECONDS
+    ):
         return index
     with _zip_lock:
         building: dict[str, list[tuple[str, int]]] = {}
@@ -90,7 +99,8 @@ def districts_for_zip(zip_code: str) -> list[District]:
 
 
 def districts_for_zip_query(zip_code: str) -> list[District]:
-    """The same answer read from the indexed table on every call (the benchmark's other arm)."""
+    """The same answer read from the indexed table on every call (the benchmark's other
+    arm)."""
     return [
         District(s, d)
         for s, d in ZipDistrict.objects.filter(zcta=zip_code[:5])
@@ -104,7 +114,8 @@ def districts_for_zip_query(zip_code: str) -> list[District]:
 
 @dataclass
 class Seat:
-    """One seat a supporter is represented in, with its holder(s); empty means vacant."""
+    """One seat a supporter is represented in, with its holder(s); empty means
+    vacant."""
 
     title: str
     chamber: str
@@ -118,7 +129,9 @@ class Seat:
 
 
 def _with_offices(qs: QuerySet[Legislator]) -> QuerySet[Legislator]:
-    return qs.prefetch_related(Prefetch("offices", queryset=Office.objects.order_by("kind", "pk")))
+    return qs.prefetch_related(
+        Prefetch("offices", queryset=Office.objects.order_by("kind", "pk"))
+    )
 
 
 def seats_for(
@@ -129,7 +142,8 @@ def seats_for(
     state: str = "",
 ) -> list[Seat]:
     """The seats representing someone in ``districts`` (and, when known, the state
-    legislative districts), each with its current holder. One query for the legislators and
+    legislative districts), each with its current holder. One query for the legislators
+    and
     one for their offices, however many districts."""
     states = sorted({d.state for d in districts} | ({state} if state else set()))
     if not states:
@@ -140,19 +154,34 @@ def seats_for(
     legislators = list(_with_offices(qs).order_by("chamber", "last_name"))
     seats: list[Seat] = []
     for st in states:
-        senators = [x for x in legislators if x.chamber == Chamber.US_SENATE and x.state == st]
-        seats.append(Seat(title="US Senate", chamber=Chamber.US_SENATE, state=st, legislators=senators))
+        senators = [
+            x for x in legislators if x.chamber == Chamber.US_SENATE and x.state == st
+        ]
+        seats.append(
+            Seat(
+                title="US Senate",
+                chamber=Chamber.US_SENATE,
+                state=st,
+                legislators=senators,
+            )
+        )
     for district in districts:
         reps = [
             x
             for x in legislators
-            if x.chamber == Chamber.US_HOUSE and x.state == district.state
+            if x.chamber == Chamber.US_HOUSE
+            and x.state == district.state
             and x.district == str(district.number)
         ]
         seats.append(
-            Seat(title="US House", chamber=Chamber.US_HOUSE, state=district.state,
-                 district=district.label, legislators=reps)
-        )  # fmt: skip
+            Seat(
+                title="US House",
+                chamber=Chamber.US_HOUSE,
+                state=district.state,
+                district=district.label,
+                legislators=reps,
+            )
+        )
     for chamber, name, title in (
         (Chamber.STATE_UPPER, state_upper, "State senate"),
         (Chamber.STATE_LOWER, state_lower, "State house"),
@@ -160,21 +189,36 @@ def seats_for(
         if name:
             st = state or (districts[0].state if districts else "")
             holders = [
-                x for x in legislators
-                if x.chamber == chamber and x.state == st and x.district.lower() == name.lower()
-            ]  # fmt: skip
-            seats.append(Seat(title=title, chamber=chamber, state=st, district=name, legislators=holders))
+                x
+                for x in legislators
+                if x.chamber == chamber
+                and x.state == st
+                and x.district.lower() == name.lower()
+            ]
+            seats.append(
+                Seat(
+                    title=title,
+                    chamber=chamber,
+                    state=st,
+                    district=name,
+                    legislators=holders,
+                )
+            )
     return seats
 
 
-def live_campaigns_by_legislator(legislators: list[Legislator]) -> dict[int, list[Campaign]]:
+def live_campaigns_by_legislator(
+    legislators: list[Legislator],
+) -> dict[int, list[Campaign]]:
     """``{legislator.pk: [live campaigns targeting them]}`` by the rule in this module's
     docstring. Two queries (campaigns, their bills)."""
     states = {leg.state for leg in legislators}
     campaigns = list(
         Campaign.objects.live()
         .filter(state__in=[*states, ""])
-        .prefetch_related(Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction")))
+        .prefetch_related(
+            Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction"))
+        )
         .order_by("-created_at")
     )
     result: dict[int, list[Campaign]] = {}
@@ -198,14 +242,11 @@ def live_campaigns_by_legislator(legislators: list[Legislator]) -> dict[int, lis
 
 def bill_detail(pk: int) -> Bill:
     """A bill with its actions, sponsorships (and sponsors) and live campaigns."""
-    return (
-        Bill.objects.prefetch_related(
-            "actions",
-            Prefetch("sponsorships__legislator"),
-            Prefetch("campaigns", queryset=Campaign.objects.live()),
-        )
-        .get(pk=pk)
-    )
+    return Bill.objects.prefetch_related(
+        "actions",
+        Prefetch("sponsorships__legislator"),
+        Prefetch("campaigns", queryset=Campaign.objects.live()),
+    ).get(pk=pk)
 
 
 def safe_harbor_by_state() -> dict[str, SafeHarborLaw]:
@@ -213,7 +254,9 @@ def safe_harbor_by_state() -> dict[str, SafeHarborLaw]:
 
 
 def bills_for_state(state: str) -> QuerySet[Bill]:
-    return Bill.objects.filter(jurisdiction=state).order_by("-introduced_on", "identifier")
+    return Bill.objects.filter(jurisdiction=state).order_by(
+        "-introduced_on", "identifier"
+    )
 
 
 def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
@@ -243,7 +286,8 @@ class Representation:
 
 
 def representation_for(*, zip_code: str, address: str = "") -> Representation | None:
-    """Who represents someone at ``zip_code`` (and ``address``, when given and the Census
+    """Who represents someone at ``zip_code`` (and ``address``, when given and the
+    Census
     geocoder is configured); None when the ZIP is not in the crosswalk.
 
     A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
@@ -268,7 +312,9 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
                     districts = [District(found.state, found.congressional)]
     if not districts and not state:
         return None
-    seats = seats_for(districts=districts, state_upper=upper, state_lower=lower, state=state)
+    seats = seats_for(
+        districts=districts, state_upper=upper, state_lower=lower, state=state
+    )
     legislators = [leg for seat in seats for leg in seat.legislators]
     return Representation(
         zip_code=zip_code,

@@ -1,8 +1,11 @@
-"""Writes to legislator data: imports of the shipped upstream files, staff edits of bills and
+"""Writes to legislator data: imports of the shipped upstream files, staff edits of
+bills and
 Safe Harbor records (with history), and storing a supporter's districts.
 
-Every import parses and validates the whole file first (``legislators.importers``) and only
-then writes, in one transaction: a malformed file changes nothing. Imports are safe to repeat.
+Every import parses and validates the whole file first (``legislators.importers``) and
+only
+then writes, in one transaction: a malformed file changes nothing. Imports are safe to
+repeat.
 Bill sync from the upstream APIs lives in ``legislators.sync``.
 """
 
@@ -33,23 +36,40 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 LEGISLATOR_FIELDS = (
-    "name", "first_name", "last_name", "party", "chamber", "state", "district",
-    "term_start", "term_end", "photo_url", "website", "contact_form_url", "email",
-)  # fmt: skip
+    "name",
+    "first_name",
+    "last_name",
+    "party",
+    "chamber",
+    "state",
+    "district",
+    "term_start",
+    "term_end",
+    "photo_url",
+    "website",
+    "contact_form_url",
+    "email",
+)
 
 
 def _upsert_legislators(
     *, people: list[dict], key: str, scope: dict[str, Any], office_kinds: list[str]
 ) -> dict[str, int]:
-    """Create or update ``people`` by ``key``; retire current members in ``scope`` who are
-    not in ``people``; replace their offices of ``office_kinds``. Runs inside the caller's
+    """Create or update ``people`` by ``key``; retire current members in ``scope`` who
+    are
+    not in ``people``; replace their offices of ``office_kinds``. Runs inside the
+    caller's
     transaction."""
     existing = {getattr(leg, key): leg for leg in Legislator.objects.filter(**scope)}
-    # Someone may have moved between scopes (a state senator elected to Congress is another
+    # Someone may have moved between scopes (a state senator elected to Congress is
+    # another
     # record upstream, but a House member who becomes a senator keeps the bioguide id).
     wanted = {person[key] for person in people}
     existing.update(
-        {getattr(leg, key): leg for leg in Legislator.objects.filter(**{f"{key}__in": wanted})}
+        {
+            getattr(leg, key): leg
+            for leg in Legislator.objects.filter(**{f"{key}__in": wanted})
+        }
     )
     created, changed, unchanged = [], [], 0
     for person in people:
@@ -80,8 +100,12 @@ def _upsert_legislators(
         .exclude(**{f"{key}__in": wanted})
         .update(is_current=False, updated_at=now)
     )
-    ids = dict(Legislator.objects.filter(**{f"{key}__in": wanted}).values_list(key, "pk"))
-    Office.objects.filter(legislator_id__in=ids.values(), kind__in=office_kinds).delete()
+    ids = dict(
+        Legislator.objects.filter(**{f"{key}__in": wanted}).values_list(key, "pk")
+    )
+    Office.objects.filter(
+        legislator_id__in=ids.values(), kind__in=office_kinds
+    ).delete()
     Office.objects.bulk_create(
         [
             Office(legislator_id=ids[person[key]], **office)
@@ -98,7 +122,9 @@ def _upsert_legislators(
     }
 
 
-def _record_run(kind: str, summary: dict, *, ok: bool = True, message: str = "") -> None:
+def _record_run(
+    kind: str, summary: dict, *, ok: bool = True, message: str = ""
+) -> None:
     SyncRun.objects.create(kind=kind, summary=summary, ok=ok, message=message[:2000])
 
 
@@ -109,14 +135,18 @@ def import_congress(
 ) -> dict[str, int]:
     """Import members of Congress and their offices from congress-legislators YAML.
 
-    Safe to repeat: updates in place by bioguide id and retires (``is_current=False``) members
-    no longer in the file. Raises DataFileError, changing nothing, if a file is malformed.
+    Safe to repeat: updates in place by bioguide id and retires (``is_current=False``)
+    members
+    no longer in the file. Raises DataFileError, changing nothing, if a file is
+    malformed.
     """
     people = importers.parse_congress_current(current_path)
     district_offices = importers.parse_congress_offices(offices_path)
     for person in people:
         person["photo_url"] = congress_photo_url(person["bioguide_id"])
-        person["offices"] = person["offices"] + district_offices.get(person["bioguide_id"], [])
+        person["offices"] = person["offices"] + district_offices.get(
+            person["bioguide_id"], []
+        )
     with transaction.atomic():
         summary = _upsert_legislators(
             people=people,
@@ -137,11 +167,15 @@ def congress_photo_url(bioguide_id: str) -> str:
 
 
 def import_openstates(
-    *, root: Path = importers.OPENSTATES_DIR, states: list[str] | None = None, today=None
+    *,
+    root: Path = importers.OPENSTATES_DIR,
+    states: list[str] | None = None,
+    today=None,
 ) -> dict[str, int]:
     """Import state legislators from an Open States people directory (upstream layout).
 
-    Only roles current on ``today`` count. For each imported state, legislators no longer
+    Only roles current on ``today`` count. For each imported state, legislators no
+    longer
     current are retired. Safe to repeat; a malformed file changes nothing.
     """
     today = today or timezone.localdate()
@@ -190,7 +224,11 @@ def import_zip_crosswalk(*, path: Path = importers.ZCCD_CSV) -> dict[str, int]:
         stale = [pk for key, pk in existing.items() if key not in rows]
         for start in range(0, len(stale), 500):
             ZipDistrict.objects.filter(pk__in=stale[start : start + 500]).delete()
-        new = [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in rows if (z, s, d) not in existing]
+        new = [
+            ZipDistrict(zcta=z, state=s, district=d)
+            for z, s, d in rows
+            if (z, s, d) not in existing
+        ]
         ZipDistrict.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
         summary = {
             "rows": len(rows),
@@ -205,9 +243,20 @@ def import_zip_crosswalk(*, path: Path = importers.ZCCD_CSV) -> dict[str, int]:
 
 
 SAFE_HARBOR_FIELDS = (
-    "status", "immunity", "diversion", "services", "training", "buyer_penalties", "citation", "year", "source_name",
-    "source_id", "source_url", "as_of", "notes",
-)  # fmt: skip
+    "status",
+    "immunity",
+    "diversion",
+    "services",
+    "training",
+    "buyer_penalties",
+    "citation",
+    "year",
+    "source_name",
+    "source_id",
+    "source_url",
+    "as_of",
+    "notes",
+)
 
 
 def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, int]:
@@ -219,9 +268,9 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
     records = importers.parse_safe_harbor(path)
     with transaction.atomic():
         edited = set(
-            EditRecord.objects.filter(object_type="legislators.safeharborlaw").values_list(
-                "object_id", flat=True
-            )
+            EditRecord.objects.filter(
+                object_type="legislators.safeharborlaw"
+            ).values_list("object_id", flat=True)
         )
         existing = {law.state: law for law in SafeHarborLaw.objects.all()}
         created = updated = kept = 0
@@ -234,10 +283,16 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
             elif law.pk in edited:
                 kept += 1
             elif any(getattr(law, f) != v for f, v in values.items()):
-                SafeHarborLaw.objects.filter(pk=law.pk).update(**values, updated_at=timezone.now())
+                SafeHarborLaw.objects.filter(pk=law.pk).update(
+                    **values, updated_at=timezone.now()
+                )
                 updated += 1
-        summary = {"states": len(records), "created": created, "updated": updated,
-                   "kept_staff_edits": kept}  # fmt: skip
+        summary = {
+            "states": len(records),
+            "created": created,
+            "updated": updated,
+            "kept_staff_edits": kept,
+        }
         _record_run("import_safe_harbor", summary)
     logger.info("safe harbor import %s", summary)
     return summary
@@ -258,7 +313,9 @@ def import_tvpa_bills(*, path: Path = importers.TVPA_BILLS_CSV) -> dict[str, int
         )
         if is_new:
             created += 1
-            BillAction.objects.bulk_create([BillAction(bill=bill, **a) for a in actions])
+            BillAction.objects.bulk_create(
+                [BillAction(bill=bill, **a) for a in actions]
+            )
     return {"created": created}
 
 
@@ -294,7 +351,8 @@ def _apply_edit(obj, *, user, values: dict[str, Any]) -> EditRecord | None:
 def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None:
     """Apply a staff edit to a Safe Harbor record and record who changed what.
 
-    Safe to repeat: the same values a second time record nothing. Returns the edit record,
+    Safe to repeat: the same values a second time record nothing. Returns the edit
+    record,
     or None when nothing changed."""
     unknown = set(values) - set(SAFE_HARBOR_FIELDS)
     if unknown:
@@ -304,15 +362,25 @@ def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None
 
 
 BILL_EDIT_FIELDS = (
-    "jurisdiction", "session", "identifier", "title", "summary", "stage", "introduced_on",
+    "jurisdiction",
+    "session",
+    "identifier",
+    "title",
+    "summary",
+    "stage",
+    "introduced_on",
     "source_urls",
-)  # fmt: skip
+)
 
 
 @transaction.atomic
-def save_bill(*, user, bill_id: int | None = None, campaigns=None, **values: Any) -> Bill:
-    """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording the
-    change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving the same
+def save_bill(
+    *, user, bill_id: int | None = None, campaigns=None, **values: Any
+) -> Bill:
+    """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
+    the
+    change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving the
+    same
     values again records nothing."""
     unknown = set(values) - set(BILL_EDIT_FIELDS)
     if unknown:
@@ -354,10 +422,12 @@ def store_supporter_districts(
     state_upper_district: str = "",
     state_lower_district: str = "",
 ) -> bool:
-    """Store the districts found for a supporter; blank arguments leave a field as it is.
+    """Store the districts found for a supporter; blank arguments leave a field as it
+    is.
 
     ``congressional_district`` is "TX-07" style ("AK-00" at-large). Only a known,
-    unambiguous district should be passed. Safe to repeat and to race: a conditional UPDATE
+    unambiguous district should be passed. Safe to repeat and to race: a conditional
+    UPDATE
     writes only when something differs. Returns whether a row changed.
     """
     values = {

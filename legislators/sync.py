@@ -1,9 +1,13 @@
 """Bill sync from the Congress.gov API v3 and the Open States API v3.
 
-For each bill: fetch everything over the network first, validate it into plain values, and
-only then write the bill, its actions and its sponsorships in one transaction. A rate limit,
-a server error or a malformed payload therefore never leaves a half-written bill. Both syncs
-are safe to repeat: a bill is keyed by (jurisdiction, session, identifier) and its actions and
+For each bill: fetch everything over the network first, validate it into plain values,
+and
+only then write the bill, its actions and its sponsorships in one transaction. A rate
+limit,
+a server error or a malformed payload therefore never leaves a half-written bill. Both
+syncs
+are safe to repeat: a bill is keyed by (jurisdiction, session, identifier) and its
+actions and
 sponsorships are replaced whole. Campaign links are kept.
 """
 
@@ -45,7 +49,8 @@ class BillData:
 def _need(obj: Any, key: str, where: str, kind: type | tuple = str) -> Any:
     value = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(value, kind) or value in ("", None):
-        raise MalformedPayload(f"{where}: field '{key}' is missing or not {getattr(kind, '__name__', kind)}")
+        expected = getattr(kind, "__name__", "a string or number")
+        raise MalformedPayload(f"{where}: field '{key}' is missing or not {expected}")
     return value
 
 
@@ -55,7 +60,9 @@ def _day(value: Any, where: str, key: str, *, required: bool = True) -> dt.date 
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise MalformedPayload(f"{where}: field '{key}' is not a date: {str(value)[:30]!r}") from None
+        raise MalformedPayload(
+            f"{where}: field '{key}' is not a date: {str(value)[:30]!r}"
+        ) from None
 
 
 def _plain(html: str) -> str:
@@ -78,7 +85,9 @@ def congress_client(**kwargs) -> ApiClient:
 def _paged(client: ApiClient, path: str, key: str) -> list:
     items: list = []
     for page in range(MAX_PAGES):
-        data = client.get_json(path, {"format": "json", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE})
+        data = client.get_json(
+            path, {"format": "json", "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+        )
         chunk = data.get(key)
         if not isinstance(chunk, list):
             raise MalformedPayload(f"{path}: field '{key}' is missing or not a list")
@@ -109,7 +118,9 @@ def congress_stage(actions: list[dict], has_law: bool) -> str:
     return Bill.Stage.INTRODUCED
 
 
-def fetch_congress_bill(client: ApiClient, *, congress: int, bill_type: str, number: int) -> BillData:
+def fetch_congress_bill(
+    client: ApiClient, *, congress: int, bill_type: str, number: int
+) -> BillData:
     """Fetch and validate one bill with its actions, cosponsors and latest summary.
     No database access; raises ApiError subclasses."""
     bill_type = bill_type.lower()
@@ -120,15 +131,24 @@ def fetch_congress_bill(client: ApiClient, *, congress: int, bill_type: str, num
     if not isinstance(bill, dict):
         raise MalformedPayload(f"{path}: field 'bill' is missing")
     title = _need(bill, "title", path)
-    identifier = federal_identifier(_need(bill, "type", path), _need(bill, "number", path, (str, int)))
-    introduced = _day(bill.get("introducedDate"), path, "introducedDate", required=False)
+    identifier = federal_identifier(
+        _need(bill, "type", path), _need(bill, "number", path, (str, int))
+    )
+    introduced = _day(
+        bill.get("introducedDate"), path, "introducedDate", required=False
+    )
     sponsors = []
     for i, sponsor in enumerate(bill.get("sponsors") or []):
         where = f"{path} sponsors[{i}]"
         sponsors.append(
-            ("sponsor", _need(sponsor, "fullName", where), _need(sponsor, "bioguideId", where),
-             introduced, None)
-        )  # fmt: skip
+            (
+                "sponsor",
+                _need(sponsor, "fullName", where),
+                _need(sponsor, "bioguideId", where),
+                introduced,
+                None,
+            )
+        )
     actions = []
     for i, action in enumerate(_paged(client, f"{path}/actions", "actions")):
         where = f"{path}/actions actions[{i}]"
@@ -137,7 +157,9 @@ def fetch_congress_bill(client: ApiClient, *, congress: int, bill_type: str, num
                 "date": _day(_need(action, "actionDate", where), where, "actionDate"),
                 "text": _need(action, "text", where)[:5000],
                 "classification": str(action.get("type") or "")[:100],
-                "chamber": str((action.get("sourceSystem") or {}).get("name") or "")[:50],
+                "chamber": str((action.get("sourceSystem") or {}).get("name") or "")[
+                    :50
+                ],
             }
         )
     # The API lists newest first; store oldest first with a stable order within a day.
@@ -151,12 +173,23 @@ def fetch_congress_bill(client: ApiClient, *, congress: int, bill_type: str, num
                 "cosponsor",
                 _need(cosponsor, "fullName", where),
                 _need(cosponsor, "bioguideId", where),
-                _day(cosponsor.get("sponsorshipDate"), where, "sponsorshipDate", required=False),
-                _day(cosponsor.get("sponsorshipWithdrawnDate"), where,
-                     "sponsorshipWithdrawnDate", required=False),
+                _day(
+                    cosponsor.get("sponsorshipDate"),
+                    where,
+                    "sponsorshipDate",
+                    required=False,
+                ),
+                _day(
+                    cosponsor.get("sponsorshipWithdrawnDate"),
+                    where,
+                    "sponsorshipWithdrawnDate",
+                    required=False,
+                ),
             )
-        )  # fmt: skip
-    summaries = client.get_json(f"{path}/summaries", {"format": "json"}).get("summaries") or []
+        )
+    summaries = (
+        client.get_json(f"{path}/summaries", {"format": "json"}).get("summaries") or []
+    )
     if not isinstance(summaries, list):
         raise MalformedPayload(f"{path}/summaries: field 'summaries' is not a list")
     summary = ""
@@ -170,11 +203,13 @@ def fetch_congress_bill(client: ApiClient, *, congress: int, bill_type: str, num
         summary=summary,
         stage=congress_stage(actions, bool(bill.get("laws"))),
         introduced_on=introduced,
-        source_urls=[f"https://www.congress.gov/bill/{int(congress)}th-congress/"
-                     f"{'house' if bill_type.startswith('h') else 'senate'}-bill/{int(number)}"],
+        source_urls=[
+            f"https://www.congress.gov/bill/{int(congress)}th-congress/"
+            f"{'house' if bill_type.startswith('h') else 'senate'}-bill/{int(number)}"
+        ],
         actions=actions,
         sponsors=sponsors,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -201,7 +236,9 @@ def write_bill(data: BillData, *, source_key: str) -> Bill:
     BillAction.objects.bulk_create([BillAction(bill=bill, **a) for a in data.actions])
     ids = {s[2] for s in data.sponsors if s[2]}
     legislators = dict(
-        Legislator.objects.filter(**{f"{source_key}__in": ids}).values_list(source_key, "pk")
+        Legislator.objects.filter(**{f"{source_key}__in": ids}).values_list(
+            source_key, "pk"
+        )
     )
     bill.sponsorships.all().delete()
     seen = set()
@@ -211,9 +248,15 @@ def write_bill(data: BillData, *, source_key: str) -> Bill:
             continue
         seen.add((name, kind))
         rows.append(
-            Sponsorship(bill=bill, kind=kind, name=name[:200], legislator_id=legislators.get(ext_id),
-                        sponsored_on=sponsored_on, withdrawn_on=withdrawn_on)
-        )  # fmt: skip
+            Sponsorship(
+                bill=bill,
+                kind=kind,
+                name=name[:200],
+                legislator_id=legislators.get(ext_id),
+                sponsored_on=sponsored_on,
+                withdrawn_on=withdrawn_on,
+            )
+        )
     Sponsorship.objects.bulk_create(rows)
     return bill
 
@@ -229,20 +272,25 @@ def _parse_federal_identifier(identifier: str) -> tuple[str, int]:
 def sync_federal_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
     """Refresh every federal bill Harbor tracks from Congress.gov.
 
-    Disabled (and says so) when CONGRESS_API_KEY is unset. Each bill is fetched outside any
+    Disabled (and says so) when CONGRESS_API_KEY is unset. Each bill is fetched outside
+    any
     transaction and written in its own; a bill that fails is logged and left as it was.
     Safe to repeat."""
     if client is None and not settings.CONGRESS_API_KEY:
-        logger.warning("Congress.gov bill sync is disabled: CONGRESS_API_KEY is not set")
+        logger.warning(
+            "Congress.gov bill sync is disabled: CONGRESS_API_KEY is not set"
+        )
         return {"disabled": True}
     client = client or congress_client()
     summary: dict[str, Any] = {"synced": 0, "failed": 0, "errors": []}
-    for bill_id, session, identifier in Bill.objects.filter(jurisdiction="US").values_list(
-        "pk", "session", "identifier"
-    ):
+    for bill_id, session, identifier in Bill.objects.filter(
+        jurisdiction="US"
+    ).values_list("pk", "session", "identifier"):
         try:
             bill_type, number = _parse_federal_identifier(identifier)
-            data = fetch_congress_bill(client, congress=int(session), bill_type=bill_type, number=number)
+            data = fetch_congress_bill(
+                client, congress=int(session), bill_type=bill_type, number=number
+            )
             write_bill(data, source_key="bioguide_id")
         except (ApiError, ValueError) as exc:
             summary["failed"] += 1
@@ -250,8 +298,12 @@ def sync_federal_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
             logger.warning("congress sync failed bill=%s: %s", bill_id, exc)
         else:
             summary["synced"] += 1
-    SyncRun.objects.create(kind="sync_congress", ok=not summary["failed"], summary=summary)
-    logger.info("congress sync synced=%d failed=%d", summary["synced"], summary["failed"])
+    SyncRun.objects.create(
+        kind="sync_congress", ok=not summary["failed"], summary=summary
+    )
+    logger.info(
+        "congress sync synced=%d failed=%d", summary["synced"], summary["failed"]
+    )
     return summary
 
 
@@ -277,7 +329,9 @@ def openstates_stage(actions: list[dict]) -> str:
         return Bill.Stage.VETOED
     if "failure" in flat:
         return Bill.Stage.FAILED
-    passed = {a["chamber"] for a, k in zip(actions, kinds, strict=True) if "passage" in k}
+    passed = {
+        a["chamber"] for a, k in zip(actions, kinds, strict=True) if "passage" in k
+    }
     if len(passed) >= 2:
         return Bill.Stage.PASSED_BOTH
     if passed:
@@ -288,7 +342,8 @@ def openstates_stage(actions: list[dict]) -> str:
 
 
 def parse_openstates_bill(item: dict, *, state: str) -> BillData:
-    """Validate one Open States v3 bill (with sponsorships, actions, sources, abstracts)."""
+    """Validate one Open States v3 bill (with sponsorships, actions, sources,
+    abstracts)."""
     where = f"openstates bill {str(item.get('id'))[:60]}"
     os_id = _need(item, "id", where)
     actions = []
@@ -302,7 +357,9 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
                 "date": _day(_need(action, "date", w), w, "date"),
                 "text": _need(action, "description", w)[:5000],
                 "classification": ",".join(map(str, classification))[:100],
-                "chamber": str((action.get("organization") or {}).get("classification") or "")[:50],
+                "chamber": str(
+                    (action.get("organization") or {}).get("classification") or ""
+                )[:50],
                 "order": int(action.get("order") or i),
             }
         )
@@ -310,30 +367,47 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
     for i, sp in enumerate(item.get("sponsorships") or []):
         w = f"{where} sponsorships[{i}]"
         sponsors.append(
-            ("sponsor" if sp.get("primary") else "cosponsor", _need(sp, "name", w),
-             ((sp.get("person") or {}).get("id") or ""), None, None)
-        )  # fmt: skip
+            (
+                "sponsor" if sp.get("primary") else "cosponsor",
+                _need(sp, "name", w),
+                ((sp.get("person") or {}).get("id") or ""),
+                None,
+                None,
+            )
+        )
     abstracts = item.get("abstracts") or []
     return BillData(
         jurisdiction=state,
         session=_need(item, "session", where)[:50],
         identifier=" ".join(_need(item, "identifier", where).split())[:50],
         title=_need(item, "title", where)[:1000],
-        summary=str(abstracts[0].get("abstract") or "") if abstracts and isinstance(abstracts[0], dict) else "",
+        summary=str(abstracts[0].get("abstract") or "")
+        if abstracts and isinstance(abstracts[0], dict)
+        else "",
         stage=openstates_stage(actions),
-        introduced_on=_day(item.get("first_action_date"), where, "first_action_date", required=False),
-        source_urls=[s["url"] for s in item.get("sources") or [] if isinstance(s, dict) and s.get("url")][:10],
+        introduced_on=_day(
+            item.get("first_action_date"), where, "first_action_date", required=False
+        ),
+        source_urls=[
+            s["url"]
+            for s in item.get("sources") or []
+            if isinstance(s, dict) and s.get("url")
+        ][:10],
         openstates_id=os_id,
         actions=actions,
         sponsors=sponsors,
-    )  # fmt: skip
+    )
 
 
-def fetch_openstates_bill(client: ApiClient, *, state: str, session: str, identifier: str) -> BillData:
+def fetch_openstates_bill(
+    client: ApiClient, *, state: str, session: str, identifier: str
+) -> BillData:
     data = client.get_json(
         "bills",
         {
-            "jurisdiction": f"ocd-jurisdiction/country:us/state:{state.lower()}/government",
+            "jurisdiction": (
+                f"ocd-jurisdiction/country:us/state:{state.lower()}/government"
+            ),
             "session": session,
             "identifier": identifier,
             "include": ["sponsorships", "actions", "sources", "abstracts"],
@@ -351,15 +425,19 @@ def sync_state_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
     """Refresh every state bill Harbor tracks from Open States. Disabled when
     OPENSTATES_API_KEY is unset. Same guarantees as sync_federal_bills."""
     if client is None and not settings.OPENSTATES_API_KEY:
-        logger.warning("Open States bill sync is disabled: OPENSTATES_API_KEY is not set")
+        logger.warning(
+            "Open States bill sync is disabled: OPENSTATES_API_KEY is not set"
+        )
         return {"disabled": True}
     client = client or openstates_client()
     summary: dict[str, Any] = {"synced": 0, "failed": 0, "errors": []}
-    for bill_id, state, session, identifier in (
-        Bill.objects.exclude(jurisdiction="US").values_list("pk", "jurisdiction", "session", "identifier")
-    ):
+    for bill_id, state, session, identifier in Bill.objects.exclude(
+        jurisdiction="US"
+    ).values_list("pk", "jurisdiction", "session", "identifier"):
         try:
-            data = fetch_openstates_bill(client, state=state, session=session, identifier=identifier)
+            data = fetch_openstates_bill(
+                client, state=state, session=session, identifier=identifier
+            )
             write_bill(data, source_key="openstates_id")
         except ApiError as exc:
             summary["failed"] += 1
@@ -367,5 +445,7 @@ def sync_state_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
             logger.warning("openstates sync failed bill=%s: %s", bill_id, exc)
         else:
             summary["synced"] += 1
-    SyncRun.objects.create(kind="sync_openstates", ok=not summary["failed"], summary=summary)
+    SyncRun.objects.create(
+        kind="sync_openstates", ok=not summary["failed"], summary=summary
+    )
     return summary

@@ -1,4 +1,5 @@
-"""Public pages (find your legislators, bills, the Safe Harbor map and state pages) and staff
+"""Public pages (find your legislators, bills, the Safe Harbor map and state pages) and
+staff
 pages to edit bills and Safe Harbor records with their history."""
 
 from django.contrib import messages
@@ -29,17 +30,24 @@ class LegislatorLookupView(View):
         result = None
         if form.is_bound and form.is_valid():
             result = selectors.representation_for(
-                zip_code=form.cleaned_data["zip_code"], address=form.cleaned_data["address"]
+                zip_code=form.cleaned_data["zip_code"],
+                address=form.cleaned_data["address"],
             )
             if result is None:
                 form.add_error(
                     "zip_code",
-                    _("We could not find ZIP code %(zip)s. Check it, or try a nearby ZIP code.")
+                    _(
+                        "We could not find ZIP code %(zip)s. Check it, or try a "
+                        "nearby ZIP code."
+                    )
                     % {"zip": form.cleaned_data["zip_code"]},
                 )
         status = 400 if form.is_bound and form.errors else 200
         return render(
-            request, "legislators/lookup.html", {"form": form, "result": result}, status=status
+            request,
+            "legislators/lookup.html",
+            {"form": form, "result": result},
+            status=status,
         )
 
 
@@ -57,9 +65,16 @@ def _status_rows():
     rows = []
     for code, name, d in atlas.state_paths():
         law = laws.get(code)
-        rows.append({"code": code, "name": name, "d": d, "law": law,
-                     "status": law.status if law else "unknown",
-                     "status_label": law.get_status_display() if law else _("Unknown")})  # fmt: skip
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "d": d,
+                "law": law,
+                "status": law.status if law else "unknown",
+                "status_label": law.get_status_display() if law else _("Unknown"),
+            }
+        )
     return rows
 
 
@@ -68,7 +83,11 @@ class SafeHarborMapView(View):
         return render(
             request,
             "legislators/safe_harbor_map.html",
-            {"rows": _status_rows(), "viewbox": atlas.VIEWBOX, "statuses": SafeHarborLaw.Status},
+            {
+                "rows": _status_rows(),
+                "viewbox": atlas.VIEWBOX,
+                "statuses": SafeHarborLaw.Status,
+            },
         )
 
 
@@ -86,14 +105,21 @@ class SafeHarborStateView(View):
                 "state_name": STATES[code],
                 "law": law,
                 "components": [
-                    (SafeHarborLaw._meta.get_field(f).verbose_name, getattr(law, f"get_{f}_display")())
+                    (
+                        SafeHarborLaw._meta.get_field(f).verbose_name,
+                        getattr(law, f"get_{f}_display")(),
+                    )
                     for f in SafeHarborLaw.COMPONENTS
-                ] if law else [],
+                ]
+                if law
+                else [],
                 "bills": selectors.bills_for_state(code),
                 "campaigns": selectors.live_campaigns_for_state(code),
-                "chapter": Chapter.objects.filter(kind=Chapter.Kind.STATE, state=code).first(),
+                "chapter": Chapter.objects.filter(
+                    kind=Chapter.Kind.STATE, state=code
+                ).first(),
             },
-        )  # fmt: skip
+        )
 
 
 # --- Staff ----------------------------------------------------------------------------
@@ -111,7 +137,9 @@ class StaffBillListView(StaffRequiredMixin, View):
             request,
             "legislators/staff_bills.html",
             {
-                "bills": Bill.objects.order_by("jurisdiction", "-session", "identifier"),
+                "bills": Bill.objects.order_by(
+                    "jurisdiction", "-session", "identifier"
+                ),
                 "laws": SafeHarborLaw.objects.order_by("state"),
             },
         )
@@ -123,9 +151,15 @@ class StaffBillEditView(StaffRequiredMixin, View):
 
     def get(self, request, pk: int | None = None):
         bill = self._bill(pk)
-        return render(request, "legislators/staff_bill_form.html",
-                      {"form": BillForm(instance=bill), "bill": bill,
-                       "history": _history(bill) if bill else []})  # fmt: skip
+        return render(
+            request,
+            "legislators/staff_bill_form.html",
+            {
+                "form": BillForm(instance=bill),
+                "bill": bill,
+                "history": _history(bill) if bill else [],
+            },
+        )
 
     def post(self, request, pk: int | None = None):
         bill = self._bill(pk)
@@ -141,23 +175,43 @@ class StaffBillEditView(StaffRequiredMixin, View):
             )
             messages.success(request, _("The bill was saved."))
             return redirect("legislators:staff-bill-edit", pk=saved.pk)
-        return render(request, "legislators/staff_bill_form.html",
-                      {"form": form, "bill": bill, "history": _history(bill) if bill else []},
-                      status=400)  # fmt: skip
+        return render(
+            request,
+            "legislators/staff_bill_form.html",
+            {"form": form, "bill": bill, "history": _history(bill) if bill else []},
+            status=400,
+        )
 
 
 class StaffSafeHarborEditView(StaffRequiredMixin, View):
     def get(self, request, state: str):
         law = get_object_or_404(SafeHarborLaw, state=state.upper())
-        return render(request, "legislators/staff_safe_harbor_form.html",
-                      {"form": SafeHarborForm(instance=law), "law": law, "history": _history(law)})  # fmt: skip
+        return render(
+            request,
+            "legislators/staff_safe_harbor_form.html",
+            {
+                "form": SafeHarborForm(instance=law),
+                "law": law,
+                "history": _history(law),
+            },
+        )
 
     def post(self, request, state: str):
         law = get_object_or_404(SafeHarborLaw, state=state.upper())
-        form = SafeHarborForm(request.POST, instance=SafeHarborLaw.objects.get(pk=law.pk))
+        form = SafeHarborForm(
+            request.POST, instance=SafeHarborLaw.objects.get(pk=law.pk)
+        )
         if form.is_valid():
-            services.update_safe_harbor(law_id=law.pk, user=request.user, **form.cleaned_data)
+            services.update_safe_harbor(
+                law_id=law.pk, user=request.user, **form.cleaned_data
+            )
             messages.success(request, _("The Safe Harbor record was saved."))
-            return redirect("legislators:staff-safe-harbor-edit", state=law.state.lower())
-        return render(request, "legislators/staff_safe_harbor_form.html",
-                      {"form": form, "law": law, "history": _history(law)}, status=400)  # fmt: skip
+            return redirect(
+                "legislators:staff-safe-harbor-edit", state=law.state.lower()
+            )
+        return render(
+            request,
+            "legislators/staff_safe_harbor_form.html",
+            {"form": form, "law": law, "history": _history(law)},
+            status=400,
+        )

@@ -1,4 +1,5 @@
-"""Import the shipped (or given) upstream data: Congress, Open States, ZIP crosswalk, Safe
+"""Import the shipped (or given) upstream data: Congress, Open States, ZIP crosswalk,
+Safe
 Harbor. Safe to run again; a malformed file is named, with its record and field, and
 nothing is changed."""
 
@@ -10,19 +11,34 @@ from legislators import importers, services
 
 
 class Command(BaseCommand):
-    help = "Import legislators, offices, the ZIP→district crosswalk and Safe Harbor records."
+    help = (
+        "Import legislators, offices, the ZIP→district crosswalk, Safe Harbor records "
+        "and the TVPA bills."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--only", choices=["congress", "openstates", "zips", "safe-harbor", "bills"],
-            action="append", help="import only these parts (repeatable)",
-        )  # fmt: skip
-        parser.add_argument("--congress-current", type=Path, default=importers.CONGRESS_CURRENT)
-        parser.add_argument("--congress-offices", type=Path, default=importers.CONGRESS_OFFICES)
-        parser.add_argument("--openstates-dir", type=Path, default=importers.OPENSTATES_DIR)
-        parser.add_argument("--states", help="comma-separated USPS codes (Open States only)")
+            "--only",
+            choices=["congress", "openstates", "zips", "safe-harbor", "bills"],
+            action="append",
+            help="import only these parts (repeatable)",
+        )
+        parser.add_argument(
+            "--congress-current", type=Path, default=importers.CONGRESS_CURRENT
+        )
+        parser.add_argument(
+            "--congress-offices", type=Path, default=importers.CONGRESS_OFFICES
+        )
+        parser.add_argument(
+            "--openstates-dir", type=Path, default=importers.OPENSTATES_DIR
+        )
+        parser.add_argument(
+            "--states", help="comma-separated USPS codes (Open States only)"
+        )
         parser.add_argument("--zccd", type=Path, default=importers.ZCCD_CSV)
-        parser.add_argument("--safe-harbor", type=Path, default=importers.SAFE_HARBOR_CSV)
+        parser.add_argument(
+            "--safe-harbor", type=Path, default=importers.SAFE_HARBOR_CSV
+        )
 
     def handle(self, *args, only, **opts):
         parts = only or ["congress", "openstates", "zips", "safe-harbor", "bills"]
@@ -30,10 +46,15 @@ class Command(BaseCommand):
             for part in parts:
                 if part == "congress":
                     summary = services.import_congress(
-                        current_path=opts["congress_current"], offices_path=opts["congress_offices"]
+                        current_path=opts["congress_current"],
+                        offices_path=opts["congress_offices"],
                     )
                 elif part == "openstates":
-                    states = [s.strip() for s in (opts["states"] or "").split(",") if s.strip()]
+                    states = [
+                        s.strip()
+                        for s in (opts["states"] or "").split(",")
+                        if s.strip()
+                    ]
                     summary = services.import_openstates(
                         root=opts["openstates_dir"], states=states or None
                     )
