@@ -316,11 +316,14 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
         districts=districts, state_upper=upper, state_lower=lower, state=state
     )
     legislators = [leg for seat in seats for leg in seat.legislators]
+    campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
+    for leg in legislators:
+        leg.target_campaigns = campaigns.get(leg.pk, [])
     return Representation(
         zip_code=zip_code,
         districts=districts,
         seats=seats,
-        campaigns=live_campaigns_by_legislator(legislators) if legislators else {},
+        campaigns=campaigns,
         geocoded=geocoded,
         geocoder_failed=failed,
     )
