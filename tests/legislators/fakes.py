@@ -25,9 +25,12 @@ class FakeApi:
             def do_GET(self):
                 parts = urlsplit(self.path)
                 fake.requests.append(
-                    {"path": parts.path, "query": parse_qs(parts.query),
-                     "headers": dict(self.headers)}
-                )  # fmt: skip
+                    {
+                        "path": parts.path,
+                        "query": parse_qs(parts.query),
+                        "headers": dict(self.headers),
+                    }
+                )
                 queue = fake.routes.get(parts.path)
                 if queue:
                     status, headers, body = queue.pop(0)
@@ -56,7 +59,7 @@ class FakeApi:
         self.defaults[path] = (status, headers or {}, _bytes(body))
 
     def script(self, path: str, *responses):
-        """Serve these (status, body[, headers]) responses in order, then the default."""
+        """Serve these (status, body[, headers]) in order, then the default."""
         for response in responses:
             status, body, *rest = response
             self.routes.setdefault(path, []).append(

@@ -100,7 +100,8 @@ def test_reimporting_the_crosswalk_changes_only_the_difference(tmp_path):
     services.import_zip_crosswalk(path=path)
     path.write_text("state_fips,state_abbr,zcta,cd\n48,TX,78701,37\n48,TX,78702,37\n")
     summary = services.import_zip_crosswalk(path=path)
-    assert summary["added"] == 1 and summary["removed"] == 1
+    assert summary["added"] == 1
+    assert summary["removed"] == 1
     assert services.import_zip_crosswalk(path=path)["added"] == 0
     assert [d.label for d in selectors.districts_for_zip("78702")] == ["TX-37"]
 
@@ -151,7 +152,8 @@ def test_reimport_is_idempotent_and_retires_members_who_left(small_congress):
     ]
     write_yaml(path, changed)
     summary = services.import_congress(current_path=path)
-    assert summary["retired"] == 1 and summary["updated"] == 1
+    assert summary["retired"] == 1
+    assert summary["updated"] == 1
     gone = Legislator.objects.get(bioguide_id=leaving)
     assert gone.is_current is False
     assert (
@@ -222,8 +224,14 @@ def test_management_command_prints_a_summary_and_refuses_a_bad_file(
         def write(self, text):
             out.append(text)
 
-    call_command("import_legislators", "--only", "congress", "--congress-current", str(path),
-                 stdout=Out())  # fmt: skip
+    call_command(
+        "import_legislators",
+        "--only",
+        "congress",
+        "--congress-current",
+        str(path),
+        stdout=Out(),
+    )
     assert "congress: created 3" in "".join(out)
     bad = write_yaml(tmp_path / "bad.yaml", [{"id": {"bioguide": "X"}}])
     with pytest.raises(
@@ -267,8 +275,10 @@ def test_shipped_openstates_states_import_with_current_roles_only():
         openstates_id="ocd-person/dd3e49ca-2b2b-4a83-ae63-0ade6ccef73f"
     )
     assert (louderback.chamber, louderback.district, louderback.email) == (
-        Chamber.STATE_LOWER, "30", "aj.louderback@house.texas.gov",
-    )  # fmt: skip
+        Chamber.STATE_LOWER,
+        "30",
+        "aj.louderback@house.texas.gov",
+    )
     assert louderback.offices.filter(kind=Office.Kind.CAPITOL).exists()
 
 
@@ -293,7 +303,8 @@ def test_openstates_role_that_ended_is_not_current(openstates_slice):
         role["end_date"] = "2020-01-01"
     write_yaml(path, person)
     summary = services.import_openstates(root=root)
-    assert summary["created"] == 4 and summary["not_current"] == 1
+    assert summary["created"] == 4
+    assert summary["not_current"] == 1
 
 
 def test_malformed_openstates_file_names_person_and_field(openstates_slice):
@@ -316,7 +327,8 @@ def test_malformed_openstates_file_names_person_and_field(openstates_slice):
 
 def test_safe_harbor_records_keep_source_and_year_and_never_merge_sources():
     summary = services.import_safe_harbor()
-    assert summary["states"] == 51 and summary["created"] == 51
+    assert summary["states"] == 51
+    assert summary["created"] == 51
     mn = SafeHarborLaw.objects.get(state="MN")
     assert (mn.status, mn.source_id, mn.immunity, mn.services) == (
         "full",
@@ -324,7 +336,8 @@ def test_safe_harbor_records_keep_source_and_year_and_never_merge_sources():
         "yes",
         "yes",
     )
-    assert "Other sources: " in mn.notes and "SH2015" in mn.notes
+    assert "Other sources: " in mn.notes
+    assert "SH2015" in mn.notes
     tx = SafeHarborLaw.objects.get(state="TX")
     assert (tx.status, tx.source_id) == ("partial", "TX-InReBW-2010")
     oh = SafeHarborLaw.objects.get(state="OH")
