@@ -28,7 +28,7 @@ class FakeApi:
                     {
                         "path": parts.path,
                         "query": parse_qs(parts.query),
-                        "headers": dict(self.headers),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
                     }
                 )
                 queue = fake.routes.get(parts.path)
