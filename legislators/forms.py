@@ -92,13 +92,17 @@ class BillForm(forms.ModelForm):
             line.strip() for line in self.cleaned_data["source_urls_text"].splitlines()
         ]
         urls = [u for u in urls if u]
-        validator = forms.URLField().clean
+        validator = forms.URLField(assume_scheme="https").clean
         for url in urls:
             validator(url)
         return urls
 
 
 class SafeHarborForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label=_("Source URL"), max_length=500, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = SafeHarborLaw
         fields = [
