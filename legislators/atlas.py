@@ -4,6 +4,7 @@ Albers USA, quantized and delta-encoded) decoded to SVG path strings, once per
 process."""
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,13 @@ from harbor.states import normalize_state
 
 from .importers import ATLAS_JSON
 
-VIEWBOX = "0 0 975 610"
+
+@lru_cache(maxsize=2)
+def viewbox(path: Path = ATLAS_JSON) -> str:
+    """The SVG viewBox holding the whole atlas (its bbox; the Aleutians reach x < 0)."""
+    x0, y0, x1, y1 = json.loads(Path(path).read_text(encoding="utf-8"))["bbox"]
+    left, top = math.floor(x0), math.floor(y0)
+    return f"{left} {top} {math.ceil(x1) - left} {math.ceil(y1) - top}"
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:

@@ -85,7 +85,7 @@ class SafeHarborMapView(View):
             "legislators/safe_harbor_map.html",
             {
                 "rows": _status_rows(),
-                "viewbox": atlas.VIEWBOX,
+                "viewbox": atlas.viewbox(),
                 "statuses": SafeHarborLaw.Status,
             },
         )
