@@ -450,3 +450,68 @@ def store_supporter_districts(
     if updated:
         logger.info("stored districts supporter=%s", supporter_id)
     return bool(updated)
+
+
+def locate_supporter(*, supporter_id: int) -> bool:
+    """Find a supporter's districts from their ZIP code (and street address, through the
+    Census geocoder when it is configured) and store them.
+
+    Stores only what is certain: a ZIP spanning districts stores no congressional
+    district unless the address settles it. The geocoder call runs outside any
+    transaction. Safe to repeat; returns whether anything was stored. A supporter erased
+    meanwhile is logged by id and skipped.
+    """
+    from . import geocoder, selectors
+    from .http import ApiError
+
+    row = (
+        Supporter.objects.filter(pk=supporter_id)
+        .values("zip_code", "street_address", "city", "state")
+        .first()
+    )
+    if row is None:
+        logger.info("locate: supporter=%s is gone", supporter_id)
+        return False
+    zip5 = (row["zip_code"] or "")[:5]
+    districts = selectors.districts_for_zip(zip5) if zip5.isdigit() else []
+    congressional = districts[0].code if len(districts) == 1 else ""
+    upper = lower = ""
+    if row["street_address"] and geocoder.is_enabled():
+        address = ", ".join(
+            part
+            for part in (
+                row["street_address"],
+                row["city"],
+                f"{row['state']} {zip5}".strip(),
+            )
+            if part
+        )
+        try:
+            found = geocoder.geocode_address(address)
+        except ApiError as exc:
+            logger.warning(
+                "locate: geocoder failed supporter=%s: %s",
+                supporter_id,
+                type(exc).__name__,
+            )
+            found = None
+        if found is not None:
+            if found.congressional is not None:
+                congressional = selectors.District(
+                    found.state, found.congressional
+                ).code
+            upper, lower = found.state_upper, found.state_lower
+    return store_supporter_districts(
+        supporter_id=supporter_id,
+        congressional_district=congressional,
+        state_upper_district=upper,
+        state_lower_district=lower,
+    )
+
+
+def request_supporter_location(*, supporter_id: int) -> None:
+    """Queue ``locate_supporter`` for after the current transaction commits (other apps
+    call this when a supporter gives or changes an address). Safe to repeat."""
+    from .tasks import locate_supporter_task
+
+    transaction.on_commit(lambda: locate_supporter_task.delay(supporter_id))
