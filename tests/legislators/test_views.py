@@ -247,3 +247,30 @@ def test_staff_bill_form_rejects_bad_values(staff_client):
     assert "Select a valid choice" in html
     assert "This field is required" in html
     assert "Enter a valid URL" in html
+
+
+def test_admin_lists_every_legislators_model(staff_client):
+    from django.contrib import admin
+    from django.urls import reverse as rev
+
+    from legislators import models
+
+    registered = [m for m in admin.site._registry if m._meta.app_label == "legislators"]
+    assert {m.__name__ for m in registered} == {
+        name
+        for name in (
+            "Legislator",
+            "Office",
+            "ZipDistrict",
+            "Bill",
+            "BillAction",
+            "Sponsorship",
+            "SafeHarborLaw",
+            "EditRecord",
+            "SyncRun",
+        )
+        if hasattr(models, name)
+    }
+    for model in registered:
+        url = rev(f"admin:legislators_{model._meta.model_name}_changelist")
+        assert staff_client.get(url).status_code == 200
