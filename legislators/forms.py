@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from harbor.states import STATE_CHOICES
 
+from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
 
 
@@ -84,8 +85,16 @@ class BillForm(forms.ModelForm):
             )
             self.fields["campaigns"].initial = list(self.instance.campaigns.all())
 
-    def clean_identifier(self):
-        return " ".join(self.cleaned_data["identifier"].split())
+    def clean(self):
+        data = super().clean()
+        if data.get("jurisdiction") and data.get("identifier"):
+            try:
+                data["identifier"] = normalize_identifier(
+                    data["jurisdiction"], data["identifier"]
+                )
+            except ValueError as exc:
+                self.add_error("identifier", str(exc))
+        return data
 
     def clean_source_urls_text(self):
         urls = [

@@ -528,6 +528,28 @@ def federal_identifier(bill_type: str, number: str | int) -> str:
     return f"{kind} {int(number)}"
 
 
+def normalize_identifier(jurisdiction: str, text: str) -> str:
+    """A bill identifier as Harbor stores it.
+
+    Congress: "H.R. 2200", "S. 1", "H.J.Res. 7". States: letters, a space, the number
+    ("HB 12", "SF 2", "AB 1322"). Raise ValueError for a federal identifier of no known
+    type; keep an unusual state identifier as typed (spaces collapsed)."""
+    text = " ".join((text or "").split())
+    match = re.fullmatch(r"([A-Za-z][A-Za-z. ]*?)\s*(\d+)([A-Za-z]?)", text)
+    if jurisdiction == "US":
+        if match and not match[3]:
+            key = re.sub(r"[^a-z]", "", match[1].lower())
+            if key in BILL_TYPES:
+                return federal_identifier(key, match[2])
+        raise ValueError(
+            f"{text[:40]!r} is not a bill of Congress (like H.R. 2200 or S. 1)"
+        )
+    if match:
+        letters = re.sub(r"[^A-Za-z]", "", match[1]).upper()
+        return f"{letters} {int(match[2])}{match[3].upper()}"
+    return text
+
+
 def parse_tvpa_bills(path: Path = TVPA_BILLS_CSV) -> list[dict]:
     bills = []
     with open(path, encoding="utf-8", newline="") as fh:

@@ -68,6 +68,10 @@ class Legislator(TimestampedModel):
                 ),
                 name="legislator_has_source_id",
             ),
+            models.CheckConstraint(
+                condition=models.Q(chamber__in=Chamber.values),
+                name="legislator_chamber_valid",
+            ),
         ]
         indexes = [models.Index(fields=["state", "chamber", "district", "is_current"])]
 
@@ -139,18 +143,23 @@ class ZipDistrict(models.Model):
         return f"{self.zcta} → {self.state}-{congressional_label(self.district)}"
 
 
+class BillStage(models.TextChoices):
+    INTRODUCED = "introduced", _("Introduced")
+    IN_COMMITTEE = "in_committee", _("In committee")
+    PASSED_ONE = "passed_one", _("Passed one chamber")
+    PASSED_BOTH = "passed_both", _("Passed both chambers")
+    SIGNED = "signed", _("Signed into law")
+    VETOED = "vetoed", _("Vetoed")
+    FAILED = "failed", _("Failed")
+
+
 class Bill(TimestampedModel):
-    class Stage(models.TextChoices):
-        INTRODUCED = "introduced", _("Introduced")
-        IN_COMMITTEE = "in_committee", _("In committee")
-        PASSED_ONE = "passed_one", _("Passed one chamber")
-        PASSED_BOTH = "passed_both", _("Passed both chambers")
-        SIGNED = "signed", _("Signed into law")
-        VETOED = "vetoed", _("Vetoed")
-        FAILED = "failed", _("Failed")
+    Stage = BillStage
 
     # "US" for Congress, else a USPS state code.
-    jurisdiction = models.CharField(max_length=2)
+    jurisdiction = models.CharField(
+        max_length=2, choices=[("US", _("Congress")), *STATE_CHOICES]
+    )
     # The congress number ("118") or the state session name ("89R", "2025-2026").
     session = models.CharField(max_length=50)
     # Normalized: "H.R. 2200", "S. 1", "HB 12", "SF 2".
@@ -244,20 +253,25 @@ class Sponsorship(models.Model):
         return f"{self.name} ({self.kind})"
 
 
+class SafeHarborStatus(models.TextChoices):
+    FULL = "full", _("Full protection")
+    PARTIAL = "partial", _("Partial protection")
+    NONE = "none", _("No protection")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTIAL = "partial", _("Partly")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
 class SafeHarborLaw(TimestampedModel):
     """Where one state stands on Safe Harbor, according to one named source and year."""
 
-    class Status(models.TextChoices):
-        FULL = "full", _("Full protection")
-        PARTIAL = "partial", _("Partial protection")
-        NONE = "none", _("No protection")
-        UNKNOWN = "unknown", _("Unknown")
-
-    class Answer(models.TextChoices):
-        YES = "yes", _("Yes")
-        PARTIAL = "partial", _("Partly")
-        NO = "no", _("No")
-        UNKNOWN = "unknown", _("Unknown")
+    Status = SafeHarborStatus
+    Answer = Answer
 
     COMPONENTS = ("immunity", "diversion", "services", "training", "buyer_penalties")
 
@@ -305,6 +319,25 @@ class SafeHarborLaw(TimestampedModel):
 
     class Meta:
         ordering = ["state"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=SafeHarborStatus.values),
+                name="safe_harbor_status_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__in": Answer.values}),
+                    name=f"safe_harbor_{name}_valid",
+                )
+                for name in (
+                    "immunity",
+                    "diversion",
+                    "services",
+                    "training",
+                    "buyer_penalties",
+                )
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.state}: {self.status}"
@@ -324,7 +357,12 @@ class SafeHarborLaw(TimestampedModel):
 
 
 class EditRecord(models.Model):
-    """An append-only record of one staff edit to a bill or a Safe Harbor record."""
+    """An append-only record of one change to a bill or a Safe Harbor record, by staff
+    or by a re-import of the shipped data."""
+
+    class Via(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        IMPORT = "import", _("Data import")
 
     object_type = models.CharField(max_length=50)  # "legislators.bill", ...
     object_id = models.PositiveBigIntegerField()
@@ -335,6 +373,7 @@ class EditRecord(models.Model):
         blank=True,
         related_name="+",
     )
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.STAFF)
     at = models.DateTimeField(auto_now_add=True)
     # {"field": [old, new], ...}
     changes = models.JSONField(default=dict)

@@ -269,7 +269,7 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
     with transaction.atomic():
         edited = set(
             EditRecord.objects.filter(
-                object_type="legislators.safeharborlaw"
+                object_type="legislators.safeharborlaw", via=EditRecord.Via.STAFF
             ).values_list("object_id", flat=True)
         )
         existing = {law.state: law for law in SafeHarborLaw.objects.all()}
@@ -282,10 +282,7 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
                 created += 1
             elif law.pk in edited:
                 kept += 1
-            elif any(getattr(law, f) != v for f, v in values.items()):
-                SafeHarborLaw.objects.filter(pk=law.pk).update(
-                    **values, updated_at=timezone.now()
-                )
+            elif _apply_edit(law, user=None, values=values, via=EditRecord.Via.IMPORT):
                 updated += 1
         summary = {
             "states": len(records),
@@ -330,7 +327,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _apply_edit(obj, *, user, values: dict[str, Any]) -> EditRecord | None:
+def _apply_edit(
+    obj, *, user, values: dict[str, Any], via: str = EditRecord.Via.STAFF
+) -> EditRecord | None:
     changes = {
         field: [_jsonable(getattr(obj, field)), _jsonable(value)]
         for field, value in values.items()
@@ -343,7 +342,11 @@ def _apply_edit(obj, *, user, values: dict[str, Any]) -> EditRecord | None:
     obj.full_clean()
     obj.save()
     return EditRecord.objects.create(
-        object_type=obj._meta.label_lower, object_id=obj.pk, user=user, changes=changes
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        user=user,
+        via=via,
+        changes=changes,
     )
 
 

@@ -393,3 +393,44 @@ def test_demo_seed_is_idempotent():
     demo.seed(lines.append)
     assert any("congress: created 537" in line for line in lines)
     assert any("congress: created 0" in line for line in lines[5:])
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "text", "expected"),
+    [
+        ("US", "hr2200", "H.R. 2200"),
+        ("US", "H.R. 2200", "H.R. 2200"),
+        ("US", " S  1 ", "S. 1"),
+        ("US", "hjres 7", "H.J.Res. 7"),
+        ("TX", "hb12", "HB 12"),
+        ("TX", "H.B. 0012", "HB 12"),
+        ("MN", "SF 2", "SF 2"),
+        ("NJ", "A4012b", "A 4012B"),
+        ("TX", "HCR 1-2", "HCR 1-2"),
+    ],
+)
+def test_bill_identifiers_are_normalized(jurisdiction, text, expected):
+    assert importers.normalize_identifier(jurisdiction, text) == expected
+
+
+def test_unknown_federal_bill_type_is_refused():
+    with pytest.raises(ValueError, match="not a bill of Congress"):
+        importers.normalize_identifier("US", "XB 1")
+
+
+def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
+    from legislators.models import EditRecord
+
+    services.import_safe_harbor()
+    text = importers.SAFE_HARBOR_CSV.read_text().replace(
+        "OH,Ohio,SH2015,2015,No,no,", "OH,Ohio,SH2015,2015,Yes,yes,"
+    )
+    changed = tmp_path / "sh.csv"
+    changed.write_text(text)
+    assert services.import_safe_harbor(path=changed)["updated"] == 1
+    edit = EditRecord.objects.get(object_type="legislators.safeharborlaw")
+    assert edit.via == "import"
+    assert edit.user is None
+    assert edit.changes["immunity"] == ["no", "yes"]
+    # An import's own change is not a staff edit: the next import may change it again.
+    assert services.import_safe_harbor()["updated"] == 1
