@@ -53,8 +53,8 @@ def geocode_address(
     client = client or ApiClient(
         base_url=settings.CENSUS_GEOCODER_URL,
         timeout=settings.LEGISLATORS_HTTP_TIMEOUT,
-        max_attempts=2,
-        max_wait=2,
+        # A supporter is waiting on the page: one attempt, then fall back to the ZIP.
+        max_attempts=1,
     )
     data = client.get_json(
         "geographies/onelineaddress",

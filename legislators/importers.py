@@ -351,7 +351,17 @@ def parse_zccd(path: Path = ZCCD_CSV) -> set[tuple[str, str, int]]:
 SOURCE_NAMES = {
     "SH2015": "Shared Hope International, State Law Survey",
     "DJ-undated": "Shared Hope, Demanding Justice stats table (undated)",
+    "MN-MDH": "Minnesota Department of Health, Safe Harbor legislative timeline",
+    "NY-SOS-447": "New York Social Services Law §§447-a, 447-b",
+    "SHI-2025-CA": "Shared Hope International, 2025 Just Like Me report card",
+    "SHI-2019-WA": "Shared Hope International (quoted in The Columbian)",
+    "FL-HB99-2012": "Florida Senate bill summary, CS/CS/HB 99",
+    "GA-SB8-2015": "Georgia SB 8 and Amendment 2",
+    "TX-InReBW-2010": "In re B.W., 313 S.W.3d 818 (Tex. 2010)",
+    "MO-HB397-2019": "Missouri HB 397 bill summary",
+    "MO-SB775-2022": "Missouri SB 775",
 }
+GENERIC_SOURCES = {"SH2015", "DJ-undated"}
 ANSWERS = {"yes", "no", "partial", "unknown"}
 
 
@@ -438,7 +448,7 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
                 "as_of": _text(row["as_of"], 30),
                 "notes": _text(row["notes"], 2000),
             }
-            generic = source_id in SOURCE_NAMES
+            generic = source_id in GENERIC_SOURCES
             rank = (
                 immunity != "unknown",
                 not generic,

@@ -115,7 +115,7 @@ def test_state_page_shows_status_source_bills_campaign_and_chapter(client):
         reverse("legislators:state", kwargs={"state": "tx"})
     ).content.decode()
     assert "Partial protection" in html
-    assert "According to TX-InReBW-2010, 2010-06-18." in html
+    assert "According to In re B.W., 313 S.W.3d 818 (Tex. 2010), 2010-06-18." in html
     assert "Immunity from prostitution charges for minors" in html
     assert "HB 1" in html
     assert "Safe Harbor for Texas" in html
