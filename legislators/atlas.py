@@ -1,6 +1,5 @@
 """The US states map: us-atlas ``states-albers-10m.json`` (TopoJSON, already projected
-to
-Albers USA, quantized and delta-encoded) decoded to SVG path strings, once per
+to Albers USA, quantized and delta-encoded) decoded to SVG path strings, once per
 process."""
 
 import json
@@ -45,8 +44,8 @@ def ring_points(
     ring: list[int], arcs: list[list[tuple[float, float]]]
 ) -> list[tuple[float, float]]:
     """Join a ring's arcs; a negative index ``~i`` means arc ``i`` reversed. Each arc
-    after
-    the first starts where the previous one ended, so its first point is dropped."""
+    after the first starts where the previous one ended, so its first point is
+    dropped."""
     points: list[tuple[float, float]] = []
     for index in ring:
         arc = arcs[index] if index >= 0 else arcs[~index][::-1]

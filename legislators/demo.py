@@ -1,6 +1,5 @@
 """Demo legislators: the shipped Congress and ZIP data, Open States for the shipped
-states,
-Safe Harbor records and the TVPA reauthorization bills. Safe to run again."""
+states, Safe Harbor records and the TVPA reauthorization bills. Safe to run again."""
 
 from . import services
 

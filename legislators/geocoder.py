@@ -3,8 +3,7 @@
 
 Used only when a ZIP spans several districts and the supporter gives a street address.
 ``CENSUS_GEOCODER_URL`` points at the real service by default; tests point it at a
-loopback
-fake. Set it to an empty string to turn geocoding off.
+loopback fake. Set it to an empty string to turn geocoding off.
 """
 
 import logging

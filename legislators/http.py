@@ -1,9 +1,7 @@
 """A small JSON-over-HTTP client for the upstream APIs (Congress.gov, Open States, the
-Census
-geocoder): timeouts, bounded retries with back-off on 429 (honouring Retry-After), 5xx
-and
-connection errors, and errors that say which request failed without logging the API
-key."""
+Census geocoder): timeouts, bounded retries with back-off on 429 (honouring
+Retry-After), 5xx and connection errors, and errors that say which request failed
+without logging the API key."""
 
 import logging
 import random
@@ -69,10 +67,9 @@ class ApiClient:
         """GET ``base_url + path`` and return the decoded JSON object.
 
         Retries 429, 5xx, timeouts and connection errors up to ``max_attempts`` times;
-        raises
-        TransientApiError when they run out, PermanentApiError on other 4xx (401/403:
-        the API
-        key is wrong), MalformedPayload when the body is not a JSON object."""
+        raises TransientApiError when they run out, PermanentApiError on other 4xx
+        (401/403: the API key is wrong), MalformedPayload when the body is not a JSON
+        object."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         last = ""
         for attempt in range(1, self.max_attempts + 1):

@@ -1,11 +1,9 @@
 """Parsers for the upstream data formats Harbor ships under ``legislators/data/``.
 
-Each parser reads a file (or a directory in the upstream layout), validates every
-record and
-returns plain dicts; nothing here touches the database. A bad record raises
+Each parser reads a file (or a directory in the upstream layout), validates every record
+and returns plain dicts; nothing here touches the database. A bad record raises
 :class:`DataFileError` naming the file, the record and the field at fault, so the
-service
-that calls a parser can refuse the whole file before writing anything.
+service that calls a parser can refuse the whole file before writing anything.
 """
 
 import csv
@@ -398,9 +396,8 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
     """One record per state from the per-source CSV.
 
     The sources disagree, so they are never merged: the record is the newest
-    state-specific
-    source that answers the immunity question, else Shared Hope 2015, else the undated
-    Demanding Justice table; the other sources are listed in ``notes``.
+    state-specific source that answers the immunity question, else Shared Hope 2015,
+    else the undated Demanding Justice table; the other sources are listed in ``notes``.
     """
     by_state: dict[str, list[_Row]] = {}
     with open(path, encoding="utf-8", newline="") as fh:

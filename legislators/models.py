@@ -30,8 +30,7 @@ class Legislator(TimestampedModel):
     (``openstates_id``).
 
     Importers never delete a legislator: members who leave office get
-    ``is_current=False``,
-    so sponsorships and campaign history keep pointing at them.
+    ``is_current=False``, so sponsorships and campaign history keep pointing at them.
     """
 
     bioguide_id = models.CharField(max_length=10, unique=True, null=True, blank=True)

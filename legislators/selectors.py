@@ -1,14 +1,10 @@
 """Reads of legislator data: ZIP → districts, districts → legislators, and the live
-campaigns
-that target them.
+campaigns that target them.
 
-Targeting rule (documented for campaign authors): a live campaign targets a legislator
-when
-- it is national (``Campaign.state`` blank) and the legislator is a member of Congress;
-or
-- it is about a state and the legislator is one of that state's legislators; and, when
-the
-  campaign is linked to a federal bill, also that state's members of Congress.
+Targeting rule (documented for campaign authors). A live campaign targets:
+- if national (``Campaign.state`` blank): every member of Congress;
+- if about a state: that state's legislators, and also that state's members of
+  Congress when the campaign is linked to a federal bill.
 """
 
 import logging
@@ -38,10 +34,8 @@ logger = logging.getLogger(__name__)
 #
 # The crosswalk is a read-only reference table (42k rows, ~34k ZCTAs) changed only by an
 # import, so each process keeps a dict of it, loaded lazily from the database and
-# reloaded
-# after LEGISLATORS_ZIP_CACHE_SECONDS. It is not a counter or a lock: a stale copy for a
-# few
-# minutes after a re-import is harmless.
+# reloaded after LEGISLATORS_ZIP_CACHE_SECONDS. It is not a counter or a lock: a stale
+# copy for a few minutes after a re-import is harmless.
 
 _zip_lock = threading.Lock()
 _zip_index: dict[str, tuple[tuple[str, int], ...]] | None = None
@@ -143,8 +137,7 @@ def seats_for(
 ) -> list[Seat]:
     """The seats representing someone in ``districts`` (and, when known, the state
     legislative districts), each with its current holder. One query for the legislators
-    and
-    one for their offices, however many districts."""
+    and one for their offices, however many districts."""
     states = sorted({d.state for d in districts} | ({state} if state else set()))
     if not states:
         return []
@@ -287,8 +280,7 @@ class Representation:
 
 def representation_for(*, zip_code: str, address: str = "") -> Representation | None:
     """Who represents someone at ``zip_code`` (and ``address``, when given and the
-    Census
-    geocoder is configured); None when the ZIP is not in the crosswalk.
+    Census geocoder is configured); None when the ZIP is not in the crosswalk.
 
     A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
     one. Reads only; the geocoder call is outside any transaction. Safe to repeat."""

@@ -1,12 +1,9 @@
 """Writes to legislator data: imports of the shipped upstream files, staff edits of
-bills and
-Safe Harbor records (with history), and storing a supporter's districts.
+bills and Safe Harbor records (with history), and storing a supporter's districts.
 
 Every import parses and validates the whole file first (``legislators.importers``) and
-only
-then writes, in one transaction: a malformed file changes nothing. Imports are safe to
-repeat.
-Bill sync from the upstream APIs lives in ``legislators.sync``.
+only then writes, in one transaction: a malformed file changes nothing. Imports are safe
+to repeat. Bill sync from the upstream APIs lives in ``legislators.sync``.
 """
 
 import datetime as dt
@@ -56,14 +53,12 @@ def _upsert_legislators(
     *, people: list[dict], key: str, scope: dict[str, Any], office_kinds: list[str]
 ) -> dict[str, int]:
     """Create or update ``people`` by ``key``; retire current members in ``scope`` who
-    are
-    not in ``people``; replace their offices of ``office_kinds``. Runs inside the
-    caller's
-    transaction."""
+    are not in ``people``; replace their offices of ``office_kinds``. Runs inside the
+    caller's transaction."""
     existing = {getattr(leg, key): leg for leg in Legislator.objects.filter(**scope)}
     # Someone may have moved between scopes (a state senator elected to Congress is
-    # another
-    # record upstream, but a House member who becomes a senator keeps the bioguide id).
+    # another record upstream, but a House member who becomes a senator keeps the
+    # bioguide id).
     wanted = {person[key] for person in people}
     existing.update(
         {
@@ -136,8 +131,7 @@ def import_congress(
     """Import members of Congress and their offices from congress-legislators YAML.
 
     Safe to repeat: updates in place by bioguide id and retires (``is_current=False``)
-    members
-    no longer in the file. Raises DataFileError, changing nothing, if a file is
+    members no longer in the file. Raises DataFileError, changing nothing, if a file is
     malformed.
     """
     people = importers.parse_congress_current(current_path)
@@ -175,8 +169,7 @@ def import_openstates(
     """Import state legislators from an Open States people directory (upstream layout).
 
     Only roles current on ``today`` count. For each imported state, legislators no
-    longer
-    current are retired. Safe to repeat; a malformed file changes nothing.
+    longer current are retired. Safe to repeat; a malformed file changes nothing.
     """
     today = today or timezone.localdate()
     files = importers.openstates_files(Path(root))
@@ -355,8 +348,7 @@ def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None
     """Apply a staff edit to a Safe Harbor record and record who changed what.
 
     Safe to repeat: the same values a second time record nothing. Returns the edit
-    record,
-    or None when nothing changed."""
+    record, or None when nothing changed."""
     unknown = set(values) - set(SAFE_HARBOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown Safe Harbor fields: {sorted(unknown)}")
@@ -381,10 +373,8 @@ def save_bill(
     *, user, bill_id: int | None = None, campaigns=None, **values: Any
 ) -> Bill:
     """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
-    the
-    change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving the
-    same
-    values again records nothing."""
+    the change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving
+    the same values again records nothing."""
     unknown = set(values) - set(BILL_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"unknown bill fields: {sorted(unknown)}")
@@ -430,8 +420,7 @@ def store_supporter_districts(
 
     ``congressional_district`` is "TX-07" style ("AK-00" at-large). Only a known,
     unambiguous district should be passed. Safe to repeat and to race: a conditional
-    UPDATE
-    writes only when something differs. Returns whether a row changed.
+    UPDATE writes only when something differs. Returns whether a row changed.
     """
     values = {
         field: value

@@ -1,14 +1,11 @@
 """Bill sync from the Congress.gov API v3 and the Open States API v3.
 
 For each bill: fetch everything over the network first, validate it into plain values,
-and
-only then write the bill, its actions and its sponsorships in one transaction. A rate
-limit,
-a server error or a malformed payload therefore never leaves a half-written bill. Both
-syncs
-are safe to repeat: a bill is keyed by (jurisdiction, session, identifier) and its
-actions and
-sponsorships are replaced whole. Campaign links are kept.
+and only then write the bill, its actions and its sponsorships in one transaction. A
+rate limit, a server error or a malformed payload therefore never leaves a half-written
+bill. Both syncs are safe to repeat: a bill is keyed by (jurisdiction, session,
+identifier) and its actions and sponsorships are replaced whole. Campaign links are
+kept.
 """
 
 import datetime as dt
@@ -121,8 +118,8 @@ def congress_stage(actions: list[dict], has_law: bool) -> str:
 def fetch_congress_bill(
     client: ApiClient, *, congress: int, bill_type: str, number: int
 ) -> BillData:
-    """Fetch and validate one bill with its actions, cosponsors and latest summary.
-    No database access; raises ApiError subclasses."""
+    """Fetch and validate one bill with its actions, cosponsors and latest summary. No
+    database access; raises ApiError subclasses."""
     bill_type = bill_type.lower()
     if bill_type not in BILL_TYPES:
         raise ValueError(f"unknown bill type {bill_type!r}")
@@ -273,9 +270,8 @@ def sync_federal_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
     """Refresh every federal bill Harbor tracks from Congress.gov.
 
     Disabled (and says so) when CONGRESS_API_KEY is unset. Each bill is fetched outside
-    any
-    transaction and written in its own; a bill that fails is logged and left as it was.
-    Safe to repeat."""
+    any transaction and written in its own; a bill that fails is logged and left as it
+    was. Safe to repeat."""
     if client is None and not settings.CONGRESS_API_KEY:
         logger.warning(
             "Congress.gov bill sync is disabled: CONGRESS_API_KEY is not set"

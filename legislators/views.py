@@ -1,6 +1,5 @@
 """Public pages (find your legislators, bills, the Safe Harbor map and state pages) and
-staff
-pages to edit bills and Safe Harbor records with their history."""
+staff pages to edit bills and Safe Harbor records with their history."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin

@@ -1,7 +1,6 @@
 """Import the shipped (or given) upstream data: Congress, Open States, ZIP crosswalk,
-Safe
-Harbor. Safe to run again; a malformed file is named, with its record and field, and
-nothing is changed."""
+Safe Harbor. Safe to run again; a malformed file is named, with its record and field,
+and nothing is changed."""
 
 from pathlib import Path
 
