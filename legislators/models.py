@@ -2,6 +2,7 @@
 laws."""
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -196,7 +197,7 @@ class Bill(TimestampedModel):
     @property
     def jurisdiction_name(self) -> str:
         if self.is_federal:
-            return _("%(n)sth Congress") % {"n": self.session}
+            return _("%(nth)s Congress") % {"nth": ordinal(self.session)}
         return STATES.get(self.jurisdiction, self.jurisdiction)
 
     def get_absolute_url(self) -> str:

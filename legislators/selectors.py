@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 
 from campaigns.models import Campaign
@@ -242,17 +243,30 @@ def bill_detail(pk: int) -> Bill:
     ).get(pk=pk)
 
 
+def tracked_bills() -> QuerySet[Bill]:
+    """Every bill Harbor tracks, Congress first, newest session first."""
+    return Bill.objects.annotate(
+        is_state=models.Case(
+            models.When(jurisdiction="US", then=models.Value(0)),
+            default=models.Value(1),
+        )
+    ).order_by("is_state", "jurisdiction", "-session", "identifier")
+
+
 def safe_harbor_by_state() -> dict[str, SafeHarborLaw]:
+    """``{state: record}`` for every state with a Safe Harbor record (one query)."""
     return {law.state: law for law in SafeHarborLaw.objects.all()}
 
 
 def bills_for_state(state: str) -> QuerySet[Bill]:
+    """The state's own bills, newest first."""
     return Bill.objects.filter(jurisdiction=state).order_by(
         "-introduced_on", "identifier"
     )
 
 
 def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
+    """Live campaigns about ``state``, with their chapter."""
     return Campaign.objects.live().filter(state=state).select_related("chapter")
 
 

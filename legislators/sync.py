@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .http import ApiClient, ApiError, MalformedPayload
-from .importers import BILL_TYPES, federal_identifier
+from .importers import BILL_TYPES, federal_identifier, normalize_identifier
 from .models import Bill, BillAction, Legislator, Sponsorship, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
     return BillData(
         jurisdiction=state,
         session=_need(item, "session", where)[:50],
-        identifier=" ".join(_need(item, "identifier", where).split())[:50],
+        identifier=normalize_identifier(state, _need(item, "identifier", where))[:50],
         title=_need(item, "title", where)[:1000],
         summary=str(abstracts[0].get("abstract") or "")
         if abstracts and isinstance(abstracts[0], dict)

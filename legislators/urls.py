@@ -5,6 +5,7 @@ from . import views
 app_name = "legislators"
 urlpatterns = [
     path("legislators/", views.LegislatorLookupView.as_view(), name="lookup"),
+    path("bills/", views.BillListView.as_view(), name="bills"),
     path("bills/<int:pk>/", views.BillDetailView.as_view(), name="bill"),
     path("safe-harbor/", views.SafeHarborMapView.as_view(), name="map"),
     path("safe-harbor/<str:state>/", views.SafeHarborStateView.as_view(), name="state"),

@@ -50,6 +50,13 @@ class LegislatorLookupView(View):
         )
 
 
+class BillListView(View):
+    def get(self, request):
+        return render(
+            request, "legislators/bill_list.html", {"bills": selectors.tracked_bills()}
+        )
+
+
 class BillDetailView(View):
     def get(self, request, pk: int):
         try:

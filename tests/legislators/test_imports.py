@@ -434,3 +434,20 @@ def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
     assert edit.changes["immunity"] == ["no", "yes"]
     # An import's own change is not a staff edit: the next import may change it again.
     assert services.import_safe_harbor()["updated"] == 1
+
+
+def test_malformed_district_offices_name_the_entry_and_change_nothing(
+    tmp_path, small_congress
+):
+    path, _people = small_congress
+    services.import_congress(current_path=path)
+    before = Office.objects.count()
+    bad = write_yaml(
+        tmp_path / "offices.yaml", [{"id": {"bioguide": "D000399"}, "offices": "x"}]
+    )
+    with pytest.raises(
+        DataFileError,
+        match=r"offices.yaml: record 1 \(bioguide D000399\): field 'offices'",
+    ):
+        services.import_congress(current_path=path, offices_path=bad)
+    assert Office.objects.count() == before

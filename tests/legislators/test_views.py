@@ -274,3 +274,14 @@ def test_admin_lists_every_legislators_model(staff_client):
     for model in registered:
         url = rev(f"admin:legislators_{model._meta.model_name}_changelist")
         assert staff_client.get(url).status_code == 200
+
+
+def test_bill_list_shows_congress_first_then_states(client):
+    services.import_tvpa_bills()
+    Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="Services"
+    )
+    html = client.get(reverse("legislators:bills")).content.decode()
+    assert html.index("118th Congress") < html.index("Texas")
+    assert "H.R. 5856" in html
+    assert "HB 1" in html
