@@ -27,6 +27,10 @@ MAX_PAGES = 20
 PAGE_SIZE = 250
 
 
+# (kind, name, bioguide_id or openstates_id, sponsored_on, withdrawn_on)
+SponsorRow = tuple[str, str, str, dt.date | None, dt.date | None]
+
+
 @dataclass
 class BillData:
     jurisdiction: str
@@ -39,8 +43,7 @@ class BillData:
     source_urls: list[str] = field(default_factory=list)
     openstates_id: str | None = None
     actions: list[dict] = field(default_factory=list)
-    # (kind, name, bioguide_id or openstates_id, sponsored_on, withdrawn_on)
-    sponsors: list[tuple] = field(default_factory=list)
+    sponsors: list["SponsorRow"] = field(default_factory=list)
 
 
 def _need(obj: Any, key: str, where: str, kind: type | tuple = str) -> Any:
@@ -134,7 +137,7 @@ def fetch_congress_bill(
     introduced = _day(
         bill.get("introducedDate"), path, "introducedDate", required=False
     )
-    sponsors = []
+    sponsors: list[SponsorRow] = []
     for i, sponsor in enumerate(bill.get("sponsors") or []):
         where = f"{path} sponsors[{i}]"
         sponsors.append(
@@ -359,7 +362,7 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
                 "order": int(action.get("order") or i),
             }
         )
-    sponsors = []
+    sponsors: list[SponsorRow] = []
     for i, sp in enumerate(item.get("sponsorships") or []):
         w = f"{where} sponsorships[{i}]"
         sponsors.append(
