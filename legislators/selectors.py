@@ -281,6 +281,7 @@ class Representation:
     campaigns: dict[int, list[Campaign]]
     geocoded: bool = False
     geocoder_failed: bool = False
+    address_unmatched: bool = False
 
     @property
     def is_ambiguous(self) -> bool:
@@ -302,7 +303,7 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
     from .http import ApiError
 
     districts = districts_for_zip(zip_code)
-    geocoded = failed = False
+    geocoded = failed = unmatched = False
     upper = lower = state = ""
     if address and geocoder.is_enabled():
         try:
@@ -311,6 +312,7 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
             failed = True
             logger.warning("geocoder failed: %s", type(exc).__name__)
         else:
+            unmatched = found is None
             if found is not None:
                 geocoded = True
                 state, upper, lower = found.state, found.state_upper, found.state_lower
@@ -332,4 +334,5 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
         campaigns=campaigns,
         geocoded=geocoded,
         geocoder_failed=failed,
+        address_unmatched=unmatched,
     )

@@ -4,6 +4,7 @@ import pytest
 
 from campaigns.models import Campaign
 from legislators import geocoder, selectors, services
+from legislators.http import MalformedPayload
 from legislators.models import Bill, Chamber, Legislator
 from supporters.models import Supporter
 
@@ -98,6 +99,9 @@ def test_geocoder_parses_at_large_and_no_match(census):
         "/geocoder/geographies/onelineaddress", {"result": {"addressMatches": []}}
     )
     assert geocoder.geocode_address("nowhere") is None
+    census.serve("/geocoder/geographies/onelineaddress", {"result": {}})
+    with pytest.raises(MalformedPayload, match="addressMatches"):
+        geocoder.geocode_address("x")
 
 
 def test_geocoder_failure_falls_back_to_every_zip_candidate(districts, census):

@@ -285,3 +285,30 @@ def test_bill_list_shows_congress_first_then_states(client):
     assert html.index("118th Congress") < html.index("Texas")
     assert "H.R. 5856" in html
     assert "HB 1" in html
+
+
+def test_lookup_page_says_when_an_address_is_not_matched(
+    client, districts, fake_api, settings
+):
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    fake_api.serve("/geographies/onelineaddress", {"result": {"addressMatches": []}})
+    html = client.get(
+        LOOKUP, {"zip_code": "35062", "address": "1 Nowhere Rd"}
+    ).content.decode()
+    assert "We could not match that street address" in html
+    assert "split between 3 congressional districts" in html
+
+
+def test_lookup_page_with_a_matched_address_shows_state_legislators(
+    client, districts, fake_api, settings
+):
+    from .fakes import fixture
+
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    fake_api.serve("/geographies/onelineaddress", fixture("census-geocoder/match.json"))
+    html = client.get(
+        LOOKUP, {"zip_code": "78701", "address": "1100 Congress Ave"}
+    ).content.decode()
+    assert "Found from your street address." in html
+    assert "Sarah Eckhardt" in html
+    assert "Gina Hinojosa" in html
