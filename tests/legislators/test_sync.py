@@ -298,3 +298,18 @@ def test_openstates_empty_result_is_reported(openstates):
 
 def test_malformed_payload_is_a_permanent_error():
     assert issubclass(MalformedPayload, PermanentApiError)
+
+
+def test_sync_bills_command_reports_each_source(
+    settings, congress, tracked_bill, capsys
+):
+    from django.core.management import call_command
+
+    settings.OPENSTATES_API_KEY = ""
+    congress.serve(BILL + "/actions", {"error": "boom"}, status=500)
+    settings.LEGISLATORS_HTTP_MAX_ATTEMPTS = 1
+    call_command("sync_bills")
+    out, err = capsys.readouterr()
+    assert "congress: synced 0, failed 1" in out
+    assert "openstates: disabled (no API key set)" in out
+    assert "HTTP 500 after 1 attempts" in err
