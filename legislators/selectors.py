@@ -112,11 +112,14 @@ class Seat:
     """One seat a supporter is represented in, with its holder(s); empty means
     vacant."""
 
-    title: str
     chamber: str
     state: str
     district: str = ""
     legislators: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(Chamber(self.chamber).label)
 
     @property
     def is_vacant(self) -> bool:
@@ -153,7 +156,6 @@ def seats_for(
         ]
         seats.append(
             Seat(
-                title="US Senate",
                 chamber=Chamber.US_SENATE,
                 state=st,
                 legislators=senators,
@@ -169,16 +171,15 @@ def seats_for(
         ]
         seats.append(
             Seat(
-                title="US House",
                 chamber=Chamber.US_HOUSE,
                 state=district.state,
                 district=district.label,
                 legislators=reps,
             )
         )
-    for chamber, name, title in (
-        (Chamber.STATE_UPPER, state_upper, "State senate"),
-        (Chamber.STATE_LOWER, state_lower, "State house"),
+    for chamber, name in (
+        (Chamber.STATE_UPPER, state_upper),
+        (Chamber.STATE_LOWER, state_lower),
     ):
         if name:
             st = state or (districts[0].state if districts else "")
@@ -191,7 +192,6 @@ def seats_for(
             ]
             seats.append(
                 Seat(
-                    title=title,
                     chamber=chamber,
                     state=st,
                     district=name,

@@ -1,6 +1,7 @@
 """Public pages (find your legislators, bills, the Safe Harbor map and state pages) and
 staff pages to edit bills and Safe Harbor records with their history."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import Http404
@@ -13,7 +14,7 @@ from supporters.models import Chapter
 
 from . import atlas, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
-from .models import Bill, EditRecord, SafeHarborLaw
+from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -147,6 +148,11 @@ class StaffBillListView(StaffRequiredMixin, View):
                     "jurisdiction", "-session", "identifier"
                 ),
                 "laws": SafeHarborLaw.objects.order_by("state"),
+                "runs": SyncRun.objects.all()[:10],
+                "sync_enabled": {
+                    "Congress.gov": bool(settings.CONGRESS_API_KEY),
+                    "Open States": bool(settings.OPENSTATES_API_KEY),
+                },
             },
         )
 

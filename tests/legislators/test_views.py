@@ -312,3 +312,14 @@ def test_lookup_page_with_a_matched_address_shows_state_legislators(
     assert "Found from your street address." in html
     assert "Sarah Eckhardt" in html
     assert "Gina Hinojosa" in html
+
+
+def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, settings):
+    settings.CONGRESS_API_KEY = ""
+    services.import_safe_harbor()
+    services.import_tvpa_bills()
+    html = staff_client.get(reverse("legislators:staff-bills")).content.decode()
+    assert "H.R. 2200" in html
+    assert "Minnesota" in html
+    assert "import_safe_harbor" in html
+    assert "Congress.gov: bill sync off (no API key set)" in html
