@@ -13,6 +13,7 @@ def test_map_renders_and_clicking_a_state_opens_its_page(page, live_server, tmp_
     svg = page.locator("svg.us-map")
     svg.wait_for()
     assert page.locator("svg.us-map path").count() == 51
+    assert page.locator("svg.us-map a[href^='/safe-harbor/']").count() == 51
     box = svg.bounding_box()
     assert box["width"] > 300
     assert box["height"] > 150
