@@ -36,4 +36,14 @@ app.conf.beat_schedule = {
         "task": "supporters.recover_stuck_imports",
         "schedule": 15 * 60,
     },
+    # Bills move at most a few times a day; upstream APIs limit requests (api.data.gov:
+    # 5,000/hour), so twice a day is plenty. Disabled while the API keys are unset.
+    "legislators-sync-federal-bills": {
+        "task": "legislators.sync_federal_bills",
+        "schedule": 12 * 3600,
+    },
+    "legislators-sync-state-bills": {
+        "task": "legislators.sync_state_bills",
+        "schedule": 12 * 3600,
+    },
 }

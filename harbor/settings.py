@@ -229,3 +229,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Legislators, bills, districts (issue #3) -----------------------------------------
+# Bill sync is disabled (and logs so) while a key is unset. Keys are api.data.gov /
+# Open States keys; base URLs point at the real services and are overridden in tests.
+CONGRESS_API_KEY = env.str("CONGRESS_API_KEY", default="")
+CONGRESS_API_URL = env.str("CONGRESS_API_URL", default="https://api.congress.gov/v3")
+OPENSTATES_API_KEY = env.str("OPENSTATES_API_KEY", default="")
+OPENSTATES_API_URL = env.str("OPENSTATES_API_URL", default="https://v3.openstates.org")
+# Street address → districts when a ZIP spans several; empty turns geocoding off.
+CENSUS_GEOCODER_URL = env.str(
+    "CENSUS_GEOCODER_URL", default="https://geocoding.geo.census.gov/geocoder"
+)
+# Official portraits of members of Congress, by bioguide id.
+CONGRESS_PHOTO_URL = env.str(
+    "CONGRESS_PHOTO_URL",
+    default="https://unitedstates.github.io/images/congress/225x275/{bioguide}.jpg",
+)
+LEGISLATORS_HTTP_TIMEOUT = env.float("LEGISLATORS_HTTP_TIMEOUT", default=10.0)
+LEGISLATORS_HTTP_MAX_ATTEMPTS = env.int("LEGISLATORS_HTTP_MAX_ATTEMPTS", default=4)
+# How long a process keeps its copy of the ZIP crosswalk before re-reading it.
+LEGISLATORS_ZIP_CACHE_SECONDS = env.int("LEGISLATORS_ZIP_CACHE_SECONDS", default=600)
+# --- end legislators ------------------------------------------------------------------

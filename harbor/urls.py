@@ -18,5 +18,6 @@ urlpatterns = [
     path("staff/", include(staff_patterns)),
     path("staff/supporters/", include("supporters.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("", include("legislators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,402 @@
-"""Legislators, districts and bills (issue #3)."""
+"""Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor
+laws."""
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from harbor.models import TimestampedModel
+from harbor.states import STATE_CHOICES, STATES
+
+
+class Chamber(models.TextChoices):
+    US_SENATE = "us_senate", _("US Senate")
+    US_HOUSE = "us_house", _("US House")
+    STATE_UPPER = "state_upper", _("State senate")
+    STATE_LOWER = "state_lower", _("State house")
+
+
+FEDERAL_CHAMBERS = (Chamber.US_SENATE, Chamber.US_HOUSE)
+
+
+class LegislatorQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class Legislator(TimestampedModel):
+    """A member of Congress (``bioguide_id``) or of a state legislature
+    (``openstates_id``).
+
+    Importers never delete a legislator: members who leave office get
+    ``is_current=False``, so sponsorships and campaign history keep pointing at them.
+    """
+
+    bioguide_id = models.CharField(max_length=10, unique=True, null=True, blank=True)
+    openstates_id = models.CharField(max_length=60, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    party = models.CharField(max_length=50, blank=True)
+    chamber = models.CharField(max_length=12, choices=Chamber.choices)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    # Congress: "7", "0" at-large. States: as named by Open States ("127", "22A", "At-
+    # Large").
+    district = models.CharField(max_length=50, blank=True)
+    term_start = models.DateField(null=True, blank=True)
+    term_end = models.DateField(null=True, blank=True)
+    photo_url = models.URLField(max_length=500, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    contact_form_url = models.URLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True)
+    is_current = models.BooleanField(default=True)
+
+    objects = LegislatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state", "chamber", "last_name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    chamber__in=FEDERAL_CHAMBERS, bioguide_id__isnull=False
+                )
+                | models.Q(
+                    chamber__in=[Chamber.STATE_UPPER, Chamber.STATE_LOWER],
+                    openstates_id__isnull=False,
+                ),
+                name="legislator_has_source_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(chamber__in=Chamber.values),
+                name="legislator_chamber_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "chamber", "district", "is_current"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party_initial}-{self.seat_label})"
+
+    @property
+    def party_initial(self) -> str:
+        return (self.party or "?")[:1]
+
+    @property
+    def seat_label(self) -> str:
+        if self.chamber == Chamber.US_SENATE:
+            return self.state
+        if self.chamber == Chamber.US_HOUSE:
+            return f"{self.state}-{congressional_label(self.district)}"
+        return f"{self.state} {self.district}"
+
+    @property
+    def is_federal(self) -> bool:
+        return self.chamber in FEDERAL_CHAMBERS
+
+
+def congressional_label(district: str | int) -> str:
+    """'0' → 'AL' (at-large), '7' → '07'."""
+    number = int(district)
+    return "AL" if number == 0 else f"{number:02d}"
+
+
+class Office(models.Model):
+    class Kind(models.TextChoices):
+        DC = "dc", _("Washington, DC office")
+        CAPITOL = "capitol", _("Capitol office")
+        DISTRICT = "district", _("District office")
+
+    # Offices are part of the legislator's record and are replaced on every import.
+    legislator = models.ForeignKey(
+        Legislator, on_delete=models.CASCADE, related_name="offices"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    fax = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["legislator", "kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.address}"
+
+
+class ZipDistrict(models.Model):
+    """One row of the ZCTA → congressional district crosswalk (119th Congress)."""
+
+    zcta = models.CharField(max_length=5)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES)
+    district = models.PositiveSmallIntegerField()  # 0 = at-large
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zcta", "state", "district"], name="one_zip_district"
+            )
+        ]
+        indexes = [models.Index(fields=["zcta"])]
+
+    def __str__(self) -> str:
+        return f"{self.zcta} → {self.state}-{congressional_label(self.district)}"
+
+
+class BillStage(models.TextChoices):
+    INTRODUCED = "introduced", _("Introduced")
+    IN_COMMITTEE = "in_committee", _("In committee")
+    PASSED_ONE = "passed_one", _("Passed one chamber")
+    PASSED_BOTH = "passed_both", _("Passed both chambers")
+    SIGNED = "signed", _("Signed into law")
+    VETOED = "vetoed", _("Vetoed")
+    FAILED = "failed", _("Failed")
+
+
+class Bill(TimestampedModel):
+    Stage = BillStage
+
+    # "US" for Congress, else a USPS state code.
+    jurisdiction = models.CharField(
+        max_length=2, choices=[("US", _("Congress")), *STATE_CHOICES]
+    )
+    # The congress number ("118") or the state session name ("89R", "2025-2026").
+    session = models.CharField(max_length=50)
+    # Normalized: "H.R. 2200", "S. 1", "HB 12", "SF 2".
+    identifier = models.CharField(max_length=50)
+    title = models.CharField(max_length=1000)
+    summary = models.TextField(blank=True)
+    stage = models.CharField(
+        max_length=15, choices=Stage.choices, default=Stage.INTRODUCED
+    )
+    introduced_on = models.DateField(null=True, blank=True)
+    source_urls = models.JSONField(default=list, blank=True)
+    openstates_id = models.CharField(max_length=60, unique=True, null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    campaigns = models.ManyToManyField(
+        "campaigns.Campaign", related_name="bills", blank=True
+    )
+
+    class Meta:
+        ordering = ["-introduced_on", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "session", "identifier"],
+                name="one_bill_per_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = "Congress" if self.is_federal else self.jurisdiction
+        return f"{self.identifier} ({where} {self.session})"
+
+    @property
+    def is_federal(self) -> bool:
+        return self.jurisdiction == "US"
+
+    @property
+    def jurisdiction_name(self) -> str:
+        if self.is_federal:
+            return _("%(nth)s Congress") % {"nth": ordinal(self.session)}
+        return STATES.get(self.jurisdiction, self.jurisdiction)
+
+    def get_absolute_url(self) -> str:
+        return reverse("legislators:bill", kwargs={"pk": self.pk})
+
+
+class BillAction(models.Model):
+    # Actions are part of the bill; they go with it.
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="actions")
+    date = models.DateField()
+    chamber = models.CharField(max_length=50, blank=True)
+    text = models.TextField()
+    classification = models.CharField(max_length=100, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["date", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text[:60]}"
+
+
+class Sponsorship(models.Model):
+    class Kind(models.TextChoices):
+        SPONSOR = "sponsor", _("Sponsor")
+        COSPONSOR = "cosponsor", _("Cosponsor")
+
+    bill = models.ForeignKey(
+        Bill, on_delete=models.CASCADE, related_name="sponsorships"
+    )
+    legislator = models.ForeignKey(
+        Legislator,
+        # A sponsor not (yet) in the legislators table is kept by name.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsorships",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sponsored_on = models.DateField(null=True, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "sponsored_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bill", "name", "kind"], name="one_sponsorship_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class SafeHarborStatus(models.TextChoices):
+    FULL = "full", _("Full protection")
+    PARTIAL = "partial", _("Partial protection")
+    NONE = "none", _("No protection")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTIAL = "partial", _("Partly")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class SafeHarborLaw(TimestampedModel):
+    """Where one state stands on Safe Harbor, according to one named source and year."""
+
+    Status = SafeHarborStatus
+    Answer = Answer
+
+    COMPONENTS = ("immunity", "diversion", "services", "training", "buyer_penalties")
+
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, unique=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.UNKNOWN
+    )
+    immunity = models.CharField(
+        _("immunity from prostitution charges for minors"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
+    diversion = models.CharField(
+        _("diversion to services"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
+    services = models.CharField(
+        _("specialized services funded"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
+    training = models.CharField(
+        _("law-enforcement training"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
+    buyer_penalties = models.CharField(
+        _("penalties for buyers and traffickers"),
+        max_length=10,
+        choices=Answer.choices,
+        default=Answer.UNKNOWN,
+    )
+    citation = models.CharField(max_length=500, blank=True)
+    year = models.CharField(max_length=100, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_id = models.CharField(max_length=50, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    as_of = models.CharField(max_length=30, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["state"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=SafeHarborStatus.values),
+                name="safe_harbor_status_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__in": Answer.values}),
+                    name=f"safe_harbor_{name}_valid",
+                )
+                for name in (
+                    "immunity",
+                    "diversion",
+                    "services",
+                    "training",
+                    "buyer_penalties",
+                )
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.status}"
+
+    @property
+    def state_name(self) -> str:
+        return STATES.get(self.state, self.state)
+
+    @property
+    def colour(self) -> str:
+        return {"full": "ok", "partial": "warn", "none": "bad"}.get(
+            self.status, "unknown"
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("legislators:state", kwargs={"state": self.state.lower()})
+
+
+class EditRecord(models.Model):
+    """An append-only record of one change to a bill or a Safe Harbor record, by staff
+    or by a re-import of the shipped data."""
+
+    class Via(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        IMPORT = "import", _("Data import")
+
+    object_type = models.CharField(max_length=50)  # "legislators.bill", ...
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,  # keep the history when a login is removed
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.STAFF)
+    at = models.DateTimeField(auto_now_add=True)
+    # {"field": [old, new], ...}
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SyncRun(TimestampedModel):
+    """One run of an importer or a bill sync: what it did, for the staff page and the
+    logs."""
+
+    kind = models.CharField(max_length=50)
+    ok = models.BooleanField(default=True)
+    summary = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,338 @@
+"""Reads of legislator data: ZIP → districts, districts → legislators, and the live
+campaigns that target them.
+
+Targeting rule (documented for campaign authors). A live campaign targets:
+- if national (``Campaign.state`` blank): every member of Congress;
+- if about a state: that state's legislators, and also that state's members of
+  Congress when the campaign is linked to a federal bill.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+
+from campaigns.models import Campaign
+
+from .models import (
+    FEDERAL_CHAMBERS,
+    Bill,
+    Chamber,
+    Legislator,
+    Office,
+    SafeHarborLaw,
+    ZipDistrict,
+    congressional_label,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- ZIP → congressional districts ----------------------------------------------------
+#
+# The crosswalk is a read-only reference table (42k rows, ~34k ZCTAs) changed only by an
+# import, so each process keeps a dict of it, loaded lazily from the database and
+# reloaded after LEGISLATORS_ZIP_CACHE_SECONDS. It is not a counter or a lock: a stale
+# copy for a few minutes after a re-import is harmless.
+
+_zip_lock = threading.Lock()
+_zip_index: dict[str, tuple[tuple[str, int], ...]] | None = None
+_zip_loaded_at = 0.0
+
+
+def reset_zip_index() -> None:
+    """Forget this process's copy of the crosswalk (after an import). Safe to repeat."""
+    global _zip_index
+    with _zip_lock:
+        _zip_index = None
+
+
+def _load_zip_index() -> dict[str, tuple[tuple[str, int], ...]]:
+    global _zip_index, _zip_loaded_at
+    index = _zip_index
+    if (
+        index is not None
+        and time.monotonic() - _zip_loaded_at < settings.LEGISLATORS_ZIP_CACHE_SECONDS
+    ):
+        return index
+    with _zip_lock:
+        building: dict[str, list[tuple[str, int]]] = {}
+        for zcta, state, district in (
+            ZipDistrict.objects.order_by("zcta", "state", "district")
+            .values_list("zcta", "state", "district")
+            .iterator(chunk_size=10000)
+        ):
+            building.setdefault(zcta, []).append((state, district))
+        _zip_index = {zcta: tuple(pairs) for zcta, pairs in building.items()}
+        _zip_loaded_at = time.monotonic()
+        return _zip_index
+
+
+@dataclass(frozen=True)
+class District:
+    state: str
+    number: int  # 0 = at-large
+
+    @property
+    def code(self) -> str:
+        """Supporter.congressional_district style: "TX-07", "AK-00"."""
+        return f"{self.state}-{self.number:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.state}-{congressional_label(self.number)}"
+
+
+def districts_for_zip(zip_code: str) -> list[District]:
+    """Every congressional district a 5-digit ZIP (ZCTA) touches; [] if unknown.
+
+    More than one result means the ZIP spans districts: never pick one silently."""
+    return [District(s, d) for s, d in _load_zip_index().get(zip_code[:5], ())]
+
+
+def districts_for_zip_query(zip_code: str) -> list[District]:
+    """The same answer read from the indexed table on every call (the benchmark's other
+    arm)."""
+    return [
+        District(s, d)
+        for s, d in ZipDistrict.objects.filter(zcta=zip_code[:5])
+        .order_by("state", "district")
+        .values_list("state", "district")
+    ]
+
+
+# --- Districts → legislators ----------------------------------------------------------
+
+
+@dataclass
+class Seat:
+    """One seat a supporter is represented in, with its holder(s); empty means
+    vacant."""
+
+    chamber: str
+    state: str
+    district: str = ""
+    legislators: list = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(Chamber(self.chamber).label)
+
+    @property
+    def is_vacant(self) -> bool:
+        return not self.legislators
+
+
+def _with_offices(qs: QuerySet[Legislator]) -> QuerySet[Legislator]:
+    return qs.prefetch_related(
+        Prefetch("offices", queryset=Office.objects.order_by("kind", "pk"))
+    )
+
+
+def seats_for(
+    *,
+    districts: list[District],
+    state_upper: str = "",
+    state_lower: str = "",
+    state: str = "",
+) -> list[Seat]:
+    """The seats representing someone in ``districts`` (and, when known, the state
+    legislative districts), each with its current holder. One query for the legislators
+    and one for their offices, however many districts."""
+    states = sorted({d.state for d in districts} | ({state} if state else set()))
+    if not states:
+        return []
+    qs = Legislator.objects.current().filter(state__in=states)
+    if not (state_upper or state_lower):
+        qs = qs.filter(chamber__in=FEDERAL_CHAMBERS)
+    legislators = list(_with_offices(qs).order_by("chamber", "last_name"))
+    seats: list[Seat] = []
+    for st in states:
+        senators = [
+            x for x in legislators if x.chamber == Chamber.US_SENATE and x.state == st
+        ]
+        seats.append(
+            Seat(
+                chamber=Chamber.US_SENATE,
+                state=st,
+                legislators=senators,
+            )
+        )
+    for district in districts:
+        reps = [
+            x
+            for x in legislators
+            if x.chamber == Chamber.US_HOUSE
+            and x.state == district.state
+            and x.district == str(district.number)
+        ]
+        seats.append(
+            Seat(
+                chamber=Chamber.US_HOUSE,
+                state=district.state,
+                district=district.label,
+                legislators=reps,
+            )
+        )
+    for chamber, name in (
+        (Chamber.STATE_UPPER, state_upper),
+        (Chamber.STATE_LOWER, state_lower),
+    ):
+        if name:
+            st = state or (districts[0].state if districts else "")
+            holders = [
+                x
+                for x in legislators
+                if x.chamber == chamber
+                and x.state == st
+                and x.district.lower() == name.lower()
+            ]
+            seats.append(
+                Seat(
+                    chamber=chamber,
+                    state=st,
+                    district=name,
+                    legislators=holders,
+                )
+            )
+    return seats
+
+
+def live_campaigns_by_legislator(
+    legislators: list[Legislator],
+) -> dict[int, list[Campaign]]:
+    """``{legislator.pk: [live campaigns targeting them]}`` by the rule in this module's
+    docstring. Two queries (campaigns, their bills)."""
+    states = {leg.state for leg in legislators}
+    campaigns = list(
+        Campaign.objects.live()
+        .filter(state__in=[*states, ""])
+        .prefetch_related(
+            Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction"))
+        )
+        .order_by("-created_at")
+    )
+    result: dict[int, list[Campaign]] = {}
+    for leg in legislators:
+        for campaign in campaigns:
+            if not campaign.state:
+                targets = leg.is_federal
+            elif campaign.state != leg.state:
+                targets = False
+            elif leg.is_federal:
+                targets = any(bill.is_federal for bill in campaign.bills.all())
+            else:
+                targets = True
+            if targets:
+                result.setdefault(leg.pk, []).append(campaign)
+    return result
+
+
+# --- Bills and Safe Harbor ------------------------------------------------------------
+
+
+def bill_detail(pk: int) -> Bill:
+    """A bill with its actions, sponsorships (and sponsors) and live campaigns."""
+    return Bill.objects.prefetch_related(
+        "actions",
+        Prefetch("sponsorships__legislator"),
+        Prefetch("campaigns", queryset=Campaign.objects.live()),
+    ).get(pk=pk)
+
+
+def tracked_bills() -> QuerySet[Bill]:
+    """Every bill Harbor tracks, Congress first, newest session first."""
+    return Bill.objects.annotate(
+        is_state=models.Case(
+            models.When(jurisdiction="US", then=models.Value(0)),
+            default=models.Value(1),
+        )
+    ).order_by("is_state", "jurisdiction", "-session", "identifier")
+
+
+def safe_harbor_by_state() -> dict[str, SafeHarborLaw]:
+    """``{state: record}`` for every state with a Safe Harbor record (one query)."""
+    return {law.state: law for law in SafeHarborLaw.objects.all()}
+
+
+def bills_for_state(state: str) -> QuerySet[Bill]:
+    """The state's own bills, newest first."""
+    return Bill.objects.filter(jurisdiction=state).order_by(
+        "-introduced_on", "identifier"
+    )
+
+
+def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
+    """Live campaigns about ``state``, with their chapter."""
+    return Campaign.objects.live().filter(state=state).select_related("chapter")
+
+
+# --- The "Find your legislators" lookup -----------------------------------------------
+
+
+@dataclass
+class Representation:
+    zip_code: str
+    districts: list[District]
+    seats: list[Seat]
+    campaigns: dict[int, list[Campaign]]
+    geocoded: bool = False
+    geocoder_failed: bool = False
+    address_unmatched: bool = False
+
+    @property
+    def is_ambiguous(self) -> bool:
+        """The ZIP spans several districts and no address settled it."""
+        return len(self.districts) > 1
+
+    @property
+    def known_district(self) -> District | None:
+        return self.districts[0] if len(self.districts) == 1 else None
+
+
+def representation_for(*, zip_code: str, address: str = "") -> Representation | None:
+    """Who represents someone at ``zip_code`` (and ``address``, when given and the
+    Census geocoder is configured); None when the ZIP is not in the crosswalk.
+
+    A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
+    one. Reads only; the geocoder call is outside any transaction. Safe to repeat."""
+    from . import geocoder
+    from .http import ApiError
+
+    districts = districts_for_zip(zip_code)
+    geocoded = failed = unmatched = False
+    upper = lower = state = ""
+    if address and geocoder.is_enabled():
+        try:
+            found = geocoder.geocode_address(f"{address}, {zip_code}")
+        except ApiError as exc:
+            failed = True
+            logger.warning("geocoder failed: %s", type(exc).__name__)
+        else:
+            unmatched = found is None
+            if found is not None:
+                geocoded = True
+                state, upper, lower = found.state, found.state_upper, found.state_lower
+                if found.congressional is not None:
+                    districts = [District(found.state, found.congressional)]
+    if not districts and not state:
+        return None
+    seats = seats_for(
+        districts=districts, state_upper=upper, state_lower=lower, state=state
+    )
+    legislators = [leg for seat in seats for leg in seat.legislators]
+    campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
+    for leg in legislators:
+        leg.target_campaigns = campaigns.get(leg.pk, [])
+    return Representation(
+        zip_code=zip_code,
+        districts=districts,
+        seats=seats,
+        campaigns=campaigns,
+        geocoded=geocoded,
+        geocoder_failed=failed,
+        address_unmatched=unmatched,
+    )

@@ -1,0 +1,509 @@
+"""Writes to legislator data: imports of the shipped upstream files, staff edits of
+bills and Safe Harbor records (with history), and storing a supporter's districts.
+
+Every import parses and validates the whole file first (``legislators.importers``) and
+only then writes, in one transaction: a malformed file changes nothing. Imports are safe
+to repeat. Bill sync from the upstream APIs lives in ``legislators.sync``.
+"""
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from supporters.models import Supporter
+
+from . import importers
+from .models import (
+    Bill,
+    BillAction,
+    Chamber,
+    EditRecord,
+    Legislator,
+    Office,
+    SafeHarborLaw,
+    SyncRun,
+    ZipDistrict,
+)
+
+logger = logging.getLogger(__name__)
+
+LEGISLATOR_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "party",
+    "chamber",
+    "state",
+    "district",
+    "term_start",
+    "term_end",
+    "photo_url",
+    "website",
+    "contact_form_url",
+    "email",
+)
+
+
+def _upsert_legislators(
+    *, people: list[dict], key: str, scope: dict[str, Any], office_kinds: list[str]
+) -> dict[str, int]:
+    """Create or update ``people`` by ``key``; retire current members in ``scope`` who
+    are not in ``people``; replace their offices of ``office_kinds``. Runs inside the
+    caller's transaction."""
+    existing = {getattr(leg, key): leg for leg in Legislator.objects.filter(**scope)}
+    # Someone may have moved between scopes (a state senator elected to Congress is
+    # another record upstream, but a House member who becomes a senator keeps the
+    # bioguide id).
+    wanted = {person[key] for person in people}
+    existing.update(
+        {
+            getattr(leg, key): leg
+            for leg in Legislator.objects.filter(**{f"{key}__in": wanted})
+        }
+    )
+    created, changed, unchanged = [], [], 0
+    for person in people:
+        values = {field: person.get(field) or "" for field in LEGISLATOR_FIELDS}
+        for field in ("term_start", "term_end"):
+            values[field] = person.get(field)
+        leg = existing.get(person[key])
+        if leg is None:
+            created.append(Legislator(**{key: person[key]}, **values, is_current=True))
+            continue
+        diff = [f for f, v in values.items() if getattr(leg, f) != v]
+        if diff or not leg.is_current:
+            for field, value in values.items():
+                setattr(leg, field, value)
+            leg.is_current = True
+            changed.append(leg)
+        else:
+            unchanged += 1
+    now = timezone.now()
+    Legislator.objects.bulk_create(created, batch_size=500)
+    for leg in changed:
+        leg.updated_at = now
+    Legislator.objects.bulk_update(
+        changed, [*LEGISLATOR_FIELDS, "is_current", "updated_at"], batch_size=500
+    )
+    retired = (
+        Legislator.objects.filter(**scope, is_current=True)
+        .exclude(**{f"{key}__in": wanted})
+        .update(is_current=False, updated_at=now)
+    )
+    ids = dict(
+        Legislator.objects.filter(**{f"{key}__in": wanted}).values_list(key, "pk")
+    )
+    Office.objects.filter(
+        legislator_id__in=ids.values(), kind__in=office_kinds
+    ).delete()
+    Office.objects.bulk_create(
+        [
+            Office(legislator_id=ids[person[key]], **office)
+            for person in people
+            for office in person.get("offices", [])
+        ],
+        batch_size=500,
+    )
+    return {
+        "created": len(created),
+        "updated": len(changed),
+        "unchanged": unchanged,
+        "retired": retired,
+    }
+
+
+def _record_run(
+    kind: str, summary: dict, *, ok: bool = True, message: str = ""
+) -> None:
+    SyncRun.objects.create(kind=kind, summary=summary, ok=ok, message=message[:2000])
+
+
+def import_congress(
+    *,
+    current_path: Path = importers.CONGRESS_CURRENT,
+    offices_path: Path = importers.CONGRESS_OFFICES,
+) -> dict[str, int]:
+    """Import members of Congress and their offices from congress-legislators YAML.
+
+    Safe to repeat: updates in place by bioguide id and retires (``is_current=False``)
+    members no longer in the file. Raises DataFileError, changing nothing, if a file is
+    malformed.
+    """
+    people = importers.parse_congress_current(current_path)
+    district_offices = importers.parse_congress_offices(offices_path)
+    for person in people:
+        person["photo_url"] = congress_photo_url(person["bioguide_id"])
+        person["offices"] = person["offices"] + district_offices.get(
+            person["bioguide_id"], []
+        )
+    with transaction.atomic():
+        summary = _upsert_legislators(
+            people=people,
+            key="bioguide_id",
+            scope={"chamber__in": [Chamber.US_SENATE, Chamber.US_HOUSE]},
+            office_kinds=[Office.Kind.DC, Office.Kind.DISTRICT],
+        )
+        summary["in_file"] = len(people)
+        _record_run("import_congress", summary)
+    logger.info("congress import %s", summary)
+    return summary
+
+
+def congress_photo_url(bioguide_id: str) -> str:
+    from django.conf import settings
+
+    return settings.CONGRESS_PHOTO_URL.format(bioguide=bioguide_id)
+
+
+def import_openstates(
+    *,
+    root: Path = importers.OPENSTATES_DIR,
+    states: list[str] | None = None,
+    today=None,
+) -> dict[str, int]:
+    """Import state legislators from an Open States people directory (upstream layout).
+
+    Only roles current on ``today`` count. For each imported state, legislators no
+    longer current are retired. Safe to repeat; a malformed file changes nothing.
+    """
+    today = today or timezone.localdate()
+    files = importers.openstates_files(Path(root))
+    if states:
+        wanted = {s.upper() for s in states}
+        files = {s: paths for s, paths in files.items() if s in wanted}
+    people = []
+    skipped = 0
+    for state, paths in files.items():
+        for path in paths:
+            person = importers.parse_openstates_person(path, state=state, today=today)
+            if person is None:
+                skipped += 1
+            else:
+                people.append(person)
+    with transaction.atomic():
+        summary = _upsert_legislators(
+            people=people,
+            key="openstates_id",
+            scope={
+                "chamber__in": [Chamber.STATE_UPPER, Chamber.STATE_LOWER],
+                "state__in": list(files),
+            },
+            office_kinds=[Office.Kind.CAPITOL, Office.Kind.DISTRICT],
+        )
+        summary.update(states=len(files), in_files=len(people), not_current=skipped)
+        _record_run("import_openstates", summary)
+    logger.info("openstates import %s", summary)
+    return summary
+
+
+def import_zip_crosswalk(*, path: Path = importers.ZCCD_CSV) -> dict[str, int]:
+    """Replace the ZIP→district crosswalk with the file's rows. Safe to repeat: only the
+    difference is written. A malformed file changes nothing."""
+    from . import selectors
+
+    rows = importers.parse_zccd(path)
+    with transaction.atomic():
+        existing = {
+            (zcta, state, district): pk
+            for pk, zcta, state, district in ZipDistrict.objects.values_list(
+                "pk", "zcta", "state", "district"
+            ).iterator(chunk_size=5000)
+        }
+        stale = [pk for key, pk in existing.items() if key not in rows]
+        for start in range(0, len(stale), 500):
+            ZipDistrict.objects.filter(pk__in=stale[start : start + 500]).delete()
+        new = [
+            ZipDistrict(zcta=z, state=s, district=d)
+            for z, s, d in rows
+            if (z, s, d) not in existing
+        ]
+        ZipDistrict.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+        summary = {
+            "rows": len(rows),
+            "zctas": len({z for z, _s, _d in rows}),
+            "added": len(new),
+            "removed": len(stale),
+        }
+        _record_run("import_zip_crosswalk", summary)
+    transaction.on_commit(selectors.reset_zip_index)
+    logger.info("zip crosswalk import %s", summary)
+    return summary
+
+
+SAFE_HARBOR_FIELDS = (
+    "status",
+    "immunity",
+    "diversion",
+    "services",
+    "training",
+    "buyer_penalties",
+    "citation",
+    "year",
+    "source_name",
+    "source_id",
+    "source_url",
+    "as_of",
+    "notes",
+)
+
+
+def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, int]:
+    """Create or refresh one Safe Harbor record per state from the shipped CSV.
+
+    Records a staff member has edited are left alone (their history says why). Safe to
+    repeat. A malformed file changes nothing.
+    """
+    records = importers.parse_safe_harbor(path)
+    with transaction.atomic():
+        edited = set(
+            EditRecord.objects.filter(
+                object_type="legislators.safeharborlaw", via=EditRecord.Via.STAFF
+            ).values_list("object_id", flat=True)
+        )
+        existing = {law.state: law for law in SafeHarborLaw.objects.all()}
+        created = updated = kept = 0
+        for state, values in sorted(records.items()):
+            values = {f: values[f] for f in SAFE_HARBOR_FIELDS if f in values}
+            law = existing.get(state)
+            if law is None:
+                SafeHarborLaw.objects.create(state=state, **values)
+                created += 1
+            elif law.pk in edited:
+                kept += 1
+            elif _apply_edit(law, user=None, values=values, via=EditRecord.Via.IMPORT):
+                updated += 1
+        summary = {
+            "states": len(records),
+            "created": created,
+            "updated": updated,
+            "kept_staff_edits": kept,
+        }
+        _record_run("import_safe_harbor", summary)
+    logger.info("safe harbor import %s", summary)
+    return summary
+
+
+@transaction.atomic
+def import_tvpa_bills(*, path: Path = importers.TVPA_BILLS_CSV) -> dict[str, int]:
+    """Create the TVPA reauthorization bills with their known actions. Safe to repeat:
+    existing bills keep whatever a sync or staff wrote since."""
+    created = 0
+    for data in importers.parse_tvpa_bills(path):
+        actions = data.pop("actions")
+        bill, is_new = Bill.objects.get_or_create(
+            jurisdiction=data["jurisdiction"],
+            session=data["session"],
+            identifier=data["identifier"],
+            defaults=data,
+        )
+        if is_new:
+            created += 1
+            BillAction.objects.bulk_create(
+                [BillAction(bill=bill, **a) for a in actions]
+            )
+    return {"created": created}
+
+
+# --- Staff edits with history ---------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _apply_edit(
+    obj, *, user, values: dict[str, Any], via: str = EditRecord.Via.STAFF
+) -> EditRecord | None:
+    changes = {
+        field: [_jsonable(getattr(obj, field)), _jsonable(value)]
+        for field, value in values.items()
+        if getattr(obj, field) != value
+    }
+    if not changes:
+        return None
+    for field, value in values.items():
+        setattr(obj, field, value)
+    obj.full_clean()
+    obj.save()
+    return EditRecord.objects.create(
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        user=user,
+        via=via,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None:
+    """Apply a staff edit to a Safe Harbor record and record who changed what.
+
+    Safe to repeat: the same values a second time record nothing. Returns the edit
+    record, or None when nothing changed."""
+    unknown = set(values) - set(SAFE_HARBOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown Safe Harbor fields: {sorted(unknown)}")
+    law = SafeHarborLaw.objects.select_for_update().get(pk=law_id)
+    return _apply_edit(law, user=user, values=values)
+
+
+BILL_EDIT_FIELDS = (
+    "jurisdiction",
+    "session",
+    "identifier",
+    "title",
+    "summary",
+    "stage",
+    "introduced_on",
+    "source_urls",
+)
+
+
+@transaction.atomic
+def save_bill(
+    *, user, bill_id: int | None = None, campaigns=None, **values: Any
+) -> Bill:
+    """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
+    the change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving
+    the same values again records nothing."""
+    unknown = set(values) - set(BILL_EDIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown bill fields: {sorted(unknown)}")
+    if bill_id is None:
+        bill = Bill(**values)
+        bill.full_clean()
+        bill.save()
+        EditRecord.objects.create(
+            object_type="legislators.bill",
+            object_id=bill.pk,
+            user=user,
+            changes={f: [None, _jsonable(v)] for f, v in values.items()},
+        )
+    else:
+        bill = Bill.objects.select_for_update().get(pk=bill_id)
+        _apply_edit(bill, user=user, values=values)
+    if campaigns is not None:
+        before = set(bill.campaigns.values_list("pk", flat=True))
+        after = {c.pk for c in campaigns}
+        if before != after:
+            bill.campaigns.set(campaigns)
+            EditRecord.objects.create(
+                object_type="legislators.bill",
+                object_id=bill.pk,
+                user=user,
+                changes={"campaigns": [sorted(before), sorted(after)]},
+            )
+    return bill
+
+
+# --- Supporters' districts ------------------------------------------------------------
+
+
+def store_supporter_districts(
+    *,
+    supporter_id: int,
+    congressional_district: str = "",
+    state_upper_district: str = "",
+    state_lower_district: str = "",
+) -> bool:
+    """Store the districts found for a supporter; blank arguments leave a field as it
+    is.
+
+    ``congressional_district`` is "TX-07" style ("AK-00" at-large). Only a known,
+    unambiguous district should be passed. Safe to repeat and to race: a conditional
+    UPDATE writes only when something differs. Returns whether a row changed.
+    """
+    values = {
+        field: value
+        for field, value in {
+            "congressional_district": congressional_district,
+            "state_upper_district": state_upper_district,
+            "state_lower_district": state_lower_district,
+        }.items()
+        if value
+    }
+    if not values:
+        return False
+    differs = Q()
+    for field, value in values.items():
+        differs |= ~Q(**{field: value})
+    updated = Supporter.objects.filter(differs, pk=supporter_id).update(
+        **values, updated_at=timezone.now()
+    )
+    if updated:
+        logger.info("stored districts supporter=%s", supporter_id)
+    return bool(updated)
+
+
+def locate_supporter(*, supporter_id: int) -> bool:
+    """Find a supporter's districts from their ZIP code (and street address, through the
+    Census geocoder when it is configured) and store them.
+
+    Stores only what is certain: a ZIP spanning districts stores no congressional
+    district unless the address settles it. The geocoder call runs outside any
+    transaction. Safe to repeat; returns whether anything was stored. A supporter erased
+    meanwhile is logged by id and skipped.
+    """
+    from . import geocoder, selectors
+    from .http import ApiError
+
+    row = (
+        Supporter.objects.filter(pk=supporter_id)
+        .values("zip_code", "street_address", "city", "state")
+        .first()
+    )
+    if row is None:
+        logger.info("locate: supporter=%s is gone", supporter_id)
+        return False
+    zip5 = (row["zip_code"] or "")[:5]
+    districts = selectors.districts_for_zip(zip5) if zip5.isdigit() else []
+    congressional = districts[0].code if len(districts) == 1 else ""
+    upper = lower = ""
+    if row["street_address"] and geocoder.is_enabled():
+        address = ", ".join(
+            part
+            for part in (
+                row["street_address"],
+                row["city"],
+                f"{row['state']} {zip5}".strip(),
+            )
+            if part
+        )
+        try:
+            found = geocoder.geocode_address(address)
+        except ApiError as exc:
+            logger.warning(
+                "locate: geocoder failed supporter=%s: %s",
+                supporter_id,
+                type(exc).__name__,
+            )
+            found = None
+        if found is not None:
+            if found.congressional is not None:
+                congressional = selectors.District(
+                    found.state, found.congressional
+                ).code
+            upper, lower = found.state_upper, found.state_lower
+    return store_supporter_districts(
+        supporter_id=supporter_id,
+        congressional_district=congressional,
+        state_upper_district=upper,
+        state_lower_district=lower,
+    )
+
+
+def request_supporter_location(*, supporter_id: int) -> None:
+    """Queue ``locate_supporter`` for after the current transaction commits (other apps
+    call this when a supporter gives or changes an address). Safe to repeat."""
+    from .tasks import locate_supporter_task
+
+    transaction.on_commit(lambda: locate_supporter_task.delay(supporter_id))

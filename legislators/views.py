@@ -1,0 +1,229 @@
+"""Public pages (find your legislators, bills, the Safe Harbor map and state pages) and
+staff pages to edit bills and Safe Harbor records with their history."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from harbor.states import STATES
+from supporters.models import Chapter
+
+from . import atlas, selectors, services
+from .forms import BillForm, LookupForm, SafeHarborForm
+from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    raise_exception = False
+
+    def test_func(self):
+        return self.request.user.is_active and self.request.user.is_staff
+
+
+class LegislatorLookupView(View):
+    def get(self, request):
+        form = LookupForm(request.GET if request.GET else None)
+        result = None
+        if form.is_bound and form.is_valid():
+            result = selectors.representation_for(
+                zip_code=form.cleaned_data["zip_code"],
+                address=form.cleaned_data["address"],
+            )
+            if result is None:
+                form.add_error(
+                    "zip_code",
+                    _(
+                        "We could not find ZIP code %(zip)s. Check it, or try a "
+                        "nearby ZIP code."
+                    )
+                    % {"zip": form.cleaned_data["zip_code"]},
+                )
+        status = 400 if form.is_bound and form.errors else 200
+        return render(
+            request,
+            "legislators/lookup.html",
+            {"form": form, "result": result},
+            status=status,
+        )
+
+
+class BillListView(View):
+    def get(self, request):
+        return render(
+            request, "legislators/bill_list.html", {"bills": selectors.tracked_bills()}
+        )
+
+
+class BillDetailView(View):
+    def get(self, request, pk: int):
+        try:
+            bill = selectors.bill_detail(pk)
+        except Bill.DoesNotExist:
+            raise Http404 from None
+        return render(request, "legislators/bill_detail.html", {"bill": bill})
+
+
+def _status_rows():
+    laws = selectors.safe_harbor_by_state()
+    rows = []
+    for code, name, d in atlas.state_paths():
+        law = laws.get(code)
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "d": d,
+                "law": law,
+                "status": law.status if law else "unknown",
+                "status_label": law.get_status_display() if law else _("Unknown"),
+            }
+        )
+    return rows
+
+
+class SafeHarborMapView(View):
+    def get(self, request):
+        return render(
+            request,
+            "legislators/safe_harbor_map.html",
+            {
+                "rows": _status_rows(),
+                "viewbox": atlas.viewbox(),
+                "statuses": SafeHarborLaw.Status,
+            },
+        )
+
+
+class SafeHarborStateView(View):
+    def get(self, request, state: str):
+        code = state.upper()
+        if code not in STATES:
+            raise Http404
+        law = SafeHarborLaw.objects.filter(state=code).first()
+        return render(
+            request,
+            "legislators/safe_harbor_state.html",
+            {
+                "code": code,
+                "state_name": STATES[code],
+                "law": law,
+                "components": [
+                    (
+                        SafeHarborLaw._meta.get_field(f).verbose_name,
+                        getattr(law, f"get_{f}_display")(),
+                    )
+                    for f in SafeHarborLaw.COMPONENTS
+                ]
+                if law
+                else [],
+                "bills": selectors.bills_for_state(code),
+                "campaigns": selectors.live_campaigns_for_state(code),
+                "chapter": Chapter.objects.filter(
+                    kind=Chapter.Kind.STATE, state=code
+                ).first(),
+            },
+        )
+
+
+# --- Staff ----------------------------------------------------------------------------
+
+
+def _history(obj):
+    return EditRecord.objects.filter(
+        object_type=obj._meta.label_lower, object_id=obj.pk
+    ).select_related("user")
+
+
+class StaffBillListView(StaffRequiredMixin, View):
+    def get(self, request):
+        return render(
+            request,
+            "legislators/staff_bills.html",
+            {
+                "bills": Bill.objects.order_by(
+                    "jurisdiction", "-session", "identifier"
+                ),
+                "laws": SafeHarborLaw.objects.order_by("state"),
+                "runs": SyncRun.objects.all()[:10],
+                "sync_enabled": {
+                    "Congress.gov": bool(settings.CONGRESS_API_KEY),
+                    "Open States": bool(settings.OPENSTATES_API_KEY),
+                },
+            },
+        )
+
+
+class StaffBillEditView(StaffRequiredMixin, View):
+    def _bill(self, pk):
+        return get_object_or_404(Bill, pk=pk) if pk else None
+
+    def get(self, request, pk: int | None = None):
+        bill = self._bill(pk)
+        return render(
+            request,
+            "legislators/staff_bill_form.html",
+            {
+                "form": BillForm(instance=bill),
+                "bill": bill,
+                "history": _history(bill) if bill else [],
+            },
+        )
+
+    def post(self, request, pk: int | None = None):
+        bill = self._bill(pk)
+        form = BillForm(request.POST, instance=bill)
+        if form.is_valid():
+            data = form.cleaned_data
+            saved = services.save_bill(
+                user=request.user,
+                bill_id=bill.pk if bill else None,
+                campaigns=list(data["campaigns"]),
+                source_urls=data["source_urls_text"],
+                **{f: data[f] for f in BillForm.Meta.fields},
+            )
+            messages.success(request, _("The bill was saved."))
+            return redirect("legislators:staff-bill-edit", pk=saved.pk)
+        return render(
+            request,
+            "legislators/staff_bill_form.html",
+            {"form": form, "bill": bill, "history": _history(bill) if bill else []},
+            status=400,
+        )
+
+
+class StaffSafeHarborEditView(StaffRequiredMixin, View):
+    def get(self, request, state: str):
+        law = get_object_or_404(SafeHarborLaw, state=state.upper())
+        return render(
+            request,
+            "legislators/staff_safe_harbor_form.html",
+            {
+                "form": SafeHarborForm(instance=law),
+                "law": law,
+                "history": _history(law),
+            },
+        )
+
+    def post(self, request, state: str):
+        law = get_object_or_404(SafeHarborLaw, state=state.upper())
+        form = SafeHarborForm(
+            request.POST, instance=SafeHarborLaw.objects.get(pk=law.pk)
+        )
+        if form.is_valid():
+            services.update_safe_harbor(
+                law_id=law.pk, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("The Safe Harbor record was saved."))
+            return redirect(
+                "legislators:staff-safe-harbor-edit", state=law.state.lower()
+            )
+        return render(
+            request,
+            "legislators/staff_safe_harbor_form.html",
+            {"form": form, "law": law, "history": _history(law)},
+            status=400,
+        )

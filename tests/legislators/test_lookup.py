@@ -1,0 +1,220 @@
+"""ZIP and address → districts → legislators, the targeting rule, storing districts."""
+
+import pytest
+
+from campaigns.models import Campaign
+from legislators import geocoder, selectors, services
+from legislators.http import MalformedPayload
+from legislators.models import Bill, Chamber, Legislator
+from supporters.models import Supporter
+
+from .fakes import fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def house(result):
+    return [s for s in result.seats if s.chamber == Chamber.US_HOUSE]
+
+
+def test_single_district_zip_gives_two_senators_and_the_representative(districts):
+    result = selectors.representation_for(zip_code="78701")
+    assert not result.is_ambiguous
+    assert result.known_district.code == "TX-37"
+    assert [len(s.legislators) for s in result.seats] == [2, 1]
+    assert house(result)[0].legislators[0].bioguide_id == "D000399"
+
+
+def test_split_zip_returns_every_candidate_and_says_so(districts):
+    result = selectors.representation_for(zip_code="35062")
+    assert result.is_ambiguous
+    assert result.known_district is None
+    assert [s.district for s in house(result)] == ["AL-04", "AL-06", "AL-07"]
+    assert all(len(s.legislators) == 1 for s in house(result))
+
+
+def test_zip_in_two_states_shows_both_states_senators(districts):
+    result = selectors.representation_for(zip_code="30165")
+    senate = [s for s in result.seats if s.chamber == Chamber.US_SENATE]
+    assert [s.state for s in senate] == ["AL", "GA"]
+
+
+@pytest.mark.parametrize(("zip_code", "seat"), [("94541", "CA-14"), ("76932", "TX-23")])
+def test_vacant_seat_is_an_empty_seat_not_a_missing_one(districts, zip_code, seat):
+    result = selectors.representation_for(zip_code=zip_code)
+    (only,) = house(result)
+    assert only.district == seat
+    assert only.is_vacant
+
+
+def test_at_large_is_district_zero(districts):
+    result = selectors.representation_for(zip_code="99501")
+    assert result.known_district.code == "AK-00"
+    assert house(result)[0].district == "AK-AL"
+    assert len(house(result)[0].legislators) == 1
+
+
+def test_unknown_zip_is_none(districts):
+    assert selectors.representation_for(zip_code="00000") is None
+
+
+def test_in_memory_and_indexed_lookups_agree(districts):
+    for zip_code in ("78701", "35062", "30165", "00000"):
+        assert selectors.districts_for_zip(
+            zip_code
+        ) == selectors.districts_for_zip_query(zip_code)
+
+
+@pytest.fixture
+def census(fake_api, settings):
+    settings.CENSUS_GEOCODER_URL = fake_api.url + "/geocoder"
+    fake_api.serve(
+        "/geocoder/geographies/onelineaddress", fixture("census-geocoder/match.json")
+    )
+    return fake_api
+
+
+def test_address_resolves_congressional_and_state_districts(districts, census):
+    result = selectors.representation_for(zip_code="78701", address="1100 Congress Ave")
+    assert result.geocoded
+    titles = {
+        (s.chamber, s.district): [x.name for x in s.legislators] for s in result.seats
+    }
+    assert titles[(Chamber.STATE_UPPER, "14")] == ["Sarah Eckhardt"]
+    assert titles[(Chamber.STATE_LOWER, "49")] == ["Gina Hinojosa"]
+    query = census.requests[0]["query"]
+    assert query["address"] == ["1100 Congress Ave, 78701"]
+    assert query["benchmark"] == ["Public_AR_Current"]
+
+
+def test_geocoder_parses_at_large_and_no_match(census):
+    payload = (
+        fixture("census-geocoder/match.json")
+        .decode()
+        .replace('"CD119": "37"', '"CD119": "00"')
+    )
+    census.serve("/geocoder/geographies/onelineaddress", payload)
+    assert geocoder.geocode_address("x").congressional == 0
+    census.serve(
+        "/geocoder/geographies/onelineaddress", {"result": {"addressMatches": []}}
+    )
+    assert geocoder.geocode_address("nowhere") is None
+    census.serve("/geocoder/geographies/onelineaddress", {"result": {}})
+    with pytest.raises(MalformedPayload, match="addressMatches"):
+        geocoder.geocode_address("x")
+
+
+def test_geocoder_failure_falls_back_to_every_zip_candidate(districts, census):
+    census.serve("/geocoder/geographies/onelineaddress", {"error": "down"}, status=500)
+    result = selectors.representation_for(zip_code="35062", address="1 Main St")
+    assert result.geocoder_failed
+    assert result.is_ambiguous
+
+
+def test_geocoding_off_when_url_is_empty(districts, settings, fake_api):
+    settings.CENSUS_GEOCODER_URL = ""
+    result = selectors.representation_for(zip_code="35062", address="1 Main St")
+    assert result.is_ambiguous
+    assert not fake_api.requests
+
+
+def test_live_campaigns_target_by_scope_and_bills(districts):
+    national = Campaign.objects.create(title="National", slug="n", status="live")
+    Campaign.objects.create(title="Draft", slug="d", status="draft")
+    texas = Campaign.objects.create(title="Texas", slug="t", status="live", state="TX")
+    texas_federal = Campaign.objects.create(
+        title="TX federal", slug="tf", status="live", state="TX"
+    )
+    Bill.objects.create(
+        jurisdiction="US", session="118", identifier="H.R. 5856", title="TVPRA"
+    ).campaigns.add(texas_federal)
+    Campaign.objects.create(title="Ohio", slug="o", status="live", state="OH")
+    rep = Legislator.objects.get(bioguide_id="D000399")
+    state_senator = Legislator.objects.get(
+        state="TX", chamber=Chamber.STATE_UPPER, district="14"
+    )
+    targets = selectors.live_campaigns_by_legislator([rep, state_senator])
+    assert {c.slug for c in targets[rep.pk]} == {national.slug, texas_federal.slug}
+    assert {c.slug for c in targets[state_senator.pk]} == {
+        texas.slug,
+        texas_federal.slug,
+    }
+
+
+def test_store_supporter_districts_writes_once(db):
+    supporter = Supporter.objects.create(email="a@example.org")
+    assert services.store_supporter_districts(
+        supporter_id=supporter.pk, congressional_district="TX-37"
+    )
+    assert not services.store_supporter_districts(
+        supporter_id=supporter.pk, congressional_district="TX-37"
+    )
+    assert services.store_supporter_districts(
+        supporter_id=supporter.pk,
+        congressional_district="TX-37",
+        state_upper_district="14",
+    )
+    assert not services.store_supporter_districts(supporter_id=supporter.pk)
+    supporter.refresh_from_db()
+    assert (
+        supporter.congressional_district,
+        supporter.state_upper_district,
+        supporter.state_lower_district,
+    ) == ("TX-37", "14", "")
+
+
+def test_locate_supporter_stores_an_unambiguous_district(districts, settings):
+    settings.CENSUS_GEOCODER_URL = ""
+    supporter = Supporter.objects.create(email="a@example.org", zip_code="78701-1234")
+    assert services.locate_supporter(supporter_id=supporter.pk)
+    supporter.refresh_from_db()
+    assert supporter.congressional_district == "TX-37"
+    assert not services.locate_supporter(supporter_id=supporter.pk)
+
+
+def test_locate_supporter_never_guesses_for_a_split_zip(districts, settings):
+    settings.CENSUS_GEOCODER_URL = ""
+    supporter = Supporter.objects.create(email="a@example.org", zip_code="35062")
+    assert not services.locate_supporter(supporter_id=supporter.pk)
+    supporter.refresh_from_db()
+    assert supporter.congressional_district == ""
+
+
+def test_locate_supporter_uses_the_address_when_geocoding_is_on(districts, census):
+    supporter = Supporter.objects.create(
+        email="a@example.org",
+        street_address="1100 Congress Ave",
+        city="Austin",
+        state="TX",
+        zip_code="78701",
+    )
+    assert services.locate_supporter(supporter_id=supporter.pk)
+    supporter.refresh_from_db()
+    assert (
+        supporter.congressional_district,
+        supporter.state_upper_district,
+        supporter.state_lower_district,
+    ) == ("TX-37", "14", "49")
+    assert census.requests[0]["query"]["address"] == [
+        "1100 Congress Ave, Austin, TX 78701"
+    ]
+
+
+def test_locate_supporter_skips_an_erased_supporter(db):
+    assert not services.locate_supporter(supporter_id=987654)
+
+
+def test_request_supporter_location_enqueues_after_commit(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    from legislators import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.locate_supporter_task, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.request_supporter_location(supporter_id=5)
+    assert len(callbacks) == 1
+    assert sent == []
+    callbacks[0]()
+    assert sent == [5]
+    assert tasks.locate_supporter_task.name == "legislators.locate_supporter"

@@ -1,0 +1,315 @@
+"""Bill sync against a loopback server serving real Congress.gov payloads (and Open
+States payloads in the documented v3 shape), with scripted rate limits, errors and bad
+payloads."""
+
+import json
+import logging
+import re
+
+import pytest
+
+from campaigns.models import Campaign
+from legislators import sync, tasks
+from legislators.http import (
+    ApiClient,
+    MalformedPayload,
+    PermanentApiError,
+    TransientApiError,
+)
+from legislators.models import Bill, BillAction, Legislator, Sponsorship, SyncRun
+
+from .fakes import fixture
+
+pytestmark = pytest.mark.django_db
+BILL = "/v3/bill/117/hr/21"
+
+
+@pytest.fixture
+def congress(fake_api, settings):
+    settings.CONGRESS_API_URL = fake_api.url + "/v3"
+    settings.CONGRESS_API_KEY = "test-key"
+    settings.LEGISLATORS_HTTP_MAX_ATTEMPTS = 3
+    settings.LEGISLATORS_HTTP_TIMEOUT = 5
+    for suffix, name in (
+        ("", ""),
+        ("/actions", "_actions"),
+        ("/cosponsors", "_cosponsors"),
+        ("/summaries", "_summaries"),
+    ):
+        fake_api.serve(
+            BILL + suffix, fixture(f"congress-gov-api-v3/bill_117_hr_21{name}.json")
+        )
+    return fake_api
+
+
+@pytest.fixture
+def tracked_bill():
+    bill = Bill.objects.create(
+        jurisdiction="US", session="117", identifier="H.R. 21", title="Tracked by hand"
+    )
+    campaign = Campaign.objects.create(title="Cloud", slug="cloud", status="live")
+    bill.campaigns.add(campaign)
+    BillAction.objects.create(bill=bill, date="2021-01-04", text="Introduced in House")
+    return bill
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture
+def client(waits):
+    return sync.congress_client(sleep=waits.append)
+
+
+def snapshot(bill):
+    bill.refresh_from_db()
+    return (
+        bill.title,
+        bill.stage,
+        list(bill.actions.values_list("text", flat=True)),
+        list(bill.sponsorships.values_list("name", flat=True)),
+    )
+
+
+def test_sync_writes_the_bill_its_actions_and_sponsors(congress, tracked_bill, client):
+    connolly = Legislator.objects.create(
+        bioguide_id="C001078",
+        name="Gerald E. Connolly",
+        chamber="us_house",
+        state="VA",
+        district="11",
+    )
+    summary = sync.sync_federal_bills(client=client)
+    assert summary == {"synced": 1, "failed": 0, "errors": []}
+    bill = Bill.objects.get(pk=tracked_bill.pk)
+    assert bill.title.startswith("FedRAMP Authorization Act")
+    assert (
+        bill.stage == Bill.Stage.PASSED_ONE
+    )  # passed the House, referred in the Senate
+    assert bill.introduced_on.isoformat() == "2021-01-04"
+    assert bill.last_synced_at is not None
+    assert "FedRAMP" in bill.summary
+    assert "<p>" not in bill.summary
+    assert bill.actions.count() == 10
+    assert bill.actions.first().date.isoformat() == "2021-01-04"
+    sponsor = bill.sponsorships.get(kind=Sponsorship.Kind.SPONSOR)
+    assert sponsor.legislator == connolly
+    cosponsors = bill.sponsorships.filter(kind=Sponsorship.Kind.COSPONSOR)
+    assert sorted(c.sponsored_on.isoformat() for c in cosponsors) == ["2021-01-04"] * 2
+    assert list(bill.campaigns.values_list("slug", flat=True)) == ["cloud"]
+    request = congress.requests[0]
+    assert request["headers"]["x-api-key"] == "test-key"
+    assert "api_key" not in request["query"]
+    assert SyncRun.objects.get(kind="sync_congress").ok
+
+
+def test_sync_twice_gives_the_same_rows(congress, tracked_bill, client):
+    sync.sync_federal_bills(client=client)
+    first = snapshot(tracked_bill)
+    sync.sync_federal_bills(client=client)
+    assert snapshot(tracked_bill) == first
+    assert Bill.objects.count() == 1
+
+
+def test_rate_limit_is_retried_after_the_time_the_server_asks(
+    congress, tracked_bill, client, waits, caplog
+):
+    congress.script(
+        BILL + "/actions", (429, {"error": "slow down"}, {"Retry-After": "7"})
+    )
+    with caplog.at_level(logging.WARNING, logger="legislators.http"):
+        summary = sync.sync_federal_bills(client=client)
+    assert summary["synced"] == 1
+    assert waits == [7.0]
+    assert "HTTP 429" in caplog.text
+    assert "attempt 1 of 3" in caplog.text
+    assert Bill.objects.get(pk=tracked_bill.pk).actions.count() == 10
+
+
+def test_server_errors_back_off_then_give_up_leaving_the_bill_as_it_was(
+    congress, tracked_bill, client, waits, caplog
+):
+    before = snapshot(tracked_bill)
+    congress.serve(BILL + "/cosponsors", {"error": "boom"}, status=503)
+    with caplog.at_level(logging.WARNING):
+        summary = sync.sync_federal_bills(client=client)
+    assert summary["failed"] == 1
+    assert "HTTP 503 after 3 attempts" in summary["errors"][0]
+    assert congress.hits(BILL + "/cosponsors") == 3
+    assert len(waits) == 2
+    assert waits[1] > waits[0] > 0
+    assert snapshot(tracked_bill) == before
+    assert not SyncRun.objects.get(kind="sync_congress").ok
+    assert f"congress sync failed bill={tracked_bill.pk}" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        (
+            "/actions",
+            {"actions": [{"text": "no date"}], "pagination": {"count": 1}},
+            r"actions\[0\]: field 'actionDate'",
+        ),
+        (
+            "/actions",
+            {"actions": [{"actionDate": "soon", "text": "x"}]},
+            r"field 'actionDate' is not a date",
+        ),
+        (
+            "/cosponsors",
+            {"cosponsors": "nope"},
+            r"field 'cosponsors' is missing or not a list",
+        ),
+        ("", {"bill": {"type": "HR", "number": "21"}}, r"field 'title' is missing"),
+        ("", b"<html>not json</html>", r"the body is not JSON"),
+    ],
+)
+def test_a_malformed_payload_changes_nothing_and_says_which_field(
+    congress, tracked_bill, client, path, body, message
+):
+    before = snapshot(tracked_bill)
+    congress.serve(BILL + path, body)
+    summary = sync.sync_federal_bills(client=client)
+    assert summary["failed"] == 1
+    assert summary["errors"][0].startswith(f"bill {tracked_bill.pk}:")
+    assert re.search(message, summary["errors"][0])
+    assert snapshot(tracked_bill) == before
+
+
+def test_a_rejected_key_fails_at_once_and_loudly(congress, client):
+    congress.serve(BILL, {"error": {"code": "API_KEY_INVALID"}}, status=403)
+    with pytest.raises(PermanentApiError, match="check the API key"):
+        sync.fetch_congress_bill(client, congress=117, bill_type="hr", number=21)
+    assert congress.hits(BILL) == 1
+
+
+def test_unreachable_server_is_transient(settings, waits):
+    client = ApiClient(
+        base_url="http://127.0.0.1:9", max_attempts=2, sleep=waits.append, timeout=2
+    )
+    with pytest.raises(TransientApiError, match="ConnectionError after 2 attempts"):
+        client.get_json("bill")
+    assert len(waits) == 1
+
+
+def test_sync_is_disabled_and_says_so_without_a_key(settings, tracked_bill, caplog):
+    settings.CONGRESS_API_KEY = ""
+    settings.OPENSTATES_API_KEY = ""
+    with caplog.at_level(logging.WARNING):
+        assert sync.sync_federal_bills() == {"disabled": True}
+        assert sync.sync_state_bills() == {"disabled": True}
+    assert "CONGRESS_API_KEY is not set" in caplog.text
+    assert "OPENSTATES_API_KEY is not set" in caplog.text
+
+
+def test_tasks_have_stable_names_queues_and_a_beat_schedule():
+    from harbor.celery import app
+
+    assert tasks.sync_federal_bills_task.name == "legislators.sync_federal_bills"
+    assert tasks.sync_state_bills_task.name == "legislators.sync_state_bills"
+    assert tasks.import_reference_data_task.name == "legislators.import_reference_data"
+    for task in (
+        tasks.sync_federal_bills_task,
+        tasks.sync_state_bills_task,
+        tasks.import_reference_data_task,
+    ):
+        assert task.queue == "default"
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {
+        "legislators.sync_federal_bills",
+        "legislators.sync_state_bills",
+    } <= scheduled
+
+
+def test_the_sync_task_runs_the_service(congress, tracked_bill):
+    congress_calls_before = len(congress.requests)
+    tasks.sync_federal_bills_task()
+    assert len(congress.requests) > congress_calls_before
+    assert Bill.objects.get(pk=tracked_bill.pk).last_synced_at is not None
+
+
+# --- Open States ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def openstates(fake_api, settings):
+    settings.OPENSTATES_API_URL = fake_api.url
+    settings.OPENSTATES_API_KEY = "os-key"
+    fake_api.serve("/bills", fixture("openstates-v3/bills_tx.json"))
+    return fake_api
+
+
+def test_openstates_sync_writes_state_bill_with_sponsors(openstates):
+    louderback = Legislator.objects.create(
+        openstates_id="ocd-person/dd3e49ca-2b2b-4a83-ae63-0ade6ccef73f",
+        name="A.J. Louderback",
+        chamber="state_lower",
+        state="TX",
+        district="30",
+    )
+    bill = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    summary = sync.sync_state_bills()
+    assert summary["synced"] == 1
+    bill.refresh_from_db()
+    assert bill.stage == Bill.Stage.PASSED_ONE
+    assert bill.openstates_id == "ocd-bill/00000000-0000-4000-8000-000000000001"
+    assert bill.summary == "Creates a services program for child victims."
+    assert bill.actions.count() == 4
+    assert bill.sponsorships.get(kind="sponsor").legislator == louderback
+    assert bill.sponsorships.get(kind="cosponsor").legislator is None
+    request = openstates.requests[0]
+    assert request["headers"]["x-api-key"] == "os-key"
+    assert request["query"]["jurisdiction"] == [
+        "ocd-jurisdiction/country:us/state:tx/government"
+    ]
+    assert set(request["query"]["include"]) == {
+        "sponsorships",
+        "actions",
+        "sources",
+        "abstracts",
+    }
+
+
+def test_openstates_malformed_bill_changes_nothing(openstates):
+    bill = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    payload = json.loads(fixture("openstates-v3/bills_tx.json"))
+    payload["results"][0]["actions"][2]["date"] = None
+    openstates.serve("/bills", payload)
+    summary = sync.sync_state_bills()
+    assert summary["failed"] == 1
+    assert "actions[2]: field 'date'" in summary["errors"][0]
+    bill.refresh_from_db()
+    assert (bill.title, bill.actions.count()) == ("?", 0)
+
+
+def test_openstates_empty_result_is_reported(openstates):
+    Bill.objects.create(jurisdiction="TX", session="89R", identifier="HB 9", title="?")
+    openstates.serve("/bills", {"results": [], "pagination": {}})
+    summary = sync.sync_state_bills()
+    assert "no bill HB 9 in TX 89R" in summary["errors"][0]
+
+
+def test_malformed_payload_is_a_permanent_error():
+    assert issubclass(MalformedPayload, PermanentApiError)
+
+
+def test_sync_bills_command_reports_each_source(
+    settings, congress, tracked_bill, capsys
+):
+    from django.core.management import call_command
+
+    settings.OPENSTATES_API_KEY = ""
+    congress.serve(BILL + "/actions", {"error": "boom"}, status=500)
+    settings.LEGISLATORS_HTTP_MAX_ATTEMPTS = 1
+    call_command("sync_bills")
+    out, err = capsys.readouterr()
+    assert "congress: synced 0, failed 1" in out
+    assert "openstates: disabled (no API key set)" in out
+    assert "HTTP 500 after 1 attempts" in err

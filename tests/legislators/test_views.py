@@ -1,0 +1,330 @@
+"""Public and staff pages through the test client."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Campaign
+from legislators import services
+from legislators.models import Bill, EditRecord, SafeHarborLaw
+from supporters.models import Chapter
+
+pytestmark = pytest.mark.django_db
+LOOKUP = reverse("legislators:lookup")
+
+
+def test_lookup_page_shows_legislators_phones_and_campaigns_in_few_queries(
+    client, districts, django_assert_num_queries
+):
+    Campaign.objects.create(title="Reauthorize the TVPA", slug="tvpa", status="live")
+    client.get(LOOKUP, {"zip_code": "43215"})  # warm this process's crosswalk copy
+    with django_assert_num_queries(4):  # legislators, offices, campaigns, their bills
+        response = client.get(LOOKUP, {"zip_code": "78701"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Lloyd Doggett" in html
+    assert "John Cornyn" in html
+    assert "Ted Cruz" in html
+    assert 'href="tel:202-225-4865"' in html
+    assert "Reauthorize the TVPA" in html
+    assert "D000399.jpg" in html
+
+
+def test_lookup_page_for_a_split_zip_asks_for_an_address(client, districts, settings):
+    settings.CENSUS_GEOCODER_URL = ""
+    html = client.get(LOOKUP, {"zip_code": "35062"}).content.decode()
+    assert "split between 3 congressional districts" in html
+    assert "AL-04, AL-06, AL-07" in html
+    assert "Enter your street address" in html
+
+
+def test_lookup_page_says_a_seat_is_vacant(client, districts):
+    html = client.get(LOOKUP, {"zip_code": "94541"}).content.decode()
+    assert "This seat is vacant" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"zip_code": ""}, "Enter your ZIP code."),
+        ({"zip_code": "abcde"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "1234"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "00000"}, "We could not find ZIP code 00000"),
+        ({"zip_code": "7" * 5000}, "Ensure this value has at most 10 characters"),
+        ({"zip_code": "78701", "address": "x" * 5000}, "at most 200 characters"),
+    ],
+)
+def test_bad_input_is_shown_next_to_its_field_never_a_500(
+    client, districts, params, message
+):
+    response = client.get(LOOKUP, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'class="errorlist' in html
+
+
+def test_empty_lookup_page_shows_the_form(client):
+    response = client.get(LOOKUP)
+    assert response.status_code == 200
+    assert 'name="zip_code"' in response.content.decode()
+
+
+def test_bill_page_shows_status_timeline_sponsors_and_live_campaigns(client):
+    services.import_tvpa_bills()
+    bill = Bill.objects.get(session="118", identifier="H.R. 5856")
+    bill.campaigns.add(
+        Campaign.objects.create(title="Pass the TVPRA", slug="tvpra", status="live")
+    )
+    bill.campaigns.add(Campaign.objects.create(title="Secret draft", slug="draft"))
+    bill.sponsorships.create(name="Rep. Smith, Christopher H. [R-NJ-4]", kind="sponsor")
+    html = client.get(bill.get_absolute_url()).content.decode()
+    assert "H.R. 5856" in html
+    assert "Passed one chamber" in html
+    assert "Feb 13, 2024" in html or "Feb. 13, 2024" in html
+    assert "Rep. Smith" in html
+    assert "Pass the TVPRA" in html
+    assert "Secret draft" not in html
+    assert (
+        client.get(reverse("legislators:bill", kwargs={"pk": 999999})).status_code
+        == 404
+    )
+
+
+def test_map_links_every_state_to_its_page_and_has_a_table(client):
+    services.import_safe_harbor()
+    html = client.get(reverse("legislators:map")).content.decode()
+    assert html.count("<path ") == 51
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    from legislators import atlas
+
+    codes = [code for code, _name, _d in atlas.state_paths()]
+    assert len(codes) == 51
+    for code in codes:
+        assert f'<a href="/safe-harbor/{code.lower()}/" data-state="{code}"' in svg
+    assert "<title>Minnesota: Full protection</title>" in html
+    assert "<title>Ohio: No protection</title>" in html
+    assert '<th scope="row"><a href="/safe-harbor/tx/">Texas</a></th>' in html
+    assert 'class="sh-partial"' in html
+
+
+def test_state_page_shows_status_source_bills_campaign_and_chapter(client):
+    services.import_safe_harbor()
+    Chapter.objects.create(name="Harbor Texas", slug="texas", kind="state", state="TX")
+    Campaign.objects.create(
+        title="Safe Harbor for Texas", slug="sh-tx", status="live", state="TX"
+    )
+    Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="Services"
+    )
+    html = client.get(
+        reverse("legislators:state", kwargs={"state": "tx"})
+    ).content.decode()
+    assert "Partial protection" in html
+    assert "According to In re B.W., 313 S.W.3d 818 (Tex. 2010), 2010-06-18." in html
+    assert "Immunity from prostitution charges for minors" in html
+    assert "HB 1" in html
+    assert "Safe Harbor for Texas" in html
+    assert "Harbor Texas" in html
+    assert (
+        client.get(reverse("legislators:state", kwargs={"state": "zz"})).status_code
+        == 404
+    )
+
+
+def test_state_page_without_a_record_says_unknown(client):
+    response = client.get(reverse("legislators:state", kwargs={"state": "wy"}))
+    assert response.status_code == 200
+    assert "Harbor has no record" in response.content.decode()
+
+
+# --- Staff ----------------------------------------------------------------------------
+
+
+def test_staff_pages_need_staff(client, django_user_model):
+    services.import_safe_harbor()
+    urls = [
+        reverse("legislators:staff-bills"),
+        reverse("legislators:staff-bill-new"),
+        reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "tx"}),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(
+        django_user_model.objects.create_user("plain", password="x" * 20)
+    )
+    for url in urls:
+        assert client.get(url).status_code == 403
+
+
+def test_staff_edits_a_safe_harbor_record_with_history(staff_client, staff_user):
+    services.import_safe_harbor()
+    url = reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"})
+    law = SafeHarborLaw.objects.get(state="OH")
+    data = {
+        f: getattr(law, f)
+        for f in (
+            "status",
+            "immunity",
+            "diversion",
+            "services",
+            "training",
+            "buyer_penalties",
+            "citation",
+            "year",
+            "source_name",
+            "source_url",
+            "as_of",
+            "notes",
+        )
+    }
+    data.update(status="partial", training="yes", citation="ORC 2152.021(F)")
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    edit = EditRecord.objects.get(
+        object_type="legislators.safeharborlaw", object_id=law.pk
+    )
+    assert edit.user == staff_user
+    assert edit.changes["status"] == ["none", "partial"]
+    assert edit.changes["training"] == ["unknown", "yes"]
+    staff_client.post(url, data)  # the same again records nothing
+    assert EditRecord.objects.count() == 1
+    html = staff_client.get(url).content.decode()
+    assert "ORC 2152.021(F)" in html
+    assert "staffer" in html
+
+
+def test_staff_safe_harbor_form_errors_stay_next_to_fields(staff_client):
+    services.import_safe_harbor()
+    url = reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"})
+    response = staff_client.post(url, {"status": "great", "source_url": "not a url"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert SafeHarborLaw.objects.get(state="OH").status == "none"
+
+
+def test_staff_enters_and_edits_a_bill_by_hand(staff_client):
+    campaign = Campaign.objects.create(
+        title="Safe Harbor Ohio", slug="oh", status="live", state="OH"
+    )
+    data = {
+        "jurisdiction": "OH",
+        "session": "136",
+        "identifier": " HB  105 ",
+        "title": "Safe Harbor for exploited children",
+        "summary": "",
+        "stage": "in_committee",
+        "introduced_on": "2025-02-11",
+        "source_urls_text": "https://www.legislature.ohio.gov/\n",
+        "campaigns": [campaign.pk],
+    }
+    response = staff_client.post(reverse("legislators:staff-bill-new"), data)
+    assert response.status_code == 302
+    bill = Bill.objects.get()
+    assert bill.identifier == "HB 105"
+    assert bill.source_urls == ["https://www.legislature.ohio.gov/"]
+    assert list(campaign.bills.all()) == [bill]
+    data.update(stage="passed_one", campaigns=[])
+    staff_client.post(
+        reverse("legislators:staff-bill-edit", kwargs={"pk": bill.pk}), data
+    )
+    bill.refresh_from_db()
+    assert bill.stage == "passed_one"
+    assert not campaign.bills.exists()
+    changes = [
+        e.changes for e in EditRecord.objects.filter(object_id=bill.pk).order_by("pk")
+    ]
+    assert changes[0]["identifier"] == [None, "HB 105"]
+    assert {"stage": ["in_committee", "passed_one"]} in changes
+    assert {"campaigns": [[campaign.pk], []]} in changes
+    # A duplicate bill is a form error, not a 500.
+    response = staff_client.post(reverse("legislators:staff-bill-new"), data)
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+
+
+def test_staff_bill_form_rejects_bad_values(staff_client):
+    response = staff_client.post(
+        reverse("legislators:staff-bill-new"),
+        {"jurisdiction": "XX", "source_urls_text": "ftp://x"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Select a valid choice" in html
+    assert "This field is required" in html
+    assert "Enter a valid URL" in html
+
+
+def test_admin_lists_every_legislators_model(staff_client):
+    from django.contrib import admin
+    from django.urls import reverse as rev
+
+    from legislators import models
+
+    registered = [m for m in admin.site._registry if m._meta.app_label == "legislators"]
+    assert {m.__name__ for m in registered} == {
+        name
+        for name in (
+            "Legislator",
+            "Office",
+            "ZipDistrict",
+            "Bill",
+            "BillAction",
+            "Sponsorship",
+            "SafeHarborLaw",
+            "EditRecord",
+            "SyncRun",
+        )
+        if hasattr(models, name)
+    }
+    for model in registered:
+        url = rev(f"admin:legislators_{model._meta.model_name}_changelist")
+        assert staff_client.get(url).status_code == 200
+
+
+def test_bill_list_shows_congress_first_then_states(client):
+    services.import_tvpa_bills()
+    Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="Services"
+    )
+    html = client.get(reverse("legislators:bills")).content.decode()
+    assert html.index("118th Congress") < html.index("Texas")
+    assert "H.R. 5856" in html
+    assert "HB 1" in html
+
+
+def test_lookup_page_says_when_an_address_is_not_matched(
+    client, districts, fake_api, settings
+):
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    fake_api.serve("/geographies/onelineaddress", {"result": {"addressMatches": []}})
+    html = client.get(
+        LOOKUP, {"zip_code": "35062", "address": "1 Nowhere Rd"}
+    ).content.decode()
+    assert "We could not match that street address" in html
+    assert "split between 3 congressional districts" in html
+
+
+def test_lookup_page_with_a_matched_address_shows_state_legislators(
+    client, districts, fake_api, settings
+):
+    from .fakes import fixture
+
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    fake_api.serve("/geographies/onelineaddress", fixture("census-geocoder/match.json"))
+    html = client.get(
+        LOOKUP, {"zip_code": "78701", "address": "1100 Congress Ave"}
+    ).content.decode()
+    assert "Found from your street address." in html
+    assert "Sarah Eckhardt" in html
+    assert "Gina Hinojosa" in html
+
+
+def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, settings):
+    settings.CONGRESS_API_KEY = ""
+    services.import_safe_harbor()
+    services.import_tvpa_bills()
+    html = staff_client.get(reverse("legislators:staff-bills")).content.decode()
+    assert "H.R. 2200" in html
+    assert "Minnesota" in html
+    assert "import_safe_harbor" in html
+    assert "Congress.gov: bill sync off (no API key set)" in html
