@@ -237,10 +237,10 @@ CONGRESS_API_KEY = env.str("CONGRESS_API_KEY", default="")
 CONGRESS_API_URL = env.str("CONGRESS_API_URL", default="https://api.congress.gov/v3")
 OPENSTATES_API_KEY = env.str("OPENSTATES_API_KEY", default="")
 OPENSTATES_API_URL = env.str("OPENSTATES_API_URL", default="https://v3.openstates.org")
-# Street address → districts when a ZIP spans several; empty turns geocoding off.
-CENSUS_GEOCODER_URL = env.str(
-    "CENSUS_GEOCODER_URL", default="https://geocoding.geo.census.gov/geocoder"
-)
+# Street address → districts when a ZIP spans several. Off (empty) by default, so the
+# embedded setup never reaches the internet; production sets the real Census geocoder,
+# https://geocoding.geo.census.gov/geocoder. While off, the supporter chooses.
+CENSUS_GEOCODER_URL = env.str("CENSUS_GEOCODER_URL", default="")
 # Official portraits of members of Congress, by bioguide id.
 CONGRESS_PHOTO_URL = env.str(
     "CONGRESS_PHOTO_URL",

@@ -2,7 +2,7 @@
 (geographies/onelineaddress).
 
 Used only when a ZIP spans several districts and the supporter gives a street address.
-``CENSUS_GEOCODER_URL`` points at the real service by default; tests point it at a
+``CENSUS_GEOCODER_URL`` is off by default (production sets the real service); tests point it at a
 loopback fake. Set it to an empty string to turn geocoding off.
 """
 
