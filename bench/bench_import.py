@@ -12,15 +12,10 @@ migrates and empties of supporters.
 """
 
 import argparse
-import os
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _django import setup_django
 
 
 def main() -> None:
@@ -28,19 +23,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     args = parser.parse_args()
 
-    os.environ.setdefault("HARBOR_VAR_DIR", tempfile.mkdtemp(prefix="harbor-bench-"))
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harbor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection
 
     from supporters import importing
     from supporters.models import Chapter, Supporter, SupporterImport
 
-    call_command("migrate", verbosity=0)
     Supporter.objects.all().delete()
     Chapter.objects.get_or_create(
         slug="national", defaults={"name": "N", "kind": "national"}

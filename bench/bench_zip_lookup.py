@@ -17,15 +17,10 @@ migrates and fills with the shipped crosswalk.
 """
 
 import argparse
-import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _django import setup_django
 
 
 def measure(fn, keys):
@@ -51,19 +46,12 @@ def main() -> None:
     parser.add_argument("--query-lookups", type=int, default=10_000)
     args = parser.parse_args()
 
-    os.environ.setdefault("HARBOR_VAR_DIR", tempfile.mkdtemp(prefix="harbor-bench-"))
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harbor.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django()
     from django.db import connection
 
     from legislators import selectors, services
     from legislators.models import ZipDistrict
 
-    call_command("migrate", verbosity=0)
     services.import_zip_crosswalk()
     zctas = list(ZipDistrict.objects.values_list("zcta", flat=True).distinct())
     rng = random.Random(2026)

@@ -28,6 +28,7 @@ from .models import (
     Tag,
 )
 from .services import (
+    PROFILE_FIELDS,
     clean_state,
     default_chapters_for,
     normalize_email,
@@ -81,13 +82,7 @@ FALSE_WORDS = {"", "0", "n", "no", "false", "f"}
 MAX_LENGTHS = {"first_name": 100, "last_name": 100, "street_address": 200, "city": 100}
 EXPORT_COLUMNS = [
     "email",
-    "first_name",
-    "last_name",
-    "street_address",
-    "city",
-    "state",
-    "zip_code",
-    "phone",
+    *PROFILE_FIELDS,
     "congressional_district",
     "source",
     "email_opt_in",
