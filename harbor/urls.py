@@ -15,5 +15,6 @@ urlpatterns = [
     path("staff/", include(staff_patterns)),
     path("staff/supporters/", include("supporters.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]
