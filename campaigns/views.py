@@ -12,7 +12,9 @@ class CampaignDetailView(View):
 
     def get(self, request, slug: str):
         campaign = get_object_or_404(
-            Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related("chapter"),
+            Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related(
+                "chapter"
+            ),
             slug=slug,
         )
         return render(

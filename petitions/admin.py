@@ -1,12 +1,25 @@
 from django.contrib import admin
 
 from . import services
-from .models import CampaignVideo, OrganisationSignOn, Petition, Signature, SignatureEmail
+from .models import (
+    CampaignVideo,
+    OrganisationSignOn,
+    Petition,
+    Signature,
+    SignatureEmail,
+)
 
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin):
-    list_display = ["title", "campaign", "status", "goal", "requires_double_opt_in", "language"]
+    list_display = [
+        "title",
+        "campaign",
+        "status",
+        "goal",
+        "requires_double_opt_in",
+        "language",
+    ]
     list_filter = ["status", "language", "requires_double_opt_in"]
     search_fields = ["title", "target"]
     prepopulated_fields = {"slug": ["title"]}
@@ -15,7 +28,14 @@ class PetitionAdmin(admin.ModelAdmin):
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
     # Read-only here: signatures are written by petitions.services only.
-    list_display = ["pk", "petition", "created_at", "confirmed_at", "channel", "utm_source"]
+    list_display = [
+        "pk",
+        "petition",
+        "created_at",
+        "confirmed_at",
+        "channel",
+        "utm_source",
+    ]
     list_filter = ["petition", "channel"]
     readonly_fields = [f.name for f in Signature._meta.fields]
     raw_id_fields = ["supporter"]
@@ -37,7 +57,9 @@ class SignatureEmailAdmin(admin.ModelAdmin):
 @admin.action(description="Approve selected sign-ons")
 def approve(modeladmin, request, queryset):
     n = services.review_sign_ons(
-        sign_on_ids=list(queryset.values_list("pk", flat=True)), approve=True, user=request.user
+        sign_on_ids=list(queryset.values_list("pk", flat=True)),
+        approve=True,
+        user=request.user,
     )
     modeladmin.message_user(request, f"{n} sign-on(s) approved.")
 
@@ -45,7 +67,9 @@ def approve(modeladmin, request, queryset):
 @admin.action(description="Reject selected sign-ons")
 def reject(modeladmin, request, queryset):
     n = services.review_sign_ons(
-        sign_on_ids=list(queryset.values_list("pk", flat=True)), approve=False, user=request.user
+        sign_on_ids=list(queryset.values_list("pk", flat=True)),
+        approve=False,
+        user=request.user,
     )
     modeladmin.message_user(request, f"{n} sign-on(s) rejected.")
 

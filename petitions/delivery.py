@@ -1,4 +1,5 @@
-"""The delivery PDF: what staff hand to a petition's target (totals, signers, comments)."""
+"""The delivery PDF: what staff hand to a petition's target (totals, signers,
+comments)."""
 
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -29,7 +30,8 @@ MAX_LISTED_COMMENTS = 2000
 
 
 def _p(text: str, style) -> Paragraph:
-    # Paragraph reads a small markup language: signer text is escaped, never interpreted.
+    # Paragraph reads a small markup language: signer text is escaped, never
+    # interpreted.
     return Paragraph(escape(str(text or "")), style)
 
 
@@ -49,7 +51,9 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
-def render_delivery_pdf(*, petition: Petition, signatures: QuerySet[Signature]) -> bytes:
+def render_delivery_pdf(
+    *, petition: Petition, signatures: QuerySet[Signature]
+) -> bytes:
     """Render the delivery report for ``signatures`` (already scoped by the caller)."""
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
@@ -74,10 +78,14 @@ def render_delivery_pdf(*, petition: Petition, signatures: QuerySet[Signature]) 
     ]
     story.append(_table(state_rows, [3.5 * inch, 1.5 * inch]))
     if totals["by_district"]:
-        story += [Spacer(1, 0.2 * inch), _p("Signatures by congressional district", styles["Heading2"])]
+        story += [
+            Spacer(1, 0.2 * inch),
+            _p("Signatures by congressional district", styles["Heading2"]),
+        ]
         story.append(
             _table(
-                [["District", "Signatures"]] + [[d, f"{n:,}"] for d, n in totals["by_district"]],
+                [["District", "Signatures"]]
+                + [[d, f"{n:,}"] for d, n in totals["by_district"]],
                 [3.5 * inch, 1.5 * inch],
             )
         )
@@ -100,7 +108,9 @@ def render_delivery_pdf(*, petition: Petition, signatures: QuerySet[Signature]) 
         if sig.comment and len(comments) < MAX_LISTED_COMMENTS:
             comments.append((s.first_name, s.city, s.state, sig.comment))
     story.append(
-        _table(signer_rows, [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch])
+        _table(
+            signer_rows, [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch]
+        )
     )
     if totals["total"] > MAX_LISTED_SIGNERS:
         story.append(_p(f"… and {totals['total'] - MAX_LISTED_SIGNERS:,} more.", body))
@@ -108,7 +118,9 @@ def render_delivery_pdf(*, petition: Petition, signatures: QuerySet[Signature]) 
         story += [PageBreak(), _p("Comments from signers", styles["Heading2"])]
         for first_name, city, state, comment in comments:
             where = ", ".join(part for part in (city, state) if part)
-            story.append(_p(f"“{comment}” — {first_name}{', ' + where if where else ''}", body))
+            story.append(
+                _p(f"“{comment}” — {first_name}{', ' + where if where else ''}", body)
+            )
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=LETTER, title=petition.title, author="Harbor",

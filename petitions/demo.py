@@ -47,7 +47,9 @@ def seed(log) -> None:
     )
     rng = random.Random(4)  # noqa: S311 - demo data, not security
     signed = set(petition.signatures.values_list("supporter_id", flat=True))
-    supporters = Supporter.objects.filter(email__endswith="@demo.example.org").order_by("pk")
+    supporters = Supporter.objects.filter(email__endswith="@demo.example.org").order_by(
+        "pk"
+    )
     new = []
     for supporter in supporters[:DEMO_SIGNATURES]:
         if supporter.pk in signed:
@@ -71,7 +73,12 @@ def seed(log) -> None:
             petition=petition,
             name=name,
             contact_email="partners@demo.example.org",
-            defaults={"kind": kind, "city": city, "state": state, "contact_name": "Demo Contact"},
+            defaults={
+                "kind": kind,
+                "city": city,
+                "state": state,
+                "contact_name": "Demo Contact",
+            },
         )
         if sign_on.status == OrganisationSignOn.Status.PENDING:
             services.review_sign_ons(sign_on_ids=[sign_on.pk], approve=True, user=None)

@@ -32,7 +32,8 @@ def _clean_name(value: str) -> str:
     value = " ".join((value or "").split())
     if any(ch in value for ch in "<>{}"):
         raise ValidationError(
-            _("Please use letters only: names cannot contain <, >, { or }."), code="invalid"
+            _("Please use letters only: names cannot contain <, >, { or }."),
+            code="invalid",
         )
     return value
 
@@ -61,7 +62,9 @@ class SignForm(HoneypotMixin):
     zip_code = forms.CharField(
         label=_("ZIP code"),
         max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "postal-code", "inputmode": "numeric"}
+        ),
     )
     phone = forms.CharField(
         label=_("Phone (optional)"),
@@ -121,7 +124,9 @@ class SignForm(HoneypotMixin):
 
 class SignOnForm(HoneypotMixin):
     name = forms.CharField(label=_("Organisation name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=OrganisationSignOn.Kind)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=OrganisationSignOn.Kind
+    )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     state = forms.ChoiceField(
         label=_("State"), choices=[("", "—"), *STATE_CHOICES], required=False
@@ -129,7 +134,10 @@ class SignOnForm(HoneypotMixin):
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_email = forms.CharField(label=_("Contact email"), max_length=254)
     website = forms.URLField(
-        label=_("Website (optional)"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website (optional)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
     )
     logo = forms.FileField(
         label=_("Logo (optional, PNG or JPEG, at most 300 KB)"), required=False
@@ -166,8 +174,12 @@ class NewsletterForm(HoneypotMixin):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    first_name = forms.CharField(label=_("First name (optional)"), max_length=100, required=False)
-    zip_code = forms.CharField(label=_("ZIP code (optional)"), max_length=10, required=False)
+    first_name = forms.CharField(
+        label=_("First name (optional)"), max_length=100, required=False
+    )
+    zip_code = forms.CharField(
+        label=_("ZIP code (optional)"), max_length=10, required=False
+    )
     consent = forms.BooleanField(
         label=_("Yes, email me action alerts and news. I can unsubscribe at any time.")
     )

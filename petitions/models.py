@@ -43,10 +43,14 @@ class Petition(TimestampedModel):
     goal = models.PositiveIntegerField(default=1000, validators=[MinValueValidator(1)])
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     requires_double_opt_in = models.BooleanField(
         default=False,
-        help_text=_("A signature counts only after the signer follows the emailed link."),
+        help_text=_(
+            "A signature counts only after the signer follows the emailed link."
+        ),
     )
     language = models.CharField(
         max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -67,7 +71,9 @@ class Petition(TimestampedModel):
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="petition_ends_after_start",
             ),
-            models.CheckConstraint(condition=models.Q(goal__gte=1), name="petition_goal_positive"),
+            models.CheckConstraint(
+                condition=models.Q(goal__gte=1), name="petition_goal_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,7 +96,9 @@ class Petition(TimestampedModel):
 
 class Signature(models.Model):
     # A signature belongs to its petition and its signer: erasing either erases it.
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signatures"
+    )
     supporter = models.ForeignKey(
         "supporters.Supporter", on_delete=models.CASCADE, related_name="signatures"
     )
@@ -124,7 +132,9 @@ class Signature(models.Model):
         ]
         indexes = [
             models.Index(fields=["petition", "-created_at"], name="signature_recent"),
-            models.Index(fields=["petition", "confirmed_at"], name="signature_confirmed"),
+            models.Index(
+                fields=["petition", "confirmed_at"], name="signature_confirmed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,7 +159,9 @@ class SignatureCountShard(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["petition", "shard"], name="one_row_per_shard")
+            models.UniqueConstraint(
+                fields=["petition", "shard"], name="one_row_per_shard"
+            )
         ]
 
     def __str__(self) -> str:
@@ -170,9 +182,13 @@ class SignatureEmail(TimestampedModel):
         SKIPPED = "skipped", _("Not sent: address suppressed")
         FAILED = "failed", _("Failed")
 
-    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="emails")
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="emails"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -182,9 +198,13 @@ class SignatureEmail(TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["signature", "kind"], name="one_email_per_kind")
+            models.UniqueConstraint(
+                fields=["signature", "kind"], name="one_email_per_kind"
+            )
         ]
-        indexes = [models.Index(fields=["status", "claimed_at"], name="signature_email_claim")]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="signature_email_claim")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for signature #{self.signature_id} ({self.status})"
@@ -199,7 +219,9 @@ class RateLimitCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="one_counter_per_window")
+            models.UniqueConstraint(
+                fields=["key", "window"], name="one_counter_per_window"
+            )
         ]
         indexes = [models.Index(fields=["window"], name="rate_limit_window")]
 
@@ -224,7 +246,9 @@ class OrganisationSignOn(TimestampedModel):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="sign_ons")
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="sign_ons"
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     city = models.CharField(max_length=100, blank=True)
@@ -236,7 +260,9 @@ class OrganisationSignOn(TimestampedModel):
     # on any host can serve it; never SVG, which can carry script.
     logo = models.BinaryField(blank=True, default=b"", editable=False)
     logo_content_type = models.CharField(max_length=30, blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

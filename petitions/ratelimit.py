@@ -54,7 +54,9 @@ def _db_hit(key: str, window_start: int) -> int:
         if not rows.update(count=F("count") + 1):
             try:
                 with transaction.atomic():
-                    RateLimitCounter.objects.create(key=key, window=window_start, count=1)
+                    RateLimitCounter.objects.create(
+                        key=key, window=window_start, count=1
+                    )
                 return 1
             except IntegrityError:
                 # Another process created the row first: count on it.
@@ -63,7 +65,9 @@ def _db_hit(key: str, window_start: int) -> int:
         # database is (SQLite), so the count read is this hit's own.
         count = rows.values_list("count", flat=True).first() or 1
     if secrets.randbelow(500) == 0:
-        RateLimitCounter.objects.filter(window__lt=int(time.time()) - _KEEP_SECONDS).delete()
+        RateLimitCounter.objects.filter(
+            window__lt=int(time.time()) - _KEEP_SECONDS
+        ).delete()
     return count
 
 

@@ -73,7 +73,9 @@ def recent_public_signers(*, petition_id: int, limit: int = 8) -> list[dict]:
 
 
 def public_petition(*, slug: str) -> Petition | None:
-    return Petition.objects.public().select_related("campaign").filter(slug=slug).first()
+    return (
+        Petition.objects.public().select_related("campaign").filter(slug=slug).first()
+    )
 
 
 def approved_sign_ons(*, petition_id: int) -> QuerySet[OrganisationSignOn]:
@@ -133,5 +135,7 @@ def delivery_totals(signatures: QuerySet[Signature]) -> dict:
     return {
         "total": sum(by_state.values()),
         "by_state": sorted(by_state.items(), key=lambda item: (-item[1], item[0])),
-        "by_district": sorted(by_district.items(), key=lambda item: (-item[1], item[0])),
+        "by_district": sorted(
+            by_district.items(), key=lambda item: (-item[1], item[0])
+        ),
     }

@@ -56,7 +56,9 @@ def hash_ip(ip_address: str) -> str:
     """HMAC-SHA256 of the IP keyed with SECRET_KEY; '' for no IP. The IP is never stored."""
     if not ip_address:
         return ""
-    return salted_hmac("harbor.petitions.ip", ip_address, algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "harbor.petitions.ip", ip_address, algorithm="sha256"
+    ).hexdigest()
 
 
 def new_referral_code() -> str:
@@ -70,14 +72,18 @@ def clean_referral_code(value: str) -> str:
 
 
 def make_confirm_token(signature_id: int) -> str:
-    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(signing.b62_encode(signature_id))
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(
+        signing.b62_encode(signature_id)
+    )
 
 
 def signature_id_from_confirm_token(token: str) -> int | None:
     """The signature id of a valid, unexpired confirmation token, else None."""
     max_age = timedelta(days=settings.PETITIONS_CONFIRM_MAX_AGE_DAYS)
     try:
-        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)
+        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
+            token, max_age=max_age
+        )
         return signing.b62_decode(value)
     except (signing.BadSignature, ValueError):
         return None
@@ -124,7 +130,9 @@ def count_signature(*, petition_id: int) -> None:
         return
     try:
         with transaction.atomic():
-            SignatureCountShard.objects.create(petition_id=petition_id, shard=shard, count=1)
+            SignatureCountShard.objects.create(
+                petition_id=petition_id, shard=shard, count=1
+            )
     except IntegrityError:
         # Another signer created this shard first.
         rows.update(count=F("count") + 1)
@@ -162,7 +170,9 @@ def _enqueue_email(email_id: int) -> None:
 
 
 def _queue_email(*, signature: Signature, kind: str) -> None:
-    email, created = SignatureEmail.objects.get_or_create(signature=signature, kind=kind)
+    email, created = SignatureEmail.objects.get_or_create(
+        signature=signature, kind=kind
+    )
     if created:
         _enqueue_email(email.pk)
 
@@ -233,7 +243,9 @@ def sign_petition(
                 )
             break
         except IntegrityError:
-            existing = Signature.objects.filter(petition=petition, supporter=supporter).first()
+            existing = Signature.objects.filter(
+                petition=petition, supporter=supporter
+            ).first()
             if existing is not None:
                 return SignOutcome(signature=existing, created=False)
             # Otherwise a referral code collided (about 1 in 10^14): draw another.
@@ -258,7 +270,9 @@ def confirm_signature(*, signature_id: int) -> bool:
         confirmed_at=now
     ):
         return False
-    signature = Signature.objects.select_related("petition", "supporter").get(pk=signature_id)
+    signature = Signature.objects.select_related("petition", "supporter").get(
+        pk=signature_id
+    )
     count_signature(petition_id=signature.petition_id)
     if signature.wants_email:
         record_opt_in(
@@ -332,11 +346,15 @@ def send_signature_email(*, email_id: int) -> str:
     if row is None:
         logger.info("signature email %s is gone", email_id)
         return "unclaimed"
-    mine = SignatureEmail.objects.filter(pk=email_id, status=SignatureEmail.Status.SENDING)
+    mine = SignatureEmail.objects.filter(
+        pk=email_id, status=SignatureEmail.Status.SENDING
+    )
     signature = row.signature
     address = signature.supporter.email
     template = (
-        "petition_confirm" if row.kind == SignatureEmail.Kind.CONFIRM else "petition_thank_you"
+        "petition_confirm"
+        if row.kind == SignatureEmail.Kind.CONFIRM
+        else "petition_thank_you"
     )
     try:
         statuses = send_batch(
@@ -385,7 +403,8 @@ def requeue_stuck_signature_emails(*, older_than_seconds: int = 300) -> int:
             )
             | Q(
                 status=SignatureEmail.Status.SENDING,
-                claimed_at__lt=now - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS),
+                claimed_at__lt=now
+                - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS),
             )
         ).values_list("pk", flat=True)[:1000]
     )
@@ -447,7 +466,9 @@ def create_sign_on(
 def review_sign_ons(*, sign_on_ids: list[int], approve: bool, user) -> int:
     """Approve or reject pending sign-ons. Safe to repeat: decided ones are left alone."""
     status = (
-        OrganisationSignOn.Status.APPROVED if approve else OrganisationSignOn.Status.REJECTED
+        OrganisationSignOn.Status.APPROVED
+        if approve
+        else OrganisationSignOn.Status.REJECTED
     )
     return OrganisationSignOn.objects.filter(
         pk__in=sign_on_ids, status=OrganisationSignOn.Status.PENDING
@@ -468,4 +489,3 @@ def subscribe_to_newsletter(
         zip_code=zip_code,
     )
     return supporter, created
-

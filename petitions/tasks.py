@@ -19,7 +19,9 @@ def send_signature_email_task(email_id: int) -> None:
     services.send_signature_email(email_id=email_id)
 
 
-@shared_task(name="petitions.requeue_stuck_signature_emails", queue="default", ignore_result=True)
+@shared_task(
+    name="petitions.requeue_stuck_signature_emails", queue="default", ignore_result=True
+)
 def requeue_stuck_signature_emails_task() -> None:
     """Re-enqueue signer emails left pending (broker down at commit) or stuck. Safe to
     repeat."""

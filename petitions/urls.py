@@ -4,11 +4,23 @@ from . import views
 
 app_name = "petitions"
 urlpatterns = [
-    path("petitions/newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"),
-    path("petitions/logos/<int:pk>/", views.SignOnLogoView.as_view(), name="sign-on-logo"),
+    path(
+        "petitions/newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"
+    ),
+    path(
+        "petitions/logos/<int:pk>/", views.SignOnLogoView.as_view(), name="sign-on-logo"
+    ),
     path("petitions/<slug:slug>/", views.PetitionDetailView.as_view(), name="detail"),
-    path("petitions/<slug:slug>/widget/", views.PetitionWidgetView.as_view(), name="widget"),
-    path("petitions/<slug:slug>/thanks/", views.PetitionThanksView.as_view(), name="thanks-generic"),
+    path(
+        "petitions/<slug:slug>/widget/",
+        views.PetitionWidgetView.as_view(),
+        name="widget",
+    ),
+    path(
+        "petitions/<slug:slug>/thanks/",
+        views.PetitionThanksView.as_view(),
+        name="thanks-generic",
+    ),
     path(
         "petitions/<slug:slug>/thanks/<str:token>/",
         views.PetitionThanksView.as_view(),
@@ -19,7 +31,11 @@ urlpatterns = [
         views.SignatureConfirmView.as_view(),
         name="confirm",
     ),
-    path("petitions/<slug:slug>/organisations/", views.SignOnView.as_view(), name="sign-ons"),
+    path(
+        "petitions/<slug:slug>/organisations/",
+        views.SignOnView.as_view(),
+        name="sign-ons",
+    ),
     path("staff/petitions/", views.StaffPetitionListView.as_view(), name="staff-list"),
     path(
         "staff/petitions/<slug:slug>/signatures/",

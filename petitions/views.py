@@ -11,7 +11,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -94,7 +99,10 @@ def _sign(request, petition: Petition, form: SignForm, *, lang: str, channel: st
         services.check_sign_rate_limits(ip_address=ip_address, email=data["email"])
     except services.RateLimitedError:
         form.add_error(
-            None, _("Too many signatures from your connection. Please try again in a few minutes.")
+            None,
+            _(
+                "Too many signatures from your connection. Please try again in a few minutes."
+            ),
         )
         return None, 429
     try:
@@ -117,7 +125,9 @@ def _sign(request, petition: Petition, form: SignForm, *, lang: str, channel: st
             channel=channel,
         )
     except services.PetitionClosedError:
-        form.add_error(None, _("This petition is closed and no longer takes signatures."))
+        form.add_error(
+            None, _("This petition is closed and no longer takes signatures.")
+        )
         return None, 409
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -229,7 +239,9 @@ class PetitionWidgetView(View):
                     request, "petitions/csrf_failure.html", {"lang": lang}, status=403
                 )
             form = SignForm(request.POST)
-            outcome, status = _sign(request, petition, form, lang=lang, channel="widget")
+            outcome, status = _sign(
+                request, petition, form, lang=lang, channel="widget"
+            )
             if status == 302:
                 return self._render(
                     request, petition, SignForm(), lang, outcome=outcome or "bot"
@@ -245,9 +257,13 @@ def _share_links(request, petition: Petition, signature: Signature | None) -> di
     return {
         "url": url,
         "email": "mailto:?"
-        + urlencode({"subject": petition.title, "body": f"{text}\n\n{url}"}, quote_via=quote),
-        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
-        "x": "https://twitter.com/intent/tweet?" + urlencode({"text": text, "url": url}),
+        + urlencode(
+            {"subject": petition.title, "body": f"{text}\n\n{url}"}, quote_via=quote
+        ),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?"
+        + urlencode({"u": url}),
+        "x": "https://twitter.com/intent/tweet?"
+        + urlencode({"text": text, "url": url}),
         "whatsapp": "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
     }
 
@@ -260,7 +276,10 @@ def _next_action(petition: Petition) -> dict | None:
         }
     for name in ("legislators:lookup", "legislators:find"):
         try:
-            return {"url": reverse(name), "label": _("Find your legislators and call them")}
+            return {
+                "url": reverse(name),
+                "label": _("Find your legislators and call them"),
+            }
         except NoReverseMatch:
             continue
     return None
@@ -275,7 +294,9 @@ class PetitionThanksView(View):
         signature = None
         if token is not None:
             signature_id = services.signature_id_from_thanks_token(token)
-            signature = Signature.objects.filter(pk=signature_id, petition=petition).first()
+            signature = Signature.objects.filter(
+                pk=signature_id, petition=petition
+            ).first()
             if signature is None:
                 raise Http404
         lang = page_language(request, petition)
@@ -341,7 +362,10 @@ class SignatureConfirmView(View):
             services.confirm_signature(signature_id=signature.pk)
             url = reverse(
                 "petitions:thanks",
-                kwargs={"slug": slug, "token": services.make_thanks_token(signature.pk)},
+                kwargs={
+                    "slug": slug,
+                    "token": services.make_thanks_token(signature.pk),
+                },
             )
             return HttpResponseRedirect(_with_lang(url, lang))
 
@@ -374,7 +398,9 @@ class SignOnView(View):
         with translation.override(lang):
             form = SignOnForm(request.POST, request.FILES)
             if form.is_bot():
-                messages.success(request, _("Thank you. We will review your sign-on shortly."))
+                messages.success(
+                    request, _("Thank you. We will review your sign-on shortly.")
+                )
                 return redirect(_with_lang(request.path, lang))
             if not form.is_valid():
                 return self._render(request, petition, form, lang, status=400)
@@ -400,9 +426,13 @@ class SignOnView(View):
                 form.add_error(None, _("Too many submissions. Please try again later."))
                 return self._render(request, petition, form, lang, status=429)
             except services.PetitionClosedError:
-                form.add_error(None, _("This petition is closed and no longer takes signatures."))
+                form.add_error(
+                    None, _("This petition is closed and no longer takes signatures.")
+                )
                 return self._render(request, petition, form, lang, status=409)
-            messages.success(request, _("Thank you. We will review your sign-on shortly."))
+            messages.success(
+                request, _("Thank you. We will review your sign-on shortly.")
+            )
             return redirect(_with_lang(request.path, lang))
 
 
@@ -415,7 +445,9 @@ class SignOnLogoView(View):
             pk=pk,
             status=OrganisationSignOn.Status.APPROVED,
         )
-        response = HttpResponse(bytes(sign_on.logo), content_type=sign_on.logo_content_type)
+        response = HttpResponse(
+            bytes(sign_on.logo), content_type=sign_on.logo_content_type
+        )
         response["Cache-Control"] = "public, max-age=3600"
         response["Content-Security-Policy"] = "default-src 'none'"
         return response
@@ -426,7 +458,9 @@ class NewsletterSignupView(View):
 
     def post(self, request):
         form = NewsletterForm(request.POST, prefix="newsletter")
-        done = _("Thank you for signing up. Watch your inbox for our next action alert.")
+        done = _(
+            "Thank you for signing up. Watch your inbox for our next action alert."
+        )
         if form.is_bot():
             messages.success(request, done)
             return redirect("home")
@@ -440,7 +474,9 @@ class NewsletterSignupView(View):
                 form.add_error(None, _("Too many submissions. Please try again later."))
             else:
                 services.subscribe_to_newsletter(
-                    email=data["email"], first_name=data["first_name"], zip_code=data["zip_code"]
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    zip_code=data["zip_code"],
                 )
                 messages.success(request, done)
                 return redirect("home")
@@ -475,7 +511,10 @@ class StaffPetitionListView(StaffRequiredMixin, View):
     def get(self, request):
         petitions = Petition.objects.select_related("campaign").order_by("-created_at")
         rows = [
-            {"petition": p, "count": selectors.signature_count(petition_id=p.pk, fresh=True)}
+            {
+                "petition": p,
+                "count": selectors.signature_count(petition_id=p.pk, fresh=True),
+            }
             for p in petitions[:100]
         ]
         return render(request, "petitions/staff_list.html", {"rows": rows})
@@ -485,7 +524,9 @@ class SignatureListView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
         query = request.GET.get("q", "")[:200]
-        qs = selectors.signatures_visible_to(request.user, petition=petition, query=query)
+        qs = selectors.signatures_visible_to(
+            request.user, petition=petition, query=query
+        )
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         return render(
             request,
@@ -558,8 +599,12 @@ class DeliveryPdfView(StaffRequiredMixin, View):
 
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        qs = selectors.signatures_visible_to(request.user, petition=petition, confirmed_only=True)
+        qs = selectors.signatures_visible_to(
+            request.user, petition=petition, confirmed_only=True
+        )
         pdf = delivery.render_delivery_pdf(petition=petition, signatures=qs)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="delivery-{petition.slug}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="delivery-{petition.slug}.pdf"'
+        )
         return response

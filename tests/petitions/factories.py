@@ -28,7 +28,9 @@ class PetitionFactory(factory.django.DjangoModelFactory):
     target = "The next President of the United States"
     goal = 100
     status = Petition.Status.OPEN
-    starts_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now() - timezone.timedelta(days=1)
+    )
 
 
 class SupporterFactory(factory.django.DjangoModelFactory):

@@ -45,7 +45,8 @@ def test_signing_creates_supporter_signature_count_and_queues_thank_you(
     assert signature.supporter.email == "ana@example.org"
     assert signature.confirmed_at is not None
     assert signature.utm_source == "facebook"
-    assert signature.ip_hash and "203.0.113.9" not in signature.ip_hash
+    assert signature.ip_hash
+    assert "203.0.113.9" not in signature.ip_hash
     assert len(signature.ip_hash) == 64
     assert selectors.signature_count(petition_id=petition.pk) == 1
     email = SignatureEmail.objects.get(signature=signature)
@@ -54,11 +55,14 @@ def test_signing_creates_supporter_signature_count_and_queues_thank_you(
     assert signature.supporter.email_opt_in is True
 
 
-def test_signing_twice_keeps_one_signature(petition, django_capture_on_commit_callbacks):
+def test_signing_twice_keeps_one_signature(
+    petition, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         first = sign(petition)
         second = sign(petition, email="  ANA@example.ORG")
-    assert first.created and not second.created
+    assert first.created
+    assert not second.created
     assert second.signature.pk == first.signature.pk
     assert Signature.objects.count() == 1
     assert selectors.signature_count(petition_id=petition.pk) == 1
@@ -72,14 +76,19 @@ def test_signing_a_closed_petition_is_refused(db):
     assert not Supporter.objects.exists()
 
 
-def test_double_opt_in_counts_only_after_confirmation(db, django_capture_on_commit_callbacks):
+def test_double_opt_in_counts_only_after_confirmation(
+    db, django_capture_on_commit_callbacks
+):
     petition = PetitionFactory(requires_double_opt_in=True)
     with django_capture_on_commit_callbacks():
         outcome = sign(petition)
     signature = outcome.signature
     assert outcome.needs_confirmation
     assert selectors.signature_count(petition_id=petition.pk) == 0
-    assert SignatureEmail.objects.get(signature=signature).kind == SignatureEmail.Kind.CONFIRM
+    assert (
+        SignatureEmail.objects.get(signature=signature).kind
+        == SignatureEmail.Kind.CONFIRM
+    )
     # Consent waits for the confirmation too.
     assert Supporter.objects.get().email_opt_in is False
 
@@ -131,7 +140,9 @@ def test_recount_rebuilds_the_counter(petition):
 
 def test_referral_code_of_the_sharer_is_kept_and_junk_dropped(petition):
     sharer = sign(petition).signature
-    friend = sign(petition, email="friend@example.org", referred_by_code=sharer.referral_code)
+    friend = sign(
+        petition, email="friend@example.org", referred_by_code=sharer.referral_code
+    )
     junk = sign(petition, email="junk@example.org", referred_by_code="<script>")
     assert friend.signature.referred_by_code == sharer.referral_code
     assert junk.signature.referred_by_code == ""
@@ -145,8 +156,14 @@ def mail_text(folder) -> str:
     """The decoded text and HTML of every message the file backend wrote."""
     parts = []
     for path in sorted(folder.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        parts += [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
+        message = email.message_from_bytes(
+            path.read_bytes(), policy=email.policy.default
+        )
+        parts += [
+            part.get_content()
+            for part in message.walk()
+            if part.get_content_maintype() == "text"
+        ]
     return "\n".join(parts)
 
 
@@ -166,7 +183,10 @@ def test_send_signature_email_sends_once_and_records_the_message_id(petition, se
     assert row.attempts == 1
     assert len(list(settings.HARBOR_MAIL_DIR.glob("*.eml"))) == 1
     body = mail_text(settings.HARBOR_MAIL_DIR)
-    assert "To: ana@example.org" in next(settings.HARBOR_MAIL_DIR.glob("*.eml")).read_text()
+    assert (
+        "To: ana@example.org"
+        in next(settings.HARBOR_MAIL_DIR.glob("*.eml")).read_text()
+    )
     assert f"ref={row.signature.referral_code}" in body
 
 
