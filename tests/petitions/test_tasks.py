@@ -26,7 +26,8 @@ def test_send_task_called_as_a_function_sends_once(petition):
     tasks.send_signature_email_task(row.pk)
     tasks.send_signature_email_task(row.pk)  # a redelivery
     row.refresh_from_db()
-    assert row.status == "sent" and row.attempts == 1
+    assert row.status == "sent"
+    assert row.attempts == 1
 
 
 @pytest.mark.django_db
