@@ -39,13 +39,15 @@ def _redis():
     return client
 
 
-def _redis_hit(key: str, window_start: int, window: int) -> int:
-    name = f"harbor:ratelimit:{key}:{window_start}"
+def _redis_hits(keys: list[str], window_start: int, window: int) -> list[int]:
+    """Bump every key in one round trip (MULTI/EXEC) and return their new counts."""
     pipe = _redis().pipeline(transaction=True)
-    pipe.incr(name)
-    pipe.expire(name, window * 2)
-    count, _ = pipe.execute()
-    return int(count)
+    for key in keys:
+        name = f"harbor:ratelimit:{key}:{window_start}"
+        pipe.incr(name)
+        pipe.expire(name, window * 2)
+    replies = pipe.execute()
+    return [int(count) for count in replies[::2]]
 
 
 def _db_hit(key: str, window_start: int) -> int:
@@ -71,15 +73,22 @@ def _db_hit(key: str, window_start: int) -> int:
     return count
 
 
-def hit(*, key: str, limit: int, window: int) -> bool:
-    """Count one hit of ``key`` in the current window; return whether it is within ``limit``.
+def hit_all(*, limits: dict[str, int], window: int) -> list[str]:
+    """Count one hit of each key in ``limits`` (key -> limit) in the current window;
+    return the keys that are over their limit.
 
     Not idempotent: every call counts. A limit of 0 or less means no limit (and no write)."""
-    if limit <= 0:
-        return True
+    keys = [key for key, limit in limits.items() if limit > 0]
+    if not keys:
+        return []
     window_start = int(time.time()) // window * window
     if settings.REDIS_URL:
-        count = _redis_hit(key, window_start, window)
+        counts = _redis_hits(keys, window_start, window)
     else:
-        count = _db_hit(key, window_start)
-    return count <= limit
+        counts = [_db_hit(key, window_start) for key in keys]
+    return [key for key, count in zip(keys, counts, strict=True) if count > limits[key]]
+
+
+def hit(*, key: str, limit: int, window: int) -> bool:
+    """Count one hit of ``key``; return whether it is within ``limit`` (see hit_all)."""
+    return not hit_all(limits={key: limit}, window=window)

@@ -102,20 +102,20 @@ def signature_id_from_thanks_token(token: str) -> int | None:
 
 def check_sign_rate_limits(*, ip_address: str, email: str = "") -> None:
     """Count this submission against the per-IP and per-email limits; raise
-    RateLimitedError past either. Not idempotent: each call counts one submission."""
-    window = settings.PETITIONS_RATE_LIMIT_WINDOW
-    if ip_address and not ratelimit.hit(
-        key=f"ip:{ratelimit.hashed(ip_address)}",
-        limit=settings.PETITIONS_RATE_LIMIT_PER_IP,
-        window=window,
-    ):
-        raise RateLimitedError("ip")
-    if email and not ratelimit.hit(
-        key=f"email:{ratelimit.hashed(email)}",
-        limit=settings.PETITIONS_RATE_LIMIT_PER_EMAIL,
-        window=window,
-    ):
-        raise RateLimitedError("email")
+    RateLimitedError("ip" or "email") past either. Not idempotent: each call counts one
+    submission. Keys hold keyed hashes, never the address or the email."""
+    limits = {}
+    if ip_address:
+        limits[f"ip:{ratelimit.hashed(ip_address)}"] = (
+            settings.PETITIONS_RATE_LIMIT_PER_IP
+        )
+    if email:
+        limits[f"email:{ratelimit.hashed(email)}"] = (
+            settings.PETITIONS_RATE_LIMIT_PER_EMAIL
+        )
+    over = ratelimit.hit_all(limits=limits, window=settings.PETITIONS_RATE_LIMIT_WINDOW)
+    if over:
+        raise RateLimitedError(over[0].split(":", 1)[0])
 
 
 # --- the counter ----------------------------------------------------------------------
@@ -169,12 +169,18 @@ def _enqueue_email(email_id: int) -> None:
     send_signature_email_task.delay_on_commit(email_id)
 
 
-def _queue_email(*, signature: Signature, kind: str) -> None:
-    email, created = SignatureEmail.objects.get_or_create(
-        signature=signature, kind=kind
-    )
-    if created:
-        _enqueue_email(email.pk)
+def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> None:
+    """Create the email row and enqueue its send after commit. ``is_new``: the signature
+    was created in this transaction, so no row can exist yet (one query, not two)."""
+    if is_new:
+        email = SignatureEmail.objects.create(signature=signature, kind=kind)
+    else:
+        email, created = SignatureEmail.objects.get_or_create(
+            signature=signature, kind=kind
+        )
+        if not created:
+            return
+    _enqueue_email(email.pk)
 
 
 @transaction.atomic
@@ -252,10 +258,12 @@ def sign_petition(
     else:  # pragma: no cover - three collisions in a row
         raise RuntimeError("could not draw a unique referral code")
     if double_opt_in:
-        _queue_email(signature=signature, kind=SignatureEmail.Kind.CONFIRM)
+        _queue_email(signature=signature, kind=SignatureEmail.Kind.CONFIRM, is_new=True)
     else:
         count_signature(petition_id=petition.pk)
-        _queue_email(signature=signature, kind=SignatureEmail.Kind.THANK_YOU)
+        _queue_email(
+            signature=signature, kind=SignatureEmail.Kind.THANK_YOU, is_new=True
+        )
     logger.info("signed petition=%s signature=%s", petition.pk, signature.pk)
     return SignOutcome(signature=signature, created=True)
 
