@@ -81,7 +81,10 @@ Petition.objects.create(campaign=c, title="Bench petition", slug="{SLUG}",
     target="Nobody", goal=100000, status="open", starts_at=timezone.now())
 """
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", setup], cwd=ROOT, env=env, check=True
+        [sys.executable, "manage.py", "shell", "-c", setup],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
 
 
@@ -107,7 +110,9 @@ def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -154,7 +159,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--redis-db", type=int, default=11)
-    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument(
+        "--no-write", action="store_true", help="do not update RESULTS.md"
+    )
     args = parser.parse_args()
 
     env = bench_env(args)
@@ -182,7 +189,9 @@ def main() -> int:
             label="POST sign (distinct emails)", ok_statuses=(302,),
         )  # fmt: skip
         stored = query(env, "select count(*) from petitions_signature") - warm
-        counted = query(env, "select coalesce(sum(count), 0) from petitions_signaturecountshard")
+        counted = query(
+            env, "select coalesce(sum(count), 0) from petitions_signaturecountshard"
+        )
 
         same_email = f"same-{run_id}@example.org"
         same = run(
@@ -231,12 +240,13 @@ def main() -> int:
     print(json.dumps(figures, indent=2))
     for r in (livez, sign, same):
         print(r.summary())
-    print(f"ratio sign/livez = {ratio:.2f}; signatures stored {stored} == 302s {sign.ok}")
+    print(
+        f"ratio sign/livez = {ratio:.2f}; signatures stored {stored} == 302s {sign.ok}"
+    )
 
     if not args.no_write:
-        server_desc = (
-            f"gunicorn {args.workers} × {args.worker_class}"
-            + (f" ({args.threads} threads)" if args.threads > 1 else "")
+        server_desc = f"gunicorn {args.workers} x {args.worker_class}" + (
+            f" ({args.threads} threads)" if args.threads > 1 else ""
         )
         write_results(
             f"""Run {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} by `bench/bench_sign.py \
@@ -255,7 +265,7 @@ in Redis (one message per signature) and dropped afterwards.
 {livez.percentile(50):.1f} | {livez.percentile(95):.1f} | {livez.percentile(99):.1f} |
 | POST sign, distinct emails | {sign.count} | {sign.ok} | {sign.throughput:.0f} | \
 {sign.percentile(50):.1f} | {sign.percentile(95):.1f} | {sign.percentile(99):.1f} |
-| POST sign, one email × 200 concurrent | {same.count} | {same.ok} | \
+| POST sign, one email x 200 concurrent | {same.count} | {same.ok} | \
 {same.throughput:.0f} | {same.percentile(50):.1f} | {same.percentile(95):.1f} | \
 {same.percentile(99):.1f} |
 
@@ -269,7 +279,11 @@ in Redis (one message per signature) and dropped afterwards.
 - Status counts: livez {dict(livez.statuses)}, sign {dict(sign.statuses)}.
 """
         )
-    return 0 if all(checks[k] for k in checks if not k.startswith(("ratio", "sign_p99"))) else 1
+    return (
+        0
+        if all(checks[k] for k in checks if not k.startswith(("ratio", "sign_p99")))
+        else 1
+    )
 
 
 if __name__ == "__main__":

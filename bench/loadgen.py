@@ -50,7 +50,9 @@ def check_local(url: str) -> tuple[str, int, str]:
             if not ipaddress.ip_address(host).is_loopback:
                 raise NotLocalError(f"{host} is not a loopback address")
         except ValueError:
-            raise NotLocalError(f"{host!r} is not localhost or a loopback address") from None
+            raise NotLocalError(
+                f"{host!r} is not localhost or a loopback address"
+            ) from None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -61,7 +63,9 @@ def check_local(url: str) -> tuple[str, int, str]:
 class Result:
     label: str
     latencies: list[float] = field(default_factory=list)  # seconds, one per response
-    statuses: Counter = field(default_factory=Counter)  # status code (or error name) -> n
+    statuses: Counter = field(
+        default_factory=Counter
+    )  # status code (or error name) -> n
     elapsed: float = 0.0
     ok_statuses: tuple[int, ...] = (200, 302)
 
@@ -121,7 +125,9 @@ class _Client:
         try:
             all_headers = {"Host": f"{self.host}:{self.port}", "Connection": "close"}
             if self.cookies:
-                all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                all_headers["Cookie"] = "; ".join(
+                    f"{k}={v}" for k, v in self.cookies.items()
+                )
             all_headers.update(headers or {})
             conn.request(method, path, body=body, headers=all_headers)
             response = conn.getresponse()
@@ -138,7 +144,9 @@ class _Client:
     def fetch_csrf(self, path: str) -> None:
         _status, data = self.request("GET", path)
         match = CSRF_INPUT.search(data)
-        self.csrf_token = match.group(1).decode() if match else self.cookies.get("csrftoken", "")
+        self.csrf_token = (
+            match.group(1).decode() if match else self.cookies.get("csrftoken", "")
+        )
 
 
 def run(
@@ -225,8 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-c", "--concurrency", type=int, default=32)
     parser.add_argument("-n", "--requests", type=int, default=1000)
     parser.add_argument("-t", "--seconds", type=float, default=60.0)
-    parser.add_argument("-f", "--form", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--csrf", action="store_true", help="fetch a Django CSRF token first")
+    parser.add_argument(
+        "-f", "--form", action="append", default=[], metavar="KEY=VALUE"
+    )
+    parser.add_argument(
+        "--csrf", action="store_true", help="fetch a Django CSRF token first"
+    )
     args = parser.parse_args(argv)
     result = run(
         args.url,

@@ -293,7 +293,8 @@ def validate_youtube_id(value: str) -> None:
 
 
 def validate_video_url(value: str) -> None:
-    if value and not (value.startswith("/") or value.startswith("https://")):
+    site_path = value.startswith("/") and not value.startswith("//")
+    if value and not (site_path or value.startswith("https://")):
         raise ValidationError(_("Use a site path (/media/...) or an https:// address."))
 
 

@@ -8,7 +8,12 @@ from .factories import PetitionFactory
 
 @pytest.mark.parametrize(
     "url",
-    ["http://10.0.0.1/", "http://example.org/", "https://127.0.0.1/", "http://192.168.1.2/"],
+    [
+        "http://10.0.0.1/",
+        "http://example.org/",
+        "https://127.0.0.1/",
+        "http://192.168.1.2/",
+    ],
 )
 def test_loadgen_refuses_anything_but_this_machine(url):
     with pytest.raises(NotLocalError):
@@ -16,7 +21,11 @@ def test_loadgen_refuses_anything_but_this_machine(url):
 
 
 def test_loadgen_accepts_loopback():
-    assert check_local("http://127.0.0.2:8000/livez?x=1") == ("127.0.0.2", 8000, "/livez?x=1")
+    assert check_local("http://127.0.0.2:8000/livez?x=1") == (
+        "127.0.0.2",
+        8000,
+        "/livez?x=1",
+    )
     assert check_local("http://localhost/")[0] == "localhost"
 
 
