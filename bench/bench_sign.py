@@ -165,6 +165,7 @@ def main() -> int:
     args = parser.parse_args()
 
     env = bench_env(args)
+    load_before = os.getloadavg()
     reset_database(env)
     flush_redis(env, args)
     port = free_port()
@@ -214,6 +215,7 @@ def main() -> int:
             server.kill()
         flush_redis(env, args)
 
+    load_after = os.getloadavg()
     ratio = sign.throughput / livez.throughput if livez.throughput else 0.0
     checks = {
         "signatures_equal_successes": stored == sign.ok,
@@ -257,7 +259,8 @@ and Redis (cache, rate limits, Celery broker) on 127.0.0.1. The load generator
 (`bench/loadgen.py`, Python threads, one connection per request) runs on the same 2 cores and
 competes with the server for CPU, so absolute figures understate the server; the ratio is
 measured under the same handicap. No Celery worker runs: the thank-you emails are queued
-in Redis (one message per signature) and dropped afterwards.
+in Redis (one message per signature) and dropped afterwards. Load average (1 min) before
+the run {load_before[0]:.2f}, after {load_after[0]:.2f}: other work on the machine shows here.
 
 | run | requests | ok | throughput/s | p50 ms | p95 ms | p99 ms |
 |---|---|---|---|---|---|---|

@@ -72,10 +72,23 @@ def recent_public_signers(*, petition_id: int, limit: int = 8) -> list[dict]:
     return signers
 
 
-def public_petition(*, slug: str) -> Petition | None:
-    return (
+def public_petition(*, slug: str, cached: bool = False) -> Petition | None:
+    """The open or closed petition with ``slug``, with its campaign.
+
+    ``cached`` reads it through the shared cache (PETITIONS_COUNT_CACHE_SECONDS), which
+    spares the sign path a query on a viral day; an edit by staff shows within seconds."""
+    ttl = settings.PETITIONS_COUNT_CACHE_SECONDS if cached else 0
+    key = f"harbor:petitions:petition:{slug}"
+    if ttl > 0:
+        petition = cache.get(key)
+        if petition is not None:
+            return petition
+    petition = (
         Petition.objects.public().select_related("campaign").filter(slug=slug).first()
     )
+    if ttl > 0 and petition is not None:
+        cache.set(key, petition, ttl)
+    return petition
 
 
 def approved_sign_ons(*, petition_id: int) -> QuerySet[OrganisationSignOn]:

@@ -66,8 +66,8 @@ def _with_lang(url: str, lang: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}lang={lang}"
 
 
-def _open_petition_or_404(slug: str) -> Petition:
-    petition = selectors.public_petition(slug=slug)
+def _open_petition_or_404(slug: str, *, cached: bool = False) -> Petition:
+    petition = selectors.public_petition(slug=slug, cached=cached)
     if petition is None:
         raise Http404
     return petition
@@ -169,14 +169,14 @@ class PetitionDetailView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, slug: str):
-        petition = _open_petition_or_404(slug)
+        petition = _open_petition_or_404(slug, cached=True)
         lang = page_language(request, petition)
         with translation.override(lang):
             form = SignForm(initial=_initial_tracking(request))
             return self._render(request, petition, form, lang)
 
     def post(self, request, slug: str):
-        petition = _open_petition_or_404(slug)
+        petition = _open_petition_or_404(slug, cached=True)
         lang = page_language(request, petition)
         with translation.override(lang):
             form = SignForm(request.POST)
@@ -218,14 +218,14 @@ class PetitionWidgetView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, slug: str):
-        petition = _open_petition_or_404(slug)
+        petition = _open_petition_or_404(slug, cached=True)
         lang = page_language(request, petition)
         with translation.override(lang):
             form = SignForm(initial=_initial_tracking(request))
             return self._render(request, petition, form, lang)
 
     def post(self, request, slug: str):
-        petition = _open_petition_or_404(slug)
+        petition = _open_petition_or_404(slug, cached=True)
         lang = page_language(request, petition)
         with translation.override(lang):
             try:

@@ -473,3 +473,14 @@ def test_thank_you_email_is_queued_on_commit(
         client.post(detail_url(petition), sign_data())
     assert len(callbacks) == 1
     assert SignatureEmail.objects.get().status == "pending"
+
+
+def test_sign_path_reads_the_petition_through_the_shared_cache(
+    client, petition, settings
+):
+    settings.PETITIONS_COUNT_CACHE_SECONDS = 60
+    assert client.get(detail_url(petition)).status_code == 200
+    Petition.objects.filter(pk=petition.pk).update(title="Renamed")
+    assert "Renamed" not in client.get(detail_url(petition)).content.decode()
+    assert selectors.public_petition(slug=petition.slug).title == "Renamed"
+    assert client.post(detail_url(petition), sign_data()).status_code == 302
