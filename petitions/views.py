@@ -163,6 +163,7 @@ class PetitionDetailView(View):
             "form": form,
             "lang": lang,
             "recent": selectors.recent_public_signers(petition_id=petition.pk),
+            "sign_ons": selectors.approved_sign_ons(petition_id=petition.pk)[:12],
             "form_action": _with_lang(petition.get_absolute_url(), lang),
             **_counter_context(petition),
         }

@@ -484,3 +484,21 @@ def test_sign_path_reads_the_petition_through_the_shared_cache(
     assert "Renamed" not in client.get(detail_url(petition)).content.decode()
     assert selectors.public_petition(slug=petition.slug).title == "Renamed"
     assert client.post(detail_url(petition), sign_data()).status_code == 302
+
+
+def test_bill_rows_show_identifier_title_and_stage():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    bill = SimpleNamespace(
+        identifier="H.R. 2200",
+        title="Trafficking Victims Protection Reauthorization Act",
+        get_stage_display="Passed the House",
+        get_absolute_url="/bills/1/",
+        jurisdiction_name="",
+    )
+    html = render_to_string("campaigns/_bill.html", {"bill": bill})
+    assert 'href="/bills/1/"' in html
+    assert "H.R. 2200" in html
+    assert "Passed the House" in html
