@@ -502,3 +502,30 @@ def test_bill_rows_show_identifier_title_and_stage():
     assert 'href="/bills/1/"' in html
     assert "H.R. 2200" in html
     assert "Passed the House" in html
+
+
+def test_newsletter_form_on_home_carries_a_working_csrf_token(db):
+    client = Client(enforce_csrf_checks=True)
+    html = client.get("/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post(
+        reverse("petitions:newsletter"),
+        {
+            "csrfmiddlewaretoken": token,
+            "newsletter-email": "csrf@example.org",
+            "newsletter-consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Supporter.objects.get().email == "csrf@example.org"
+
+
+def test_widget_honeypot_pretends_success(petition):
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("petitions:widget", kwargs={"slug": petition.slug})
+    html = client.get(url).content.decode()
+    token = re.search(r'name="widget_token" value="([^"]+)"', html).group(1)
+    response = client.post(url, sign_data(widget_token=token, website_url="spam"))
+    assert response.status_code == 200
+    assert "Thank you for signing" in response.content.decode()
+    assert not Signature.objects.exists()
