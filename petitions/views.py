@@ -215,7 +215,9 @@ class PetitionWidgetView(View):
             **_counter_context(petition, fresh=outcome is not None),
         }
         if outcome is not None:
-            context["thanks_url"] = _thanks_url(petition, outcome, lang)
+            # A bot that filled the honeypot gets the generic thank-you link.
+            real = None if outcome == "bot" else outcome
+            context["thanks_url"] = _thanks_url(petition, real, lang)
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, slug: str):
