@@ -1,5 +1,7 @@
 """Public forms: sign, organisation sign-on, newsletter. Validation and cleaning only."""
 
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,17 @@ def _clean_name(value: str) -> str:
             code="invalid",
         )
     return value
+
+
+def _clean_zip(value: str) -> str:
+    # NFKC turns fullwidth digits into ASCII; other scripts' digits pass str.isdigit()
+    # in normalize_zip but are no US ZIP code.
+    value = unicodedata.normalize("NFKC", value or "")
+    if not value.isascii():
+        raise ValidationError(
+            _("Enter a US ZIP code: 5 digits, or ZIP+4."), code="invalid"
+        )
+    return normalize_zip(value)
 
 
 def _clip(value: str, length: int) -> str:
@@ -101,7 +114,7 @@ class SignForm(HoneypotMixin):
         return normalize_email(self.cleaned_data["email"])
 
     def clean_zip_code(self):
-        return normalize_zip(self.cleaned_data["zip_code"])
+        return _clean_zip(self.cleaned_data["zip_code"])
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
@@ -191,4 +204,4 @@ class NewsletterForm(HoneypotMixin):
         return _clean_name(self.cleaned_data["first_name"])
 
     def clean_zip_code(self):
-        return normalize_zip(self.cleaned_data["zip_code"])
+        return _clean_zip(self.cleaned_data["zip_code"])
