@@ -155,7 +155,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000, help="per measured run")
     parser.add_argument("--seconds", type=float, default=60.0, help="bound per run")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--redis-db", type=int, default=11)

@@ -6,6 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from anymail.exceptions import AnymailError, AnymailRequestsAPIError
 from django.conf import settings
@@ -166,7 +167,11 @@ class SignOutcome:
 def _enqueue_email(email_id: int) -> None:
     from .tasks import send_signature_email_task
 
-    send_signature_email_task.delay_on_commit(email_id)
+    # After commit, and robust: a broker outage must not turn a stored signature into an
+    # error page. The row stays pending and requeue_stuck_signature_emails sends it later.
+    transaction.on_commit(
+        partial(send_signature_email_task.delay, email_id), robust=True
+    )
 
 
 def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> None:

@@ -529,3 +529,17 @@ def test_widget_honeypot_pretends_success(petition):
     assert response.status_code == 200
     assert "Thank you for signing" in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_a_broker_outage_after_commit_still_thanks_the_signer(client, petition):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    with mock.patch(
+        "petitions.tasks.send_signature_email_task.delay",
+        side_effect=OperationalError("broker down"),
+    ):
+        response = client.post(detail_url(petition), sign_data())
+    assert response.status_code == 302
+    assert SignatureEmail.objects.get().status == "pending"
