@@ -25,7 +25,9 @@ from . import selectors
 from .models import Petition, Signature
 
 # A delivery for a huge petition lists the first signers and counts all of them.
-MAX_LISTED_SIGNERS = 20000
+MAX_LISTED_SIGNERS = 10000
+# Signers go in tables of this many rows: reportlab splits one huge table slowly.
+TABLE_CHUNK = 500
 MAX_LISTED_COMMENTS = 2000
 
 
@@ -90,13 +92,15 @@ def render_delivery_pdf(
             )
         )
     story += [PageBreak(), _p("Signers", styles["Heading2"])]
-    signer_rows = [["Name", "City", "State", "ZIP", "Signed"]]
+    header = ["Name", "City", "State", "ZIP", "Signed"]
+    widths = [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch]
+    rows: list[list] = []
     comments = []
     for sig in signatures.order_by("created_at", "pk")[:MAX_LISTED_SIGNERS].iterator(
         chunk_size=2000
     ):
         s = sig.supporter
-        signer_rows.append(
+        rows.append(
             [
                 _p(s.full_name, small),
                 _p(s.city, small),
@@ -105,13 +109,13 @@ def render_delivery_pdf(
                 f"{timezone.localtime(sig.created_at):%Y-%m-%d}",
             ]
         )
+        if len(rows) == TABLE_CHUNK:
+            story.append(_table([header, *rows], widths))
+            rows = []
         if sig.comment and len(comments) < MAX_LISTED_COMMENTS:
             comments.append((s.first_name, s.city, s.state, sig.comment))
-    story.append(
-        _table(
-            signer_rows, [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch]
-        )
-    )
+    if rows or not isinstance(story[-1], Table):
+        story.append(_table([header, *rows], widths))
     if totals["total"] > MAX_LISTED_SIGNERS:
         story.append(_p(f"… and {totals['total'] - MAX_LISTED_SIGNERS:,} more.", body))
     if comments:
