@@ -40,7 +40,10 @@ def signature_count(*, petition_id: int, fresh: bool = False) -> int:
 
 
 def progress_percent(*, count: int, goal: int) -> int:
-    return min(100, round(100 * count / goal)) if goal else 100
+    """Percent of the goal for the progress bar; at least 1 once anyone has signed."""
+    if not goal:
+        return 100
+    return min(100, max(1 if count else 0, round(100 * count / goal)))
 
 
 def recent_public_signers(*, petition_id: int, limit: int = 8) -> list[dict]:

@@ -292,3 +292,11 @@ def test_concurrent_signing_of_distinct_emails_loses_none():
     assert _run_threads(8, one) == []
     assert Signature.objects.count() == 8
     assert selectors.signature_count(petition_id=petition.pk) == 8
+
+
+@pytest.mark.parametrize(
+    ("count", "goal", "percent"),
+    [(0, 100, 0), (1, 100000, 1), (50, 100, 50), (300, 100, 100)],
+)
+def test_progress_percent(count, goal, percent):
+    assert selectors.progress_percent(count=count, goal=goal) == percent
