@@ -213,7 +213,8 @@ def sign_petition(
     confirmation email after commit.
 
     Safe to repeat and safe under concurrency: the unique (petition, supporter) key lets one
-    signature exist; a repeat returns it with ``created=False`` and changes nothing.
+    signature exist; a repeat returns it with ``created=False``, counts nothing and sends
+    nothing (upsert_supporter may still fill in profile fields the repeat supplied).
     Raises PetitionClosedError when the petition does not take signatures.
     """
     if not petition.is_open:
@@ -259,7 +260,7 @@ def sign_petition(
             ).first()
             if existing is not None:
                 return SignOutcome(signature=existing, created=False)
-            # Otherwise a referral code collided (about 1 in 10^14): draw another.
+            # Otherwise a referral code collided (31^10 codes: rare): draw another.
     else:  # pragma: no cover - three collisions in a row
         raise RuntimeError("could not draw a unique referral code")
     if double_opt_in:
