@@ -300,3 +300,13 @@ def test_concurrent_signing_of_distinct_emails_loses_none():
 )
 def test_progress_percent(count, goal, percent):
     assert selectors.progress_percent(count=count, goal=goal) == percent
+
+
+def test_recount_command_rebuilds_counters(petition, capsys):
+    from django.core.management import call_command
+
+    sign(petition)
+    SignatureCountShard.objects.all().delete()
+    call_command("recount_signatures", petition.slug)
+    assert f"{petition.slug}: 1" in capsys.readouterr().out
+    assert selectors.signature_count(petition_id=petition.pk) == 1
