@@ -543,3 +543,14 @@ def test_a_broker_outage_after_commit_still_thanks_the_signer(client, petition):
         response = client.post(detail_url(petition), sign_data())
     assert response.status_code == 302
     assert SignatureEmail.objects.get().status == "pending"
+
+
+def test_widget_says_you_already_signed_on_a_repeat(petition):
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("petitions:widget", kwargs={"slug": petition.slug})
+    html = client.get(url).content.decode()
+    token = re.search(r'name="widget_token" value="([^"]+)"', html).group(1)
+    client.post(url, sign_data(widget_token=token))
+    again = client.post(url, sign_data(widget_token=token))
+    assert "You already signed this petition" in again.content.decode()
+    assert Signature.objects.count() == 1
