@@ -12,6 +12,11 @@ urlpatterns = [
     ),
     path("petitions/<slug:slug>/", views.PetitionDetailView.as_view(), name="detail"),
     path(
+        "petitions/<slug:slug>/count.json",
+        views.PetitionCountView.as_view(),
+        name="count",
+    ),
+    path(
         "petitions/<slug:slug>/widget/",
         views.PetitionWidgetView.as_view(),
         name="widget",

@@ -15,6 +15,7 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -185,6 +186,19 @@ class PetitionDetailView(View):
             if status == 302:
                 return HttpResponseRedirect(_thanks_url(petition, outcome, lang))
             return self._render(request, petition, form, lang, status=status)
+
+
+class PetitionCountView(View):
+    """The live counter's JSON, read from the shared count cache; polled by counter.js."""
+
+    def get(self, request, slug: str):
+        petition = _open_petition_or_404(slug, cached=True)
+        context = _counter_context(petition)
+        response = JsonResponse({**context, "goal": petition.goal})
+        response["Cache-Control"] = (
+            f"public, max-age={settings.PETITIONS_COUNT_CACHE_SECONDS}"
+        )
+        return response
 
 
 @method_decorator(xframe_options_exempt, name="dispatch")

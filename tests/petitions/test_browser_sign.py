@@ -64,3 +64,20 @@ def test_widget_signs_inside_a_third_party_iframe(page, live_server):
     frame.locator(".thanks h2").wait_for()
     assert Signature.objects.get().channel == "widget"
     assert frame.locator(".counter .stat").inner_text() == "1"
+
+
+def test_counter_updates_live_without_a_reload(page, live_server):
+    from petitions import services
+
+    petition = PetitionFactory()
+    page.clock.install()
+    page.goto(f"{live_server.url}{petition.get_absolute_url()}")
+    assert page.locator(".counter .stat").inner_text() == "0"
+    services.sign_petition(
+        petition=petition, email="live@example.org", first_name="Li", last_name="Ve",
+        zip_code="78701",
+    )  # fmt: skip
+    page.clock.run_for(16_000)
+    page.wait_for_function(
+        "document.querySelector('.counter .stat').textContent === '1'"
+    )

@@ -554,3 +554,15 @@ def test_widget_says_you_already_signed_on_a_repeat(petition):
     again = client.post(url, sign_data(widget_token=token))
     assert "You already signed this petition" in again.content.decode()
     assert Signature.objects.count() == 1
+
+
+def test_live_counter_json(client, petition):
+    services.sign_petition(
+        petition=petition, email="a@example.org", first_name="A", last_name="B",
+        zip_code="78701",
+    )  # fmt: skip
+    response = client.get(reverse("petitions:count", kwargs={"slug": petition.slug}))
+    assert response.json() == {"count": 1, "percent": 1, "goal": 100}
+    page = client.get(detail_url(petition)).content.decode()
+    assert 'data-count-url="/petitions/' in page
+    assert "petitions/counter.js" in page
