@@ -48,6 +48,11 @@ urlpatterns = [
         name="signatures",
     ),
     path(
+        "staff/petitions/<slug:slug>/organisations/",
+        views.SignOnReviewView.as_view(),
+        name="sign-on-review",
+    ),
+    path(
         "staff/petitions/<slug:slug>/signatures.csv",
         views.SignatureExportView.as_view(),
         name="export",

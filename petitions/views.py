@@ -558,6 +558,45 @@ class SignatureListView(StaffRequiredMixin, View):
         )
 
 
+class SignOnReviewView(StaffRequiredMixin, View):
+    """Staff approve or reject organisation sign-ons waiting for review."""
+
+    def get(self, request, slug: str):
+        petition = get_object_or_404(Petition, slug=slug)
+        return render(
+            request,
+            "petitions/staff_sign_ons.html",
+            {
+                "petition": petition,
+                "pending": petition.sign_ons.filter(
+                    status=OrganisationSignOn.Status.PENDING
+                ).defer("logo"),
+                "decided": petition.sign_ons.exclude(
+                    status=OrganisationSignOn.Status.PENDING
+                ).defer("logo")[:200],
+            },
+        )
+
+    def post(self, request, slug: str):
+        petition = get_object_or_404(Petition, slug=slug)
+        ids = [int(v) for v in request.POST.getlist("sign_on") if v.isdigit()]
+        ids = list(petition.sign_ons.filter(pk__in=ids).values_list("pk", flat=True))
+        approve = request.POST.get("decision") == "approve"
+        count = services.review_sign_ons(
+            sign_on_ids=ids, approve=approve, user=request.user
+        )
+        messages.success(
+            request,
+            (
+                _("%(n)d sign-on(s) approved.")
+                if approve
+                else _("%(n)d sign-on(s) rejected.")
+            )
+            % {"n": count},
+        )
+        return redirect("petitions:sign-on-review", slug=slug)
+
+
 EXPORT_COLUMNS = [
     "signed_at", "confirmed_at", "email", "first_name", "last_name", "zip_code", "city",
     "state", "congressional_district", "comment", "referral_code", "referred_by_code",

@@ -566,3 +566,25 @@ def test_live_counter_json(client, petition):
     page = client.get(detail_url(petition)).content.decode()
     assert 'data-count-url="/petitions/' in page
     assert "petitions/counter.js" in page
+
+
+def test_staff_review_sign_ons_without_the_admin(staff_client, petition):
+    pending = OrganisationSignOn.objects.create(
+        petition=petition, name="<b>Acme</b> Travel", kind="travel", contact_name="A",
+        contact_email="a@acme.example",
+    )  # fmt: skip
+    other = OrganisationSignOn.objects.create(
+        petition=PetitionFactory(), name="Elsewhere", kind="other", contact_name="B",
+        contact_email="b@else.example",
+    )  # fmt: skip
+    url = reverse("petitions:sign-on-review", kwargs={"slug": petition.slug})
+    page = staff_client.get(url).content.decode()
+    assert "&lt;b&gt;Acme&lt;/b&gt; Travel" in page
+    response = staff_client.post(
+        url, {"sign_on": [pending.pk, other.pk, "x"], "decision": "approve"}
+    )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    other.refresh_from_db()
+    assert pending.status == "approved"
+    assert other.status == "pending"  # another petition's sign-on is not touched
