@@ -260,7 +260,7 @@ and Redis (cache, rate limits, Celery broker) on 127.0.0.1. The load generator
 competes with the server for CPU, so absolute figures understate the server; the ratio is
 measured under the same handicap. No Celery worker runs: the thank-you emails are queued
 in Redis (one message per signature) and dropped afterwards. Load average (1 min) before
-the run {load_before[0]:.2f}, after {load_after[0]:.2f}: other work on the machine shows here.
+the run {load_before[0]:.2f}, after {load_after[0]:.2f}: the first shows other work on the machine, the second includes this run.
 
 | run | requests | ok | throughput/s | p50 ms | p95 ms | p99 ms |
 |---|---|---|---|---|---|---|
