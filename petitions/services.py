@@ -36,6 +36,8 @@ REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 REFERRAL_CODE = re.compile(r"^[a-z0-9]{4,16}$")
 CONFIRM_SALT = "harbor.petitions.confirm"
 THANKS_SALT = "harbor.petitions.thanks"
+# The requeue sweep gives up on an email after this many claimed attempts.
+MAX_SEND_ATTEMPTS = 20
 
 
 class PetitionClosedError(Exception):
@@ -407,10 +409,13 @@ def send_signature_email(*, email_id: int) -> str:
 
 def requeue_stuck_signature_emails(*, older_than_seconds: int = 300) -> int:
     """Re-enqueue emails still pending after ``older_than_seconds`` (the broker was down
-    when the signature committed) and stale claims. Safe to repeat: the send claims."""
+    when the signature committed, or the task ran out of retries) and stale claims. Safe
+    to repeat: the send claims its row. Rows tried MAX_SEND_ATTEMPTS times are left for
+    staff (the admin lists them), so a dead ESP does not loop forever."""
     now = timezone.now()
     ids = list(
-        SignatureEmail.objects.filter(
+        SignatureEmail.objects.filter(attempts__lt=MAX_SEND_ATTEMPTS)
+        .filter(
             Q(
                 status=SignatureEmail.Status.PENDING,
                 created_at__lt=now - timedelta(seconds=older_than_seconds),
@@ -420,7 +425,9 @@ def requeue_stuck_signature_emails(*, older_than_seconds: int = 300) -> int:
                 claimed_at__lt=now
                 - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS),
             )
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )
     from .tasks import send_signature_email_task
 

@@ -310,3 +310,14 @@ def test_recount_command_rebuilds_counters(petition, capsys):
     call_command("recount_signatures", petition.slug)
     assert f"{petition.slug}: 1" in capsys.readouterr().out
     assert selectors.signature_count(petition_id=petition.pk) == 1
+
+
+def test_requeue_gives_up_after_many_attempts(petition):
+    row = _email_row(petition)
+    SignatureEmail.objects.filter(pk=row.pk).update(
+        created_at=row.created_at - services.timedelta(hours=1),
+        attempts=services.MAX_SEND_ATTEMPTS,
+    )
+    with mock.patch("petitions.tasks.send_signature_email_task.delay") as delay:
+        assert services.requeue_stuck_signature_emails() == 0
+    delay.assert_not_called()
