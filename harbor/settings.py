@@ -251,3 +251,24 @@ LEGISLATORS_HTTP_MAX_ATTEMPTS = env.int("LEGISLATORS_HTTP_MAX_ATTEMPTS", default
 # How long a process keeps its copy of the ZIP crosswalk before re-reading it.
 LEGISLATORS_ZIP_CACHE_SECONDS = env.int("LEGISLATORS_ZIP_CACHE_SECONDS", default=600)
 # --- end legislators ------------------------------------------------------------------
+
+# --- Petitions (issue #4) -------------------------------------------------------------
+# Sign-form rate limits: at most N submissions per key in each fixed window, counted in
+# Redis (REDIS_URL) or else in the database; 0 turns a limit off. Generous per IP, because
+# carrier NAT puts many phones behind one address on a viral day.
+PETITIONS_RATE_LIMIT_WINDOW = env.int("PETITIONS_RATE_LIMIT_WINDOW", default=600)
+PETITIONS_RATE_LIMIT_PER_IP = env.int("PETITIONS_RATE_LIMIT_PER_IP", default=200)
+PETITIONS_RATE_LIMIT_PER_EMAIL = env.int("PETITIONS_RATE_LIMIT_PER_EMAIL", default=10)
+# Rows of the sharded signature counter, and how long public pages cache the sum.
+PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
+PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)
+# How long a double opt-in confirmation link stays valid.
+PETITIONS_CONFIRM_MAX_AGE_DAYS = env.int("PETITIONS_CONFIRM_MAX_AGE_DAYS", default=14)
+# A claimed email send older than this is taken to belong to a dead worker.
+PETITIONS_STALE_SEND_SECONDS = env.int("PETITIONS_STALE_SEND_SECONDS", default=900)
+# The request header holding the client address when behind a proxy, as Django names it
+# (e.g. HTTP_X_FORWARDED_FOR; its right-most entry is used). Blank: REMOTE_ADDR.
+PETITIONS_CLIENT_IP_HEADER = env.str("PETITIONS_CLIENT_IP_HEADER", default="")
+# A friendly page, not Django's bare 403, when a form's CSRF token is missing or stale.
+CSRF_FAILURE_VIEW = "petitions.views.csrf_failure"
+# --- end petitions --------------------------------------------------------------------

@@ -19,5 +19,6 @@ urlpatterns = [
     path("staff/supporters/", include("supporters.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("legislators.urls")),
+    path("", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]

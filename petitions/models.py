@@ -1,1 +1,334 @@
-"""Petitions and signatures (issue #4)."""
+"""Petitions, signatures, their counter, their emails and organisation sign-ons (issue #4)."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from harbor.models import TimestampedModel
+from harbor.states import STATE_CHOICES
+
+
+class PetitionQuerySet(models.QuerySet):
+    def public(self):
+        """Petitions anyone may see: open or closed, never drafts."""
+        return self.exclude(status=Petition.Status.DRAFT)
+
+
+class Petition(TimestampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        # Signatures are evidence delivered to a target: deleting a campaign must not
+        # silently delete them; close or move the petition first.
+        on_delete=models.PROTECT,
+        related_name="petitions",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True, max_length=200)
+    # Markdown, rendered through harbor.markdown (sanitized).
+    text = models.TextField(blank=True)
+    target = models.CharField(
+        max_length=200, help_text=_("Who the petition is addressed to.")
+    )
+    goal = models.PositiveIntegerField(default=1000, validators=[MinValueValidator(1)])
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    requires_double_opt_in = models.BooleanField(
+        default=False,
+        help_text=_(
+            "A signature counts only after the signer follows the emailed link."
+        ),
+    )
+    language = models.CharField(
+        max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # The campaign's next step shown on the thank-you page; blank falls back to the
+    # legislator lookup and the campaign page.
+    next_action_label = models.CharField(max_length=200, blank=True)
+    next_action_url = models.URLField(blank=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="petition_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(goal__gte=1), name="petition_goal_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", kwargs={"slug": self.slug})
+
+    def is_open_at(self, when) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and (self.starts_at is None or self.starts_at <= when)
+            and (self.ends_at is None or when < self.ends_at)
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at(timezone.now())
+
+
+class Signature(models.Model):
+    # A signature belongs to its petition and its signer: erasing either erases it.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="signatures"
+    )
+    supporter = models.ForeignKey(
+        "supporters.Supporter", on_delete=models.CASCADE, related_name="signatures"
+    )
+    comment = models.TextField(max_length=1000, blank=True)
+    # Consent to list the signer's first name and city among the recent signers.
+    is_public = models.BooleanField(default=False)
+    # Whether the signer ticked the email opt-in (recorded on confirmation when the petition
+    # requires double opt-in, at once otherwise).
+    wants_email = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Null until the signature counts: at once, or when the emailed link is confirmed.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    referral_code = models.CharField(max_length=16, unique=True)
+    # The referral code of the person whose share link brought this signer.
+    referred_by_code = models.CharField(max_length=16, blank=True, db_index=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    # HMAC of the IP with SECRET_KEY: lets staff spot floods, never reveals the address.
+    ip_hash = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    # Where the form was: "page", "widget".
+    channel = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "supporter"], name="one_signature_per_supporter"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["petition", "-created_at"], name="signature_recent"),
+            models.Index(
+                fields=["petition", "confirmed_at"], name="signature_confirmed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature #{self.pk}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class SignatureCountShard(models.Model):
+    """One of N rows whose sum is a petition's confirmed-signature count.
+
+    Each counted signature adds one to a random shard, so a viral spike spreads its updates
+    over N rows instead of locking one hot row."""
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="count_shards"
+    )
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "shard"], name="one_row_per_shard"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}/{self.shard}: {self.count}"
+
+
+class SignatureEmail(TimestampedModel):
+    """One email about one signature (thank-you or confirmation): at most one per kind."""
+
+    class Kind(models.TextChoices):
+        THANK_YOU = "thank_you", _("Thank you")
+        CONFIRM = "confirm", _("Confirm your signature")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent: address suppressed")
+        FAILED = "failed", _("Failed")
+
+    signature = models.ForeignKey(
+        Signature, on_delete=models.CASCADE, related_name="emails"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message_id = models.CharField(max_length=200, blank=True)
+    esp_status = models.CharField(max_length=30, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signature", "kind"], name="one_email_per_kind"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="signature_email_claim")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for signature #{self.signature_id} ({self.status})"
+
+
+class RateLimitCounter(models.Model):
+    """Hits of one key in one fixed window, for the database rate limiter (no Redis)."""
+
+    key = models.CharField(max_length=150)
+    window = models.BigIntegerField()  # epoch seconds // window length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window"], name="one_counter_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window"], name="rate_limit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"
+
+
+class OrganisationSignOn(TimestampedModel):
+    """An organisation adding its name to a petition; public once staff approve it."""
+
+    class Kind(models.TextChoices):
+        NONPROFIT = "nonprofit", _("Nonprofit")
+        BUSINESS = "business", _("Business")
+        TRAVEL = "travel", _("Travel and tourism company")
+        FAITH = "faith", _("Faith community")
+        SCHOOL = "school", _("School or university")
+        GOVERNMENT = "government", _("Public agency")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="sign_ons"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField(max_length=254)
+    website = models.URLField(blank=True)
+    # Kept in the database (PNG/JPEG/WebP only, checked by magic bytes) so any web process
+    # on any host can serve it; never SVG, which can carry script.
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_content_type = models.CharField(max_length=30, blank=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,  # keep the decision when a login is removed
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "contact_email", "name"], name="one_sign_on_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+def validate_youtube_id(value: str) -> None:
+    if value and not YOUTUBE_ID.match(value):
+        raise ValidationError(_("Enter the 11-character YouTube video id."))
+
+
+def validate_video_url(value: str) -> None:
+    site_path = value.startswith("/") and not value.startswith("//")
+    if value and not (site_path or value.startswith("https://")):
+        raise ValidationError(_("Use a site path (/media/...) or an https:// address."))
+
+
+class CampaignVideo(models.Model):
+    """A campaign page's optional video.
+
+    Kept here because issue #4 could not change campaigns/models.py; it moves to Campaign
+    with a data migration when the campaign model is next changed."""
+
+    # The video is part of the campaign page; it has no meaning without it.
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="video"
+    )
+    youtube_id = models.CharField(
+        max_length=11,
+        blank=True,
+        validators=[validate_youtube_id],
+        help_text=_("Shown through youtube-nocookie.com (privacy-enhanced mode)."),
+    )
+    file_url = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_video_url],
+        help_text=_("A self-hosted MP4 or WebM file."),
+    )
+    caption = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(youtube_id="") | ~models.Q(file_url=""),
+                name="video_has_a_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Video of {self.campaign_id}"

@@ -1,0 +1,207 @@
+"""Public forms: sign, organisation sign-on, newsletter. Validation and cleaning only."""
+
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from harbor.states import STATE_CHOICES
+from supporters.services import normalize_email, normalize_phone, normalize_zip
+
+from .models import OrganisationSignOn
+
+MAX_LOGO_BYTES = 300 * 1024
+LOGO_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS and aria-hidden; bots that fill every field fill it.
+    website_url = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get(self.add_prefix("website_url"), ""))
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join((value or "").split())
+    if any(ch in value for ch in "<>{}"):
+        raise ValidationError(
+            _("Please use letters only: names cannot contain <, >, { or }."),
+            code="invalid",
+        )
+    return value
+
+
+def _clean_zip(value: str) -> str:
+    # NFKC turns fullwidth digits into ASCII; other scripts' digits pass str.isdigit()
+    # in normalize_zip but are no US ZIP code.
+    value = unicodedata.normalize("NFKC", value or "")
+    if not value.isascii():
+        raise ValidationError(
+            _("Enter a US ZIP code: 5 digits, or ZIP+4."), code="invalid"
+        )
+    return normalize_zip(value)
+
+
+def _clip(value: str, length: int) -> str:
+    """Hidden tracking fields are clipped, never rejected: the signer cannot see them."""
+    return (value or "").strip()[:length]
+
+
+class SignForm(HoneypotMixin):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    zip_code = forms.CharField(
+        label=_("ZIP code"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "postal-code", "inputmode": "numeric"}
+        ),
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    comment = forms.CharField(
+        label=_("Why are you signing? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    wants_email = forms.BooleanField(
+        label=_("Keep me informed by email about this campaign and Harbor's work."),
+        required=False,
+    )
+    is_public = forms.BooleanField(
+        label=_("Show my first name and city among the recent signers."),
+        required=False,
+    )
+    ref = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_medium = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_first_name(self):
+        return _clean_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return _clean_name(self.cleaned_data["last_name"])
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_zip_code(self):
+        return _clean_zip(self.cleaned_data["zip_code"])
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_comment(self):
+        return self.cleaned_data["comment"].strip()
+
+    def clean_ref(self):
+        return _clip(self.cleaned_data["ref"], 16)
+
+    def clean_utm_source(self):
+        return _clip(self.cleaned_data["utm_source"], 100)
+
+    def clean_utm_medium(self):
+        return _clip(self.cleaned_data["utm_medium"], 100)
+
+    def clean_utm_campaign(self):
+        return _clip(self.cleaned_data["utm_campaign"], 100)
+
+
+class SignOnForm(HoneypotMixin):
+    name = forms.CharField(label=_("Organisation name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=OrganisationSignOn.Kind
+    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", "—"), *STATE_CHOICES], required=False
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200)
+    contact_email = forms.CharField(label=_("Contact email"), max_length=254)
+    website = forms.URLField(
+        label=_("Website (optional)"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+    )
+    logo = forms.FileField(
+        label=_("Logo (optional, PNG or JPEG, at most 300 KB)"), required=False
+    )
+
+    def clean_name(self):
+        return _clean_name(self.cleaned_data["name"])
+
+    def clean_contact_name(self):
+        return _clean_name(self.cleaned_data["contact_name"])
+
+    def clean_city(self):
+        return _clean_name(self.cleaned_data["city"])
+
+    def clean_contact_email(self):
+        return normalize_email(self.cleaned_data["contact_email"])
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        if upload.size > MAX_LOGO_BYTES:
+            raise ValidationError(_("The logo must be at most 300 KB."), code="too_big")
+        data = upload.read()
+        for magic, content_type in LOGO_TYPES:
+            if data.startswith(magic):
+                return (data, content_type)
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), code="type")
+
+
+class NewsletterForm(HoneypotMixin):
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name (optional)"), max_length=100, required=False
+    )
+    zip_code = forms.CharField(
+        label=_("ZIP code (optional)"), max_length=10, required=False
+    )
+    consent = forms.BooleanField(
+        label=_("Yes, email me action alerts and news. I can unsubscribe at any time.")
+    )
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_first_name(self):
+        return _clean_name(self.cleaned_data["first_name"])
+
+    def clean_zip_code(self):
+        return _clean_zip(self.cleaned_data["zip_code"])

@@ -1,0 +1,512 @@
+"""Writes for petitions: sign, confirm, count, email the signer, organisation sign-ons,
+newsletter sign-up. Plain functions; views, tasks, commands and the API all call these."""
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from anymail.exceptions import AnymailError, AnymailRequestsAPIError
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from harbor.mail import Recipient, send_batch
+from supporters.models import Supporter
+from supporters.services import normalize_email, record_opt_in, upsert_supporter
+
+from . import ratelimit
+from .models import (
+    OrganisationSignOn,
+    Petition,
+    Signature,
+    SignatureCountShard,
+    SignatureEmail,
+)
+
+logger = logging.getLogger(__name__)
+
+REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+REFERRAL_CODE = re.compile(r"^[a-z0-9]{4,16}$")
+CONFIRM_SALT = "harbor.petitions.confirm"
+THANKS_SALT = "harbor.petitions.thanks"
+# The requeue sweep gives up on an email after this many claimed attempts.
+MAX_SEND_ATTEMPTS = 20
+
+
+class PetitionClosedError(Exception):
+    """The petition does not take signatures now."""
+
+
+class RateLimitedError(Exception):
+    """Too many submissions from one address or for one email in the current window."""
+
+
+class TransientSendError(Exception):
+    """The ESP or the network failed in a way worth retrying (timeout, 429, 5xx)."""
+
+
+# --- tokens and small helpers ---------------------------------------------------------
+
+
+def hash_ip(ip_address: str) -> str:
+    """HMAC-SHA256 of the IP keyed with SECRET_KEY; '' for no IP. The IP is never stored."""
+    if not ip_address:
+        return ""
+    return salted_hmac(
+        "harbor.petitions.ip", ip_address, algorithm="sha256"
+    ).hexdigest()
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(10))
+
+
+def clean_referral_code(value: str) -> str:
+    """The code if it looks like one of ours, else ''."""
+    value = (value or "").strip().lower()
+    return value if REFERRAL_CODE.match(value) else ""
+
+
+def make_confirm_token(signature_id: int) -> str:
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(
+        signing.b62_encode(signature_id)
+    )
+
+
+def signature_id_from_confirm_token(token: str) -> int | None:
+    """The signature id of a valid, unexpired confirmation token, else None."""
+    max_age = timedelta(days=settings.PETITIONS_CONFIRM_MAX_AGE_DAYS)
+    try:
+        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
+            token, max_age=max_age
+        )
+        return signing.b62_decode(value)
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def make_thanks_token(signature_id: int) -> str:
+    return signing.Signer(salt=THANKS_SALT).sign(signing.b62_encode(signature_id))
+
+
+def signature_id_from_thanks_token(token: str) -> int | None:
+    try:
+        return signing.b62_decode(signing.Signer(salt=THANKS_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def check_sign_rate_limits(*, ip_address: str, email: str = "") -> None:
+    """Count this submission against the per-IP and per-email limits; raise
+    RateLimitedError("ip" or "email") past either. Not idempotent: each call counts one
+    submission. Keys hold keyed hashes, never the address or the email."""
+    limits = {}
+    if ip_address:
+        limits[f"ip:{ratelimit.hashed(ip_address)}"] = (
+            settings.PETITIONS_RATE_LIMIT_PER_IP
+        )
+    if email:
+        limits[f"email:{ratelimit.hashed(email)}"] = (
+            settings.PETITIONS_RATE_LIMIT_PER_EMAIL
+        )
+    over = ratelimit.hit_all(limits=limits, window=settings.PETITIONS_RATE_LIMIT_WINDOW)
+    if over:
+        raise RateLimitedError(over[0].split(":", 1)[0])
+
+
+# --- the counter ----------------------------------------------------------------------
+
+
+def count_signature(*, petition_id: int) -> None:
+    """Add one to a random shard of the petition's counter. Not idempotent: call it once
+    per signature, in the transaction that makes the signature count."""
+    shard = secrets.randbelow(max(1, settings.PETITIONS_COUNTER_SHARDS))
+    rows = SignatureCountShard.objects.filter(petition_id=petition_id, shard=shard)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            SignatureCountShard.objects.create(
+                petition_id=petition_id, shard=shard, count=1
+            )
+    except IntegrityError:
+        # Another signer created this shard first.
+        rows.update(count=F("count") + 1)
+
+
+@transaction.atomic
+def recount_signatures(*, petition_id: int) -> int:
+    """Rebuild the counter from the confirmed signatures. Safe to repeat (run it when no
+    one is signing, or accept that signatures counted meanwhile may be off by a few)."""
+    total = Signature.objects.filter(
+        petition_id=petition_id, confirmed_at__isnull=False
+    ).count()
+    SignatureCountShard.objects.filter(petition_id=petition_id).delete()
+    SignatureCountShard.objects.create(petition_id=petition_id, shard=0, count=total)
+    return total
+
+
+# --- signing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    signature: Signature
+    created: bool
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.signature.confirmed_at is None
+
+
+def _enqueue_email(email_id: int) -> None:
+    from .tasks import send_signature_email_task
+
+    # After commit, and robust: a broker outage must not turn a stored signature into an
+    # error page. The row stays pending and requeue_stuck_signature_emails sends it later.
+    transaction.on_commit(
+        partial(send_signature_email_task.delay, email_id), robust=True
+    )
+
+
+def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> None:
+    """Create the email row and enqueue its send after commit. ``is_new``: the signature
+    was created in this transaction, so no row can exist yet (one query, not two)."""
+    if is_new:
+        email = SignatureEmail.objects.create(signature=signature, kind=kind)
+    else:
+        email, created = SignatureEmail.objects.get_or_create(
+            signature=signature, kind=kind
+        )
+        if not created:
+            return
+    _enqueue_email(email.pk)
+
+
+@transaction.atomic
+def sign_petition(
+    *,
+    petition: Petition,
+    email: str,
+    first_name: str,
+    last_name: str,
+    zip_code: str,
+    phone: str = "",
+    comment: str = "",
+    wants_email: bool = False,
+    is_public: bool = False,
+    referred_by_code: str = "",
+    utm_source: str = "",
+    utm_medium: str = "",
+    utm_campaign: str = "",
+    ip_address: str = "",
+    language: str = "",
+    channel: str = "page",
+) -> SignOutcome:
+    """Sign ``petition`` for the person with ``email``: upsert the supporter, insert the
+    signature, count it (unless double opt-in holds it) and queue the thank-you or the
+    confirmation email after commit.
+
+    Safe to repeat and safe under concurrency: the unique (petition, supporter) key lets one
+    signature exist; a repeat returns it with ``created=False``, counts nothing and sends
+    nothing (upsert_supporter may still fill in profile fields the repeat supplied).
+    Raises PetitionClosedError when the petition does not take signatures.
+    """
+    if not petition.is_open:
+        raise PetitionClosedError(petition.pk)
+    double_opt_in = petition.requires_double_opt_in
+    supporter, _created = upsert_supporter(
+        email=email,
+        source=f"petition:{petition.slug}"[:100],
+        opt_in=wants_email and not double_opt_in,
+        opt_in_method="petition_checkbox",
+        first_name=first_name[:100],
+        last_name=last_name[:100],
+        zip_code=zip_code,
+        phone=phone,
+    )
+    now = timezone.now()
+    values = {
+        "comment": comment[:1000],
+        "is_public": is_public,
+        "wants_email": wants_email,
+        "confirmed_at": None if double_opt_in else now,
+        "referred_by_code": clean_referral_code(referred_by_code),
+        "utm_source": utm_source[:100],
+        "utm_medium": utm_medium[:100],
+        "utm_campaign": utm_campaign[:100],
+        "ip_hash": hash_ip(ip_address),
+        "language": language[:10],
+        "channel": channel[:20],
+    }
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    petition=petition,
+                    supporter=supporter,
+                    referral_code=new_referral_code(),
+                    **values,
+                )
+            break
+        except IntegrityError:
+            existing = Signature.objects.filter(
+                petition=petition, supporter=supporter
+            ).first()
+            if existing is not None:
+                return SignOutcome(signature=existing, created=False)
+            # Otherwise a referral code collided (31^10 codes: rare): draw another.
+    else:  # pragma: no cover - three collisions in a row
+        raise RuntimeError("could not draw a unique referral code")
+    if double_opt_in:
+        _queue_email(signature=signature, kind=SignatureEmail.Kind.CONFIRM, is_new=True)
+    else:
+        count_signature(petition_id=petition.pk)
+        _queue_email(
+            signature=signature, kind=SignatureEmail.Kind.THANK_YOU, is_new=True
+        )
+    logger.info("signed petition=%s signature=%s", petition.pk, signature.pk)
+    return SignOutcome(signature=signature, created=True)
+
+
+@transaction.atomic
+def confirm_signature(*, signature_id: int) -> bool:
+    """Confirm a double opt-in signature: it counts from now, consent given on the form is
+    recorded and the thank-you email is queued. Safe to repeat: only the first call changes
+    anything; returns whether this call confirmed it."""
+    now = timezone.now()
+    if not Signature.objects.filter(pk=signature_id, confirmed_at__isnull=True).update(
+        confirmed_at=now
+    ):
+        return False
+    signature = Signature.objects.select_related("petition", "supporter").get(
+        pk=signature_id
+    )
+    count_signature(petition_id=signature.petition_id)
+    if signature.wants_email:
+        record_opt_in(
+            supporter=signature.supporter,
+            source=f"petition:{signature.petition.slug}"[:100],
+            method="double_opt_in",
+        )
+    _queue_email(signature=signature, kind=SignatureEmail.Kind.THANK_YOU)
+    logger.info("confirmed signature=%s", signature_id)
+    return True
+
+
+# --- the signer's emails --------------------------------------------------------------
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, AnymailRequestsAPIError):
+        status = exc.status_code
+        return status is None or status == 429 or status >= 500
+    return False
+
+
+def _email_context(row: SignatureEmail) -> dict:
+    signature = row.signature
+    petition = signature.petition
+    share_path = reverse("petitions:detail", kwargs={"slug": petition.slug})
+    context = {
+        "petition": petition,
+        "first_name": signature.supporter.first_name,
+        "share_url": f"{settings.SITE_URL}{share_path}?ref={signature.referral_code}",
+        "petition_url": f"{settings.SITE_URL}{share_path}",
+        "site_url": settings.SITE_URL,
+    }
+    if row.kind == SignatureEmail.Kind.CONFIRM:
+        path = reverse(
+            "petitions:confirm",
+            kwargs={"slug": petition.slug, "token": make_confirm_token(signature.pk)},
+        )
+        context["confirm_url"] = f"{settings.SITE_URL}{path}"
+        context["confirm_days"] = settings.PETITIONS_CONFIRM_MAX_AGE_DAYS
+    return context
+
+
+def send_signature_email(*, email_id: int) -> str:
+    """Send one thank-you or confirmation email and record anymail's answer on its row.
+
+    Safe to repeat: a call claims the row with a conditional UPDATE (pending → sending) and
+    does nothing if it cannot, so a redelivered task never sends twice. A claim whose worker
+    died is re-claimable after PETITIONS_STALE_SEND_SECONDS; only a worker that dies between
+    the ESP call and the next commit can therefore cause a second send. Transient failures
+    release the claim and raise TransientSendError for the task to retry. Returns the new
+    status, or "unclaimed".
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS)
+    claimable = Q(status=SignatureEmail.Status.PENDING) | Q(
+        status=SignatureEmail.Status.SENDING, claimed_at__lt=stale
+    )
+    claimed = SignatureEmail.objects.filter(claimable, pk=email_id).update(
+        status=SignatureEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "unclaimed"
+    row = (
+        SignatureEmail.objects.select_related(
+            "signature__petition__campaign", "signature__supporter"
+        )
+        .filter(pk=email_id)
+        .first()
+    )
+    if row is None:
+        logger.info("signature email %s is gone", email_id)
+        return "unclaimed"
+    mine = SignatureEmail.objects.filter(
+        pk=email_id, status=SignatureEmail.Status.SENDING
+    )
+    signature = row.signature
+    address = signature.supporter.email
+    template = (
+        "petition_confirm"
+        if row.kind == SignatureEmail.Kind.CONFIRM
+        else "petition_thank_you"
+    )
+    try:
+        statuses = send_batch(
+            template=template,
+            recipients=[Recipient(email=address, send_id=f"petition-email-{row.pk}")],
+            context=_email_context(row),
+            stream="transactional",
+            language=signature.language or signature.petition.language,
+        )
+    except AnymailError as exc:
+        if _is_transient(exc):
+            mine.update(status=SignatureEmail.Status.PENDING, claimed_at=None)
+            logger.warning("transient failure sending signature email %s", email_id)
+            raise TransientSendError(email_id) from exc
+        # No message text: ESP errors may quote the address.
+        mine.update(
+            status=SignatureEmail.Status.FAILED,
+            error=f"{type(exc).__name__} {getattr(exc, 'status_code', '') or ''}".strip(),
+        )
+        logger.error("permanent failure sending signature email %s", email_id)
+        if getattr(exc, "status_code", None) in (401, 403):
+            raise  # a bad API key fails loudly
+        return SignatureEmail.Status.FAILED
+    status = statuses.get(address)
+    if status is None:
+        mine.update(status=SignatureEmail.Status.SKIPPED, sent_at=timezone.now())
+        return SignatureEmail.Status.SKIPPED
+    mine.update(
+        status=SignatureEmail.Status.SENT,
+        sent_at=timezone.now(),
+        message_id=(status.message_id or "")[:200],
+        esp_status=(status.status or "")[:30],
+    )
+    return SignatureEmail.Status.SENT
+
+
+def requeue_stuck_signature_emails(*, older_than_seconds: int = 300) -> int:
+    """Re-enqueue emails still pending after ``older_than_seconds`` (the broker was down
+    when the signature committed, or the task ran out of retries) and stale claims. Safe
+    to repeat: the send claims its row. Rows tried MAX_SEND_ATTEMPTS times are left for
+    staff (the admin lists them), so a dead ESP does not loop forever."""
+    now = timezone.now()
+    ids = list(
+        SignatureEmail.objects.filter(attempts__lt=MAX_SEND_ATTEMPTS)
+        .filter(
+            Q(
+                status=SignatureEmail.Status.PENDING,
+                created_at__lt=now - timedelta(seconds=older_than_seconds),
+            )
+            | Q(
+                status=SignatureEmail.Status.SENDING,
+                claimed_at__lt=now
+                - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS),
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    from .tasks import send_signature_email_task
+
+    for email_id in ids:
+        send_signature_email_task.delay(email_id)
+    return len(ids)
+
+
+# --- organisations and the newsletter -------------------------------------------------
+
+
+def create_sign_on(
+    *,
+    petition: Petition,
+    name: str,
+    kind: str,
+    contact_name: str,
+    contact_email: str,
+    city: str = "",
+    state: str = "",
+    website: str = "",
+    logo: bytes = b"",
+    logo_content_type: str = "",
+) -> tuple[OrganisationSignOn, bool]:
+    """Record an organisation's sign-on, pending staff review. Safe to repeat: the same
+    organisation name and contact email on one petition is one sign-on. Returns (sign-on,
+    created)."""
+    if not petition.is_open:
+        raise PetitionClosedError(petition.pk)
+    try:
+        with transaction.atomic():
+            return OrganisationSignOn.objects.get_or_create(
+                petition=petition,
+                contact_email=normalize_email(contact_email),
+                name=name.strip()[:200],
+                defaults={
+                    "kind": kind,
+                    "contact_name": contact_name.strip()[:200],
+                    "city": city.strip()[:100],
+                    "state": state,
+                    "website": website,
+                    "logo": logo,
+                    "logo_content_type": logo_content_type if logo else "",
+                },
+            )
+    except IntegrityError:
+        return (
+            OrganisationSignOn.objects.get(
+                petition=petition,
+                contact_email=normalize_email(contact_email),
+                name=name.strip()[:200],
+            ),
+            False,
+        )
+
+
+def review_sign_ons(*, sign_on_ids: list[int], approve: bool, user) -> int:
+    """Approve or reject pending sign-ons. Safe to repeat: decided ones are left alone."""
+    status = (
+        OrganisationSignOn.Status.APPROVED
+        if approve
+        else OrganisationSignOn.Status.REJECTED
+    )
+    return OrganisationSignOn.objects.filter(
+        pk__in=sign_on_ids, status=OrganisationSignOn.Status.PENDING
+    ).update(status=status, reviewed_at=timezone.now(), reviewed_by=user)
+
+
+def subscribe_to_newsletter(
+    *, email: str, first_name: str = "", zip_code: str = "", source: str = "newsletter"
+) -> tuple[Supporter, bool]:
+    """Upsert the supporter and record their email opt-in. Safe to repeat; never
+    re-subscribes someone who unsubscribed (they are told to use the preferences link)."""
+    supporter, created = upsert_supporter(
+        email=email,
+        source=source,
+        opt_in=True,
+        opt_in_method="newsletter_form",
+        first_name=first_name[:100],
+        zip_code=zip_code,
+    )
+    return supporter, created
