@@ -46,4 +46,10 @@ app.conf.beat_schedule = {
         "task": "legislators.sync_state_bills",
         "schedule": 12 * 3600,
     },
+    # A signer's email left pending (broker down at commit) or claimed by a worker that
+    # died: every 5 minutes, so a thank-you or confirmation is never late by much more.
+    "petitions-requeue-stuck-signature-emails": {
+        "task": "petitions.requeue_stuck_signature_emails",
+        "schedule": 5 * 60,
+    },
 }

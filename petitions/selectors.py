@@ -102,7 +102,11 @@ def approved_sign_ons(*, petition_id: int) -> QuerySet[OrganisationSignOn]:
 
 def campaign_petitions(*, campaign: Campaign) -> list[dict]:
     """The campaign's public petitions, open first, each with its (cached) count."""
-    petitions = campaign.petitions.public().order_by("status", "-created_at")
+    petitions = (
+        Petition.objects.filter(campaign=campaign)
+        .public()
+        .order_by("status", "-created_at")
+    )
     result = []
     for petition in petitions:
         count = signature_count(petition_id=petition.pk)
