@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from supporters.admin import ChapterScopedAdmin
+
 from . import services
 from .models import (
     CampaignVideo,
@@ -26,7 +28,7 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ChapterScopedAdmin):
     # Read-only here: signatures are written by petitions.services only.
     list_display = [
         "pk",
@@ -45,7 +47,9 @@ class SignatureAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignatureEmail)
-class SignatureEmailAdmin(admin.ModelAdmin):
+class SignatureEmailAdmin(ChapterScopedAdmin):
+    supporter_path = "signature__supporter"
+
     list_display = ["pk", "signature", "kind", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in SignatureEmail._meta.fields]

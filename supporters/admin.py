@@ -62,15 +62,38 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ChapterScopedAdmin(admin.ModelAdmin):
+    """Rows that belong to a supporter are listed and editable only where the supporter
+    is visible to the user, and a supporter can only be chosen among those."""
+
+    # The path from this admin's model to its Supporter.
+    supporter_path = "supporter"
+
+    def get_queryset(self, request):
+        visible = selectors.supporters_visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.supporter_path}__in": visible.values("pk")})
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supporter":
+            kwargs["queryset"] = selectors.supporters_visible_to(request.user)
+        elif db_field.name == "chapter":
+            kwargs["queryset"] = selectors.chapters_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(ChapterMembership)
-class ChapterMembershipAdmin(admin.ModelAdmin):
+class ChapterMembershipAdmin(ChapterScopedAdmin):
     list_display = ["supporter", "chapter", "role", "created_at"]
     list_filter = ["role", "chapter"]
     raw_id_fields = ["supporter"]
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(ChapterScopedAdmin):
     list_display = ["supporter", "kind", "at", "source", "reason"]
     list_filter = ["kind"]
     raw_id_fields = ["supporter"]
@@ -92,3 +115,10 @@ class SupporterImportAdmin(admin.ModelAdmin):
     readonly_fields = [
         f.name for f in SupporterImport._meta.fields if f.name != "content"
     ]
+
+    def get_queryset(self, request):
+        # Errors quote the file's values: only the uploader (or national staff) sees them.
+        qs = super().get_queryset(request)
+        if selectors.can_see_all_supporters(request.user):
+            return qs
+        return qs.filter(created_by=request.user)

@@ -22,9 +22,14 @@ class SupporterImportForm(forms.Form):
     )
     tag = forms.CharField(max_length=100, required=False, label=_("Tag everyone with"))
 
-    def __init__(self, *args, chapters, **kwargs):
+    def __init__(self, *args, chapters, chapter_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chapter"].queryset = chapters
+        if chapter_required:
+            # A chapter leader's import joins their chapter, or they could not see it.
+            self.fields["chapter"].required = True
+            self.fields["chapter"].empty_label = None
+            self.fields["chapter"].label = _("Add everyone to chapter (required)")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

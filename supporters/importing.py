@@ -8,6 +8,7 @@ written in one transaction, so a crash mid-write leaves nothing half-imported ei
 import csv
 import io
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +28,7 @@ from .models import (
     SupporterImport,
     Tag,
 )
+from .selectors import can_see_all_supporters, supporters_visible_to
 from .services import (
     PROFILE_FIELDS,
     clean_state,
@@ -39,6 +41,7 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 500
+MAX_COLUMNS = 50
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 1000
 # A claim older than this is from a worker that died (the task time limit is shorter).
@@ -250,6 +253,15 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
         header = next(reader)
     except StopIteration:
         raise ImportRejected(_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise ImportRejected(
+            _("Line 1 is not a valid CSV header (%(error)s).") % {"error": exc}
+        ) from None
+    if len(header) > MAX_COLUMNS:
+        raise ImportRejected(
+            _("Line 1 has %(count)d columns; a supporter file has at most %(max)d.")
+            % {"count": len(header), "max": MAX_COLUMNS}
+        )
     fields: list[str | None] = []
     unknown: list[str] = []
     for name in header:
@@ -267,7 +279,7 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
             }
         )
     known = [f for f in fields if f is not None]
-    duplicated = {f for f in known if known.count(f) > 1}
+    duplicated = {f for f, n in Counter(known).items() if n > 1}
     if duplicated:
         raise ImportRejected(
             _("Line 1: column %(name)s appears twice.")
@@ -372,6 +384,7 @@ def _write(
     supporter_import: SupporterImport, rows: dict[str, CleanRow]
 ) -> tuple[int, int]:
     """Upsert every row in one transaction; return (created, updated)."""
+    importer = restricted_importer(supporter_import)
     now = timezone.now()
     source = f"import:{supporter_import.pk}"
     created_total = updated_total = 0
@@ -391,6 +404,19 @@ def _write(
             s.email: s
             for s in Supporter.objects.filter(email__in=[r.email for r in batch])
         }
+        if importer is not None:
+            # A chapter leader's file may name people of other chapters: leave them
+            # exactly as they are (no update, membership, tag or consent), and report
+            # nothing that would tell the leader they exist.
+            visible = set(
+                supporters_visible_to(importer)
+                .filter(pk__in=[s.pk for s in existing.values()])
+                .values_list("pk", flat=True)
+            )
+            hidden = {e for e, s in existing.items() if s.pk not in visible}
+            batch = [r for r in batch if r.email not in hidden]
+            for email in hidden:
+                del existing[email]
         to_create, to_update, changed_fields = [], [], set()
         for row in batch:
             supporter = existing.get(row.email)
@@ -461,6 +487,15 @@ def _write(
         ChapterMembership.objects.bulk_create(memberships, ignore_conflicts=True)
         Supporter.tags.through.objects.bulk_create(through_tags, ignore_conflicts=True)
     return created_total, updated_total
+
+
+def restricted_importer(supporter_import: SupporterImport) -> User | None:
+    """The uploader, if they may not see every supporter (a chapter leader); None for
+    national staff and for imports run from the command line."""
+    user = supporter_import.created_by
+    if user is None or can_see_all_supporters(user):
+        return None
+    return user
 
 
 def recover_stuck_imports() -> list[int]:

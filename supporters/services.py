@@ -2,6 +2,7 @@
 commands and the API all call these. The CSV import lives in ``supporters.importing``."""
 
 import logging
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from harbor.states import normalize_state
 from .models import Chapter, ChapterMembership, ConsentEvent, Supporter
 
 logger = logging.getLogger(__name__)
+# ASCII digits only: str.isdigit() would also take fullwidth or superscript digits.
+ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 
 
 def normalize_email(value: str) -> str:
@@ -62,9 +65,7 @@ def normalize_zip(value: str) -> str:
     if not value:
         return ""
     digits = value.replace(" ", "")
-    if (len(digits) == 5 and digits.isdigit()) or (
-        len(digits) == 10 and digits[5] == "-" and (digits[:5] + digits[6:]).isdigit()
-    ):
+    if ZIP_RE.fullmatch(digits):
         return digits
     raise ValidationError(
         _("“%(value)s” is not a ZIP code (use 5 digits, or ZIP+4).")

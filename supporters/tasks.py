@@ -23,7 +23,7 @@ def recover_stuck_imports_task() -> None:
 
 @shared_task(name="harbor.ping", queue="default", ignore_result=True)
 def ping_task(token: str) -> None:
-    """Record that a worker ran a task: used by /healthz?worker=1 checks and the tests."""
+    """Record in the cache that a worker ran this task (used by the cross-process tests)."""
     from django.core.cache import cache
 
     cache.set(f"harbor:ping:{token}", "pong", timeout=600)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views import View
 
 from . import importing, selectors
 from .forms import SupporterImportForm, SupporterSearchForm
-from .models import SupporterImport
+from .models import Supporter, SupporterImport
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -30,10 +30,13 @@ class _Echo:
 
 
 def _search(request):
-    """The search form bound to the query string, and the visible supporters it selects."""
+    """The search form bound to the query string, and the visible supporters it selects
+    (none when the form is invalid: dropping a bad filter would widen the selection)."""
     chapters = selectors.chapters_visible_to(request.user)
     form = SupporterSearchForm(request.GET or None, chapters=chapters)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        return form, Supporter.objects.none()
+    filters = form.cleaned_data if form.is_bound else {}
     qs = selectors.search_supporters(
         user=request.user,
         query=filters.get("q", ""),
@@ -57,7 +60,14 @@ class SupporterListView(StaffRequiredMixin, View):
 
 class SupporterExportView(StaffRequiredMixin, View):
     def get(self, request):
-        _form, qs = _search(request)
+        form, qs = _search(request)
+        if form.is_bound and not form.is_valid():
+            return HttpResponseBadRequest(
+                _(
+                    "The filters are not valid; fix them on the list page and export again."
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
             (writer.writerow(row) for row in importing.export_rows(qs)),
@@ -70,9 +80,17 @@ class SupporterExportView(StaffRequiredMixin, View):
         return response
 
 
+def _import_form(request, *args):
+    return SupporterImportForm(
+        *args,
+        chapters=selectors.chapters_visible_to(request.user),
+        chapter_required=not selectors.can_see_all_supporters(request.user),
+    )
+
+
 class SupporterImportCreateView(StaffRequiredMixin, View):
     def get(self, request):
-        form = SupporterImportForm(chapters=selectors.chapters_visible_to(request.user))
+        form = _import_form(request)
         imports = SupporterImport.objects.filter(created_by=request.user).defer(
             "content"
         )[:10]
@@ -81,11 +99,7 @@ class SupporterImportCreateView(StaffRequiredMixin, View):
         )
 
     def post(self, request):
-        form = SupporterImportForm(
-            request.POST,
-            request.FILES,
-            chapters=selectors.chapters_visible_to(request.user),
-        )
+        form = _import_form(request, request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -119,5 +133,11 @@ class SupporterImportDetailView(StaffRequiredMixin, View):
             qs = qs.filter(created_by=request.user)
         supporter_import = get_object_or_404(qs, pk=pk)
         return render(
-            request, "supporters/import_detail.html", {"import": supporter_import}
+            request,
+            "supporters/import_detail.html",
+            {
+                "import": supporter_import,
+                # New/updated counts would tell a chapter leader which emails exist.
+                "show_counts": selectors.can_see_all_supporters(request.user),
+            },
         )

@@ -1,0 +1,31 @@
+"""Request guards that must run before Django's own middleware reads the body."""
+
+from django.core.exceptions import BadRequest
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class RejectUndecodableFormMiddleware:
+    """Answer 400 to a form body that cannot be decoded in the charset it declares.
+
+    Django decodes ``request.POST`` lazily and raises BadRequest for a urlencoded body
+    that is not UTF-8. Its 400 handler reads the body again (for the CSRF token) and
+    raises a second time, which escapes as a 500. Reading it here, before
+    CsrfViewMiddleware, answers such a request with a plain 400 instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            try:
+                request.POST  # noqa: B018 - decode now, where failure can be answered
+            except (BadRequest, UnicodeDecodeError):
+                return HttpResponseBadRequest(
+                    _("The form data could not be read. Please submit the form again."),
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

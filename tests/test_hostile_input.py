@@ -1,0 +1,165 @@
+"""Input that once caused a 500 or a leak; each is now a clear 4xx and changes nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from supporters import importing
+from supporters.models import ChapterMembership, Supporter, SupporterImport
+
+from .supporters.factories import ChapterFactory, MembershipFactory, SupporterFactory
+
+
+@pytest.mark.parametrize("url", ["/legislators/", "/accounts/login/", "/"])
+def test_form_body_that_is_not_valid_in_its_charset_is_a_400(db, url):
+    client = Client(enforce_csrf_checks=True)
+    # With a CSRF cookie, CsrfViewMiddleware reads the body to find the token.
+    client.cookies["csrftoken"] = "abcdefghijklmnopqrstuvwxyzABCDEF"
+    # generic() sends the bytes as they are (post() would re-encode them); three bytes
+    # are never valid UTF-16.
+    response = client.generic(
+        "POST",
+        url,
+        data=b"a=b",
+        content_type="application/x-www-form-urlencoded; charset=utf-16",
+    )
+    assert response.status_code == 400
+    assert b"could not be read" in response.content
+
+
+def test_unknown_charset_falls_back_to_utf8(db):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "abcdefghijklmnopqrstuvwxyzABCDEF"
+    response = client.generic(
+        "POST",
+        "/accounts/login/",
+        data=b"username=a",
+        content_type="application/x-www-form-urlencoded; charset=no-such-charset",
+    )
+    assert response.status_code == 403  # the missing CSRF token, not a crash
+
+
+@pytest.fixture
+def texas_leader(db):
+    texas = ChapterFactory(slug="texas", state="TX")
+    user = get_user_model().objects.create_user(
+        username="txlead", password="pw", is_staff=True
+    )
+    leader = SupporterFactory(email="lead@example.org", user=user)
+    ChapterMembership.objects.create(chapter=texas, supporter=leader, role="leader")
+    return user, texas
+
+
+def test_chapter_leader_import_never_touches_other_chapters_supporters(
+    client, texas_leader
+):
+    user, texas = texas_leader
+    ohio = ChapterFactory(slug="ohio", state="OH")
+    outsider = MembershipFactory(
+        chapter=ohio,
+        supporter=SupporterFactory(
+            email="oh@example.org", first_name="Chloe", state="OH"
+        ),
+    ).supporter
+    client.force_login(user)
+    upload = SimpleUploadedFile(
+        "p.csv",
+        b"email,first_name,opt_in\noh@example.org,Changed,yes\nnew@example.org,New,yes\n",
+    )
+
+    response = client.post(
+        "/staff/supporters/import/", {"file": upload, "chapter": texas.pk}
+    )
+    supporter_import = SupporterImport.objects.get()
+    importing.run_import(import_id=supporter_import.pk)
+
+    outsider.refresh_from_db()
+    assert outsider.first_name == "Chloe"
+    assert set(outsider.chapters.all()) == {ohio}
+    new = Supporter.objects.get(email="new@example.org")
+    assert texas in new.chapters.all()
+    page = client.get(response["Location"]).content.decode()
+    assert "2 rows imported into your chapter" in page
+    assert "updated" not in page
+    export = b"".join(client.get("/staff/supporters/export.csv").streaming_content)
+    assert b"oh@example.org" not in export
+
+
+def test_chapter_leader_must_choose_their_chapter(client, texas_leader):
+    user, _texas = texas_leader
+    client.force_login(user)
+    upload = SimpleUploadedFile("p.csv", b"email\na@example.org\n")
+    response = client.post("/staff/supporters/import/", {"file": upload})
+    assert response.status_code == 400
+    assert not SupporterImport.objects.exists()
+
+
+def test_admin_lists_only_visible_memberships_consents_and_imports(
+    client, texas_leader
+):
+    from django.contrib.auth.models import Permission
+
+    user, _texas = texas_leader
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="supporters", codename__startswith="view_"
+        ).exclude(codename="view_all_supporters")
+    )
+    ohio = ChapterFactory(slug="ohio", state="OH")
+    MembershipFactory(chapter=ohio, supporter=SupporterFactory(email="oh@example.org"))
+    other = get_user_model().objects.create_user(username="ohlead", is_staff=True)
+    hidden_import = importing.create_import(
+        file_name="secret.csv",
+        content=b"email\nx\n",
+        chapter=None,
+        user=other,
+        enqueue=False,
+    )
+    client.force_login(user)
+
+    memberships = client.get(
+        f"/admin/supporters/chaptermembership/?chapter__id__exact={ohio.pk}"
+    )
+    assert memberships.status_code == 200
+    assert "oh@example.org" not in memberships.content.decode()
+    assert "0 chapter memberships" in memberships.content.decode()
+    imports = client.get(
+        f"/admin/supporters/supporterimport/{hidden_import.pk}/change/"
+    )
+    assert imports.status_code == 302  # "doesn't exist" redirect, not the record
+
+
+def test_invalid_filters_select_nobody_instead_of_everybody(staff_client):
+    SupporterFactory.create_batch(3)
+    listing = staff_client.get("/staff/supporters/", {"state": "TX", "chapter": "abc"})
+    assert "0 supporters" in listing.content.decode()
+    export = staff_client.get(
+        "/staff/supporters/export.csv", {"q": "x" * 201, "state": "TX"}
+    )
+    assert export.status_code == 400
+
+
+def test_import_header_with_a_huge_cell_or_too_many_columns_is_rejected(db):
+    for content in [
+        b"email," + b"a" * 200 * 1024 + b"\nx@example.org,1\n",
+        b"email," + b",".join([b"first"] * 5000) + b"\n",
+    ]:
+        supporter_import = importing.create_import(
+            file_name="x.csv", content=content, chapter=None, enqueue=False
+        )
+        result = importing.run_import(import_id=supporter_import.pk)
+        assert result.status == SupporterImport.Status.FAILED
+        assert result.errors[0]["line"] == 0
+        assert "Line 1" in result.errors[0]["reason"]
+    assert not Supporter.objects.exists()
+
+
+@pytest.mark.parametrize("zip_code", ["\uff11\uff12\uff13\uff14\uff15", "1234\u2075"])
+def test_non_ascii_digits_are_not_a_zip(zip_code):
+    from django.core.exceptions import ValidationError
+
+    from supporters.services import normalize_zip
+
+    with pytest.raises(ValidationError, match="not a ZIP code"):
+        normalize_zip(zip_code)
