@@ -190,7 +190,6 @@ def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> No
     _enqueue_email(email.pk)
 
 
-@transaction.atomic
 def sign_petition(
     *,
     petition: Petition,
@@ -216,28 +215,18 @@ def sign_petition(
 
     Safe to repeat and safe under concurrency: the unique (petition, supporter) key lets one
     signature exist; a repeat returns it with ``created=False``, counts nothing and sends
-    nothing (upsert_supporter may still fill in profile fields the repeat supplied).
+    nothing (upsert_supporter may still fill in profile fields the repeat supplied). Two
+    concurrent first signatures of one email collide on that key: the loser's whole
+    transaction is rolled back and run again, and then finds the winner's signature.
     Raises PetitionClosedError when the petition does not take signatures.
     """
     if not petition.is_open:
         raise PetitionClosedError(petition.pk)
     double_opt_in = petition.requires_double_opt_in
-    supporter, _created = upsert_supporter(
-        email=email,
-        source=f"petition:{petition.slug}"[:100],
-        opt_in=wants_email and not double_opt_in,
-        opt_in_method="petition_checkbox",
-        first_name=first_name[:100],
-        last_name=last_name[:100],
-        zip_code=zip_code,
-        phone=phone,
-    )
-    now = timezone.now()
-    values = {
+    signature_values = {
         "comment": comment[:1000],
         "is_public": is_public,
         "wants_email": wants_email,
-        "confirmed_at": None if double_opt_in else now,
         "referred_by_code": clean_referral_code(referred_by_code),
         "utm_source": utm_source[:100],
         "utm_medium": utm_medium[:100],
@@ -246,25 +235,64 @@ def sign_petition(
         "language": language[:10],
         "channel": channel[:20],
     }
-    for _attempt in range(3):
+    profile = {
+        "first_name": first_name[:100],
+        "last_name": last_name[:100],
+        "zip_code": zip_code,
+        "phone": phone,
+    }
+    for attempt in range(3):
         try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    petition=petition,
-                    supporter=supporter,
-                    referral_code=new_referral_code(),
-                    **values,
-                )
-            break
+            return _sign_once(
+                petition=petition,
+                email=email,
+                wants_email=wants_email,
+                double_opt_in=double_opt_in,
+                profile=profile,
+                signature_values=signature_values,
+            )
         except IntegrityError:
-            existing = Signature.objects.filter(
-                petition=petition, supporter=supporter
-            ).first()
-            if existing is not None:
-                return SignOutcome(signature=existing, created=False)
-            # Otherwise a referral code collided (31^10 codes: rare): draw another.
-    else:  # pragma: no cover - three collisions in a row
-        raise RuntimeError("could not draw a unique referral code")
+            # A concurrent first signature of the same email, or (31^10 codes: rare) a
+            # referral code drawn twice. Nothing of this attempt was kept.
+            logger.info(
+                "sign petition=%s retry after conflict %d", petition.pk, attempt
+            )
+    raise RuntimeError("could not record the signature after three attempts")
+
+
+@transaction.atomic
+def _sign_once(
+    *,
+    petition: Petition,
+    email: str,
+    wants_email: bool,
+    double_opt_in: bool,
+    profile: dict[str, str],
+    signature_values: dict,
+) -> SignOutcome:
+    """One attempt of sign_petition, in one transaction with no savepoints: an
+    IntegrityError aborts the attempt whole and sign_petition runs it again."""
+    supporter, supporter_created = upsert_supporter(
+        email=email,
+        source=f"petition:{petition.slug}"[:100],
+        opt_in=wants_email and not double_opt_in,
+        opt_in_method="petition_checkbox",
+        **profile,
+    )
+    if not supporter_created:
+        # A supporter created in this transaction cannot have signed yet.
+        existing = Signature.objects.filter(
+            petition=petition, supporter=supporter
+        ).first()
+        if existing is not None:
+            return SignOutcome(signature=existing, created=False)
+    signature = Signature.objects.create(
+        petition=petition,
+        supporter=supporter,
+        referral_code=new_referral_code(),
+        confirmed_at=None if double_opt_in else timezone.now(),
+        **signature_values,
+    )
     if double_opt_in:
         _queue_email(signature=signature, kind=SignatureEmail.Kind.CONFIRM, is_new=True)
     else:

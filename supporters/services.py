@@ -7,7 +7,8 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,15 +98,33 @@ PROFILE_FIELDS = (
 
 def default_chapters_for(state: str) -> list[Chapter]:
     """The national chapter and, if there is one, the chapter of ``state``."""
-    chapters = Chapter.objects.filter(kind=Chapter.Kind.NATIONAL)
+    return list(Chapter.objects.filter(_default_chapters_q(state)))
+
+
+def _default_chapters_q(state: str) -> Q:
+    q = Q(kind=Chapter.Kind.NATIONAL)
     if state:
-        chapters = chapters | Chapter.objects.filter(
-            kind=Chapter.Kind.STATE, state=state
-        )
-    return list(chapters)
+        q |= Q(kind=Chapter.Kind.STATE, state=state)
+    return q
 
 
-@transaction.atomic
+def join_default_chapters(*, supporter_id: int, state: str) -> None:
+    """Add the supporter to the national chapter and their state's. Safe to repeat."""
+    chapter_ids = Chapter.objects.filter(_default_chapters_q(state)).values_list(
+        "pk", flat=True
+    )
+    ChapterMembership.objects.bulk_create(
+        [
+            ChapterMembership(chapter_id=chapter_id, supporter_id=supporter_id)
+            for chapter_id in chapter_ids
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# No savepoint of its own: a caller's transaction (signing) makes it atomic, and
+# get_or_create guards its INSERT with one. Called alone it runs in a transaction.
+@transaction.atomic(savepoint=False)
 def upsert_supporter(
     *,
     email: str,
@@ -114,24 +133,22 @@ def upsert_supporter(
     opt_in_method: str = "",
     **profile: str,
 ) -> tuple[Supporter, bool]:
-    """Find or create the supporter with this email; fill in non-blank profile fields.
+    """Find or create the supporter with this email; fill in non-blank profile fields;
+    a new supporter (or one whose state changed) joins the national and state chapters.
 
     Safe to repeat and safe under concurrency: the unique email decides, and a lost race
-    re-reads the winner's row. Never re-subscribes someone who unsubscribed.
-    Returns (supporter, created).
+    (get_or_create's IntegrityError path) re-reads the winner's row. Never re-subscribes
+    someone who unsubscribed. Returns (supporter, created).
     """
     email = normalize_email(email)
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
     values = {key: value for key, value in profile.items() if value}
-    try:
-        with transaction.atomic():
-            supporter, created = Supporter.objects.get_or_create(
-                email=email, defaults={**values, "source": source}
-            )
-    except IntegrityError:
-        supporter, created = Supporter.objects.get(email=email), False
+    supporter, created = Supporter.objects.get_or_create(
+        email=email, defaults={**values, "source": source}
+    )
+    changed = []
     if not created:
         changed = [
             key for key, value in values.items() if getattr(supporter, key) != value
@@ -140,13 +157,8 @@ def upsert_supporter(
             setattr(supporter, key, values[key])
         if changed:
             supporter.save(update_fields=[*changed, "updated_at"])
-    ChapterMembership.objects.bulk_create(
-        [
-            ChapterMembership(chapter=chapter, supporter=supporter)
-            for chapter in default_chapters_for(supporter.state)
-        ],
-        ignore_conflicts=True,
-    )
+    if created or "state" in changed:
+        join_default_chapters(supporter_id=supporter.pk, state=supporter.state)
     if opt_in:
         record_opt_in(supporter=supporter, source=source, method=opt_in_method)
     return supporter, created
@@ -176,9 +188,8 @@ def record_opt_in(*, supporter: Supporter, source: str, method: str) -> bool:
             source=source[:100],
             method=method[:50],
         )
-        supporter.refresh_from_db(
-            fields=["email_opt_in", "opt_in_at", "opt_in_source", "opt_in_method"]
-        )
+        supporter.email_opt_in, supporter.opt_in_at = True, now
+        supporter.opt_in_source, supporter.opt_in_method = source[:100], method[:50]
     return bool(updated)
 
 
