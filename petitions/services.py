@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from harbor.mail import Recipient, send_batch
+from legislators.selectors import districts_for_zip
 from supporters.models import Supporter
 from supporters.services import normalize_email, record_opt_in, upsert_supporter
 
@@ -190,6 +191,19 @@ def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> No
     _enqueue_email(email.pk)
 
 
+def location_from_zip(zip_code: str) -> dict[str, str]:
+    """What a ZIP alone says for certain: the state, if the ZIP lies in one, and the
+    congressional district, if it lies in one ("TX-37"). An in-memory lookup, no query."""
+    districts = districts_for_zip(zip_code[:5]) if zip_code else []
+    states = {d.state for d in districts}
+    location = {}
+    if len(states) == 1:
+        location["state"] = states.pop()
+    if len(districts) == 1:
+        location["congressional_district"] = districts[0].code
+    return location
+
+
 def sign_petition(
     *,
     petition: Petition,
@@ -240,6 +254,7 @@ def sign_petition(
         "last_name": last_name[:100],
         "zip_code": zip_code,
         "phone": phone,
+        **location_from_zip(zip_code),
     }
     for attempt in range(3):
         try:

@@ -131,6 +131,7 @@ def upsert_supporter(
     source: str = "",
     opt_in: bool = False,
     opt_in_method: str = "",
+    congressional_district: str = "",
     **profile: str,
 ) -> tuple[Supporter, bool]:
     """Find or create the supporter with this email; fill in non-blank profile fields;
@@ -145,6 +146,9 @@ def upsert_supporter(
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
     values = {key: value for key, value in profile.items() if value}
+    if congressional_district:
+        # Only a certain district is passed (a ZIP inside one district, or geocoded).
+        values["congressional_district"] = congressional_district
     supporter, created = Supporter.objects.get_or_create(
         email=email, defaults={**values, "source": source}
     )

@@ -321,3 +321,45 @@ def test_requeue_gives_up_after_many_attempts(petition):
     with mock.patch("petitions.tasks.send_signature_email_task.delay") as delay:
         assert services.requeue_stuck_signature_emails() == 0
     delay.assert_not_called()
+
+
+@pytest.fixture
+def crosswalk(db):
+    from legislators import selectors
+    from legislators.models import ZipDistrict
+
+    ZipDistrict.objects.bulk_create(
+        [
+            ZipDistrict(zcta="78701", state="TX", district=37),
+            ZipDistrict(zcta="77494", state="TX", district=22),
+            ZipDistrict(zcta="77494", state="TX", district=38),
+            ZipDistrict(zcta="73949", state="OK", district=3),
+            ZipDistrict(zcta="73949", state="TX", district=13),
+        ]
+    )
+    selectors.reset_zip_index()
+    yield
+    selectors.reset_zip_index()
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "state", "district"),
+    [
+        ("78701", "TX", "TX-37"),
+        ("77494", "TX", ""),
+        ("73949", "", ""),
+        ("99999", "", ""),
+    ],
+)
+def test_signing_stores_what_the_zip_says_for_certain(
+    petition, crosswalk, zip_code, state, district
+):
+    from supporters.models import Chapter
+
+    texas = Chapter.objects.create(name="Texas", slug="tx", kind="state", state="TX")
+    outcome = sign(petition, zip_code=zip_code)
+
+    supporter = outcome.signature.supporter
+    supporter.refresh_from_db()
+    assert (supporter.state, supporter.congressional_district) == (state, district)
+    assert (texas in supporter.chapters.all()) == (state == "TX")
