@@ -328,3 +328,101 @@ def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, setting
     assert "Minnesota" in html
     assert "import_safe_harbor" in html
     assert "Congress.gov: bill sync off (no API key set)" in html
+
+
+@pytest.fixture
+def chapter_leader(client, django_user_model):
+    """A staff login that is not a superuser and holds no legislators permission."""
+    user = django_user_model.objects.create_user(
+        "leader", password="x" * 20, is_staff=True
+    )
+    client.force_login(user)
+    return user
+
+
+def grant(user, *codenames):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="legislators", codename__in=codenames
+        )
+    )
+
+
+def safe_harbor_data(law, **changes):
+    data = {
+        f: getattr(law, f) or ""
+        for f in (
+            "status",
+            "immunity",
+            "diversion",
+            "services",
+            "training",
+            "buyer_penalties",
+            "citation",
+            "year",
+            "source_name",
+            "source_url",
+            "as_of",
+            "notes",
+        )
+    }
+    data.update(changes)
+    return data
+
+
+def test_safe_harbor_edit_needs_the_change_permission(client, chapter_leader):
+    services.import_safe_harbor()
+    url = reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"})
+    law = SafeHarborLaw.objects.get(state="OH")
+    data = safe_harbor_data(law, status="partial")
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
+    assert SafeHarborLaw.objects.get(state="OH").status == "none"
+    assert not EditRecord.objects.exists()
+    # The list page stays open to every staff login.
+    assert client.get(reverse("legislators:staff-bills")).status_code == 200
+
+    grant(chapter_leader, "change_safeharborlaw")
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert SafeHarborLaw.objects.get(state="OH").status == "partial"
+
+
+def test_bill_entry_and_edit_need_the_add_and_change_permissions(
+    client, chapter_leader
+):
+    bill = Bill.objects.create(
+        jurisdiction="OH", session="136", identifier="HB 105", title="Safe Harbor"
+    )
+    data = {
+        "jurisdiction": "OH",
+        "session": "136",
+        "title": "Changed",
+        "stage": "introduced",
+        "identifier": "HB 106",
+    }
+    new = reverse("legislators:staff-bill-new")
+    edit = reverse("legislators:staff-bill-edit", kwargs={"pk": bill.pk})
+    for url in (new, edit):
+        assert client.get(url).status_code == 403
+        assert client.post(url, data).status_code == 403
+    assert list(Bill.objects.values_list("identifier", "title")) == [
+        ("HB 105", "Safe Harbor")
+    ]
+    assert not EditRecord.objects.exists()
+    listing = reverse("legislators:staff-bills")
+    assert "Add a bill" not in client.get(listing).content.decode()
+
+    grant(chapter_leader, "add_bill")
+    assert "Add a bill" in client.get(listing).content.decode()
+    assert client.get(edit).status_code == 403
+    assert client.post(new, data).status_code == 302
+    assert Bill.objects.filter(identifier="HB 106").exists()
+
+    grant(chapter_leader, "change_bill")
+    data.update(identifier="HB 105")
+    assert client.post(edit, data).status_code == 302
+    bill.refresh_from_db()
+    assert bill.title == "Changed"
