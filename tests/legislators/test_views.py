@@ -426,3 +426,23 @@ def test_bill_entry_and_edit_need_the_add_and_change_permissions(
     assert client.post(edit, data).status_code == 302
     bill.refresh_from_db()
     assert bill.title == "Changed"
+
+
+@pytest.mark.parametrize(
+    "campaign_id", ["99999999999999999999999", "-99999999999999999999999", "1.5", "x"]
+)
+def test_staff_bill_form_rejects_a_campaign_id_out_of_range(staff_client, campaign_id):
+    response = staff_client.post(
+        reverse("legislators:staff-bill-new"),
+        {
+            "jurisdiction": "OH",
+            "session": "136",
+            "identifier": "HB 105",
+            "title": "Safe Harbor",
+            "stage": "introduced",
+            "campaigns": [campaign_id],
+        },
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Bill.objects.exists()
