@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import (
     PermissionRequiredMixin,
     UserPassesTestMixin,
 )
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -194,15 +195,20 @@ class StaffBillEditView(StaffPermissionRequiredMixin, View):
         form = BillForm(request.POST, instance=bill)
         if form.is_valid():
             data = form.cleaned_data
-            saved = services.save_bill(
-                user=request.user,
-                bill_id=bill.pk if bill else None,
-                campaigns=list(data["campaigns"]),
-                source_urls=data["source_urls_text"],
-                **{f: data[f] for f in BillForm.Meta.fields},
-            )
-            messages.success(request, _("The bill was saved."))
-            return redirect("legislators:staff-bill-edit", pk=saved.pk)
+            try:
+                saved = services.save_bill(
+                    user=request.user,
+                    bill_id=bill.pk if bill else None,
+                    campaigns=list(data["campaigns"]),
+                    source_urls=data["source_urls_text"],
+                    **{f: data[f] for f in BillForm.Meta.fields},
+                )
+            except ValidationError as exc:
+                # A duplicate the form could not see: a simultaneous request added it.
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The bill was saved."))
+                return redirect("legislators:staff-bill-edit", pk=saved.pk)
         return render(
             request,
             "legislators/staff_bill_form.html",

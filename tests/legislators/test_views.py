@@ -446,3 +446,45 @@ def test_staff_bill_form_rejects_a_campaign_id_out_of_range(staff_client, campai
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Bill.objects.exists()
+
+
+def test_the_loser_of_two_simultaneous_new_bill_posts_gets_a_form_error(
+    staff_client,
+):
+    """The other request's bill is committed after this request's form found no
+    duplicate and before its own INSERT (the form's check is the first read of the
+    bills table)."""
+    from django.db import connection
+
+    inserted = []
+
+    def other_request_commits_the_same_bill(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not inserted and sql.startswith("SELECT") and '"legislators_bill"' in sql:
+            inserted.append(True)
+            Bill.objects.bulk_create(
+                [
+                    Bill(
+                        jurisdiction="OH",
+                        session="136",
+                        identifier="HB 105",
+                        title="The other request",
+                    )
+                ]
+            )
+        return result
+
+    data = {
+        "jurisdiction": "OH",
+        "session": "136",
+        "identifier": "HB 105",
+        "title": "This request",
+        "stage": "introduced",
+    }
+    with connection.execute_wrapper(other_request_commits_the_same_bill):
+        response = staff_client.post(reverse("legislators:staff-bill-new"), data)
+    assert inserted
+    assert response.status_code == 400
+    assert "A bill with this identifier already exists" in response.content.decode()
+    assert list(Bill.objects.values_list("title", flat=True)) == ["The other request"]
+    assert not EditRecord.objects.exists()
