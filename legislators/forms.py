@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,8 @@ from harbor.states import STATE_CHOICES
 
 from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
+
+ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -58,11 +62,9 @@ class LookupForm(forms.Form):
         value = "".join(self.cleaned_data["zip_code"].split())
         if not value:
             return ""
-        if not (
-            len(value) in (5, 10)
-            and value[:5].isdigit()
-            and (len(value) == 5 or (value[5] == "-" and value[6:].isdigit()))
-        ):
+        # ASCII digits only: str.isdigit() and \d also accept fullwidth and
+        # superscript digits, which no ZIP code has.
+        if not ZIP_RE.fullmatch(value):
             raise forms.ValidationError(_("Enter a 5-digit ZIP code, like 78701."))
         return value[:5]
 
