@@ -69,6 +69,18 @@ def _plain(html: str) -> str:
     return " ".join(nh3.clean(html or "", tags=set()).split())
 
 
+def _web_urls(urls: list[Any], limit: int = 10) -> list[str]:
+    """The http(s) URLs among ``urls``, stripped. Source links end up in ``<a href>``,
+    where escaping does not stop a ``javascript:`` or ``data:`` URL, so anything else
+    is dropped."""
+    kept = []
+    for url in urls:
+        text = url.strip() if isinstance(url, str) else ""
+        if text.lower().startswith(("http://", "https://")) and len(text) <= 2000:
+            kept.append(text)
+    return kept[:limit]
+
+
 # --- Congress.gov ---------------------------------------------------------------------
 
 
@@ -203,10 +215,13 @@ def fetch_congress_bill(
         summary=summary,
         stage=congress_stage(actions, bool(bill.get("laws"))),
         introduced_on=introduced,
-        source_urls=[
-            f"https://www.congress.gov/bill/{int(congress)}th-congress/"
-            f"{'house' if bill_type.startswith('h') else 'senate'}-bill/{int(number)}"
-        ],
+        source_urls=_web_urls(
+            [
+                f"https://www.congress.gov/bill/{int(congress)}th-congress/"
+                f"{'house' if bill_type.startswith('h') else 'senate'}-bill/"
+                f"{int(number)}"
+            ]
+        ),
         actions=actions,
         sponsors=sponsors,
     )
@@ -387,11 +402,9 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
         introduced_on=_day(
             item.get("first_action_date"), where, "first_action_date", required=False
         ),
-        source_urls=[
-            s["url"]
-            for s in item.get("sources") or []
-            if isinstance(s, dict) and s.get("url")
-        ][:10],
+        source_urls=_web_urls(
+            [s.get("url") for s in item.get("sources") or [] if isinstance(s, dict)]
+        ),
         openstates_id=os_id,
         actions=actions,
         sponsors=sponsors,

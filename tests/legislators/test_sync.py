@@ -313,3 +313,29 @@ def test_sync_bills_command_reports_each_source(
     assert "congress: synced 0, failed 1" in out
     assert "openstates: disabled (no API key set)" in out
     assert "HTTP 500 after 1 attempts" in err
+
+
+def test_openstates_sync_keeps_only_web_source_links(openstates):
+    from django.test import Client
+
+    bill = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    payload = json.loads(fixture("openstates-v3/bills_tx.json"))
+    good = payload["results"][0]["sources"][0]["url"]
+    payload["results"][0]["sources"] = [
+        {"url": "javascript:alert(1)", "note": ""},
+        {"url": " JavaScript:alert(2)", "note": ""},
+        {"url": "data:text/html,<script>alert(3)</script>", "note": ""},
+        {"url": "ftp://example.org/bill.txt", "note": ""},
+        {"url": 12, "note": ""},
+        {"url": good, "note": ""},
+    ]
+    openstates.serve("/bills", payload)
+    assert sync.sync_state_bills()["synced"] == 1
+    bill.refresh_from_db()
+    assert bill.source_urls == [good]
+    html = Client().get(bill.get_absolute_url()).content.decode()
+    assert good.replace("&", "&amp;") in html
+    assert "alert(" not in html
+    assert "javascript:" not in html.lower()
