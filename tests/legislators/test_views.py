@@ -491,3 +491,49 @@ def test_the_loser_of_two_simultaneous_new_bill_posts_gets_a_form_error(
     assert "A bill with this identifier already exists" in response.content.decode()
     assert list(Bill.objects.values_list("title", flat=True)) == ["The other request"]
     assert not EditRecord.objects.exists()
+
+
+def _add_rows_with_foreign_keys(model_name, numbers, django_user_model):
+    from legislators.models import BillAction, Legislator, Office, Sponsorship
+
+    for i in numbers:
+        bill = Bill.objects.create(
+            jurisdiction="TX", session="89R", identifier=f"HB {i + 1}", title="?"
+        )
+        if model_name == "editrecord":
+            user = django_user_model.objects.create_user(f"editor{i}")
+            EditRecord.objects.create(
+                object_type="legislators.bill", object_id=bill.pk, user=user
+            )
+        elif model_name == "billaction":
+            BillAction.objects.create(bill=bill, date="2025-01-15", text="Filed")
+        elif model_name == "sponsorship":
+            Sponsorship.objects.create(bill=bill, name="A.J. Louderback")
+        elif model_name == "office":
+            legislator = Legislator.objects.create(
+                openstates_id=f"ocd-person/{i}",
+                name=f"Member {i}",
+                chamber="state_lower",
+                state="TX",
+                district=str(i + 1),
+            )
+            Office.objects.create(legislator=legislator, kind="capitol")
+
+
+@pytest.mark.parametrize(
+    "model_name", ["editrecord", "billaction", "sponsorship", "office"]
+)
+def test_admin_lists_showing_a_related_row_take_the_same_queries_for_any_length(
+    staff_client, django_user_model, model_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:legislators_{model_name}_changelist")
+    counts = []
+    for numbers in (range(1), range(1, 4)):  # one row, then four
+        _add_rows_with_foreign_keys(model_name, numbers, django_user_model)
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
