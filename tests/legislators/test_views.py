@@ -331,6 +331,8 @@ def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, setting
     assert "Minnesota" in html
     assert "import_safe_harbor" in html
     assert "Congress.gov: bill sync off (no API key set)" in html
+    assert "<title>Bills and Safe Harbor · Harbor</title>" in html
+    assert html.count("Imports and syncs") == 1
 
 
 @pytest.fixture
