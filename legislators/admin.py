@@ -29,6 +29,7 @@ class LegislatorAdmin(admin.ModelAdmin):
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ["legislator", "kind", "phone"]
+    list_select_related = ["legislator"]
     raw_id_fields = ["legislator"]
 
 
@@ -61,12 +62,14 @@ class BillAdmin(admin.ModelAdmin):
 @admin.register(BillAction)
 class BillActionAdmin(admin.ModelAdmin):
     list_display = ["bill", "date", "chamber", "classification"]
+    list_select_related = ["bill"]
     raw_id_fields = ["bill"]
 
 
 @admin.register(Sponsorship)
 class SponsorshipAdmin(admin.ModelAdmin):
     list_display = ["bill", "name", "kind", "sponsored_on"]
+    list_select_related = ["bill"]
     raw_id_fields = ["bill", "legislator"]
 
 
@@ -79,6 +82,8 @@ class SafeHarborLawAdmin(admin.ModelAdmin):
 @admin.register(EditRecord)
 class EditRecordAdmin(admin.ModelAdmin):
     list_display = ["object_type", "object_id", "user", "at"]
+    # user is nullable, so the admin's automatic select_related() skips it.
+    list_select_related = ["user"]
     readonly_fields = ["object_type", "object_id", "user", "at", "changes"]
 
 

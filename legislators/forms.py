@@ -1,4 +1,7 @@
+import re
+
 from django import forms
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -6,6 +9,36 @@ from harbor.states import STATE_CHOICES
 
 from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
+
+ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that answers "Select a valid choice" for an id that is
+    not an integer the database can hold, before querying with it.
+
+    Django's ``pk__in`` lookup passes an out-of-range integer to the database, where
+    it raises OverflowError (SQLite) or a DataError (PostgreSQL): a 500 on a crafted
+    POST."""
+
+    def clean(self, value):
+        pk = self.queryset.model._meta.pk
+        if isinstance(value, list | tuple) and isinstance(pk, models.IntegerField):
+            low, high = connections[self.queryset.db].ops.integer_field_range(
+                pk.get_internal_type()
+            )
+            for item in value:
+                try:
+                    number = int(item)
+                except (TypeError, ValueError):
+                    number = None
+                if number is None or not low <= number <= high:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(item)[:40]},
+                    )
+        return super().clean(value)
 
 
 class LookupForm(forms.Form):
@@ -29,11 +62,9 @@ class LookupForm(forms.Form):
         value = "".join(self.cleaned_data["zip_code"].split())
         if not value:
             return ""
-        if not (
-            len(value) in (5, 10)
-            and value[:5].isdigit()
-            and (len(value) == 5 or (value[5] == "-" and value[6:].isdigit()))
-        ):
+        # ASCII digits only: str.isdigit() and \d also accept fullwidth and
+        # superscript digits, which no ZIP code has.
+        if not ZIP_RE.fullmatch(value):
             raise forms.ValidationError(_("Enter a 5-digit ZIP code, like 78701."))
         return value[:5]
 
@@ -54,7 +85,7 @@ class BillForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
     )
-    campaigns = forms.ModelMultipleChoiceField(
+    campaigns = IdMultipleChoiceField(
         queryset=Campaign.objects.order_by("title"),
         required=False,
         label=_("Linked campaigns"),

@@ -8,12 +8,16 @@ to repeat. Bill sync from the upstream APIs lives in ``legislators.sync``.
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from supporters.models import Supporter
 
@@ -321,7 +325,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _apply_edit(
-    obj, *, user, values: dict[str, Any], via: str = EditRecord.Via.STAFF
+    obj,
+    *,
+    user,
+    values: dict[str, Any],
+    via: str = EditRecord.Via.STAFF,
+    check_unique: bool = True,
 ) -> EditRecord | None:
     changes = {
         field: [_jsonable(getattr(obj, field)), _jsonable(value)]
@@ -332,7 +341,7 @@ def _apply_edit(
         return None
     for field, value in values.items():
         setattr(obj, field, value)
-    obj.full_clean()
+    obj.full_clean(validate_unique=check_unique, validate_constraints=check_unique)
     obj.save()
     return EditRecord.objects.create(
         object_type=obj._meta.label_lower,
@@ -368,20 +377,56 @@ BILL_EDIT_FIELDS = (
 )
 
 
+DUPLICATE_BILL = _(
+    "A bill with this identifier already exists for this jurisdiction and session."
+)
+
+
+@contextmanager
+def _one_bill_per_session(bill: Bill) -> Iterator[None]:
+    """Turn a violation of the bill's unique key (jurisdiction, session, identifier)
+    while saving ``bill`` inside the block into a ValidationError on ``identifier``.
+
+    A duplicate check before the INSERT cannot see a bill a simultaneous request adds
+    after it ran; the database key can, so it is the one guard and the one message.
+    Any other IntegrityError is raised as it is."""
+    try:
+        # A savepoint: after the error, PostgreSQL allows the query below only once
+        # the failed statement is rolled back.
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        clash = Bill.objects.filter(
+            jurisdiction=bill.jurisdiction,
+            session=bill.session,
+            identifier=bill.identifier,
+        )
+        if bill.pk is not None:
+            clash = clash.exclude(pk=bill.pk)
+        if not clash.exists():
+            raise
+        raise ValidationError({"identifier": DUPLICATE_BILL}, code="unique") from None
+
+
 @transaction.atomic
 def save_bill(
     *, user, bill_id: int | None = None, campaigns=None, **values: Any
 ) -> Bill:
     """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
     the change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving
-    the same values again records nothing."""
+    the same values again records nothing.
+
+    Raises ValidationError (on ``identifier``, changing nothing) when another bill has
+    the same jurisdiction, session and identifier, also when it was added by a
+    simultaneous request."""
     unknown = set(values) - set(BILL_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"unknown bill fields: {sorted(unknown)}")
     if bill_id is None:
         bill = Bill(**values)
-        bill.full_clean()
-        bill.save()
+        bill.full_clean(validate_unique=False, validate_constraints=False)
+        with _one_bill_per_session(bill):
+            bill.save()
         EditRecord.objects.create(
             object_type="legislators.bill",
             object_id=bill.pk,
@@ -390,7 +435,8 @@ def save_bill(
         )
     else:
         bill = Bill.objects.select_for_update().get(pk=bill_id)
-        _apply_edit(bill, user=user, values=values)
+        with _one_bill_per_session(bill):
+            _apply_edit(bill, user=user, values=values, check_unique=False)
     if campaigns is not None:
         before = set(bill.campaigns.values_list("pk", flat=True))
         after = {c.pk for c in campaigns}

@@ -15,7 +15,8 @@ from typing import Any
 
 import nh3
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from .http import ApiClient, ApiError, MalformedPayload
@@ -25,6 +26,19 @@ from .models import Bill, BillAction, Legislator, Sponsorship, SyncRun
 logger = logging.getLogger(__name__)
 MAX_PAGES = 20
 PAGE_SIZE = 250
+
+# What fetching, validating or writing one bill raises when the upstream data is bad:
+# that bill is skipped (write_bill is all or nothing) and the run goes on. Anything
+# else, such as the database going away, stops the run.
+BILL_ERRORS = (
+    ApiError,
+    ValueError,
+    TypeError,
+    KeyError,
+    ValidationError,
+    IntegrityError,
+    DataError,
+)
 
 
 # (kind, name, bioguide_id or openstates_id, sponsored_on, withdrawn_on)
@@ -54,6 +68,25 @@ def _need(obj: Any, key: str, where: str, kind: type | tuple = str) -> Any:
     return value
 
 
+def _objects(obj: dict, key: str, where: str) -> list[dict]:
+    """``obj[key]``: a list of JSON objects, empty when the field is absent."""
+    value = obj.get(key) or []
+    if not isinstance(value, list):
+        raise MalformedPayload(f"{where}: field '{key}' is not a list")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise MalformedPayload(f"{where} {key}[{i}]: not an object")
+    return value
+
+
+def _object(obj: dict, key: str, where: str) -> dict:
+    """``obj[key]``: a JSON object, empty when the field is absent."""
+    value = obj.get(key) or {}
+    if not isinstance(value, dict):
+        raise MalformedPayload(f"{where}: field '{key}' is not an object")
+    return value
+
+
 def _day(value: Any, where: str, key: str, *, required: bool = True) -> dt.date | None:
     if value in (None, "") and not required:
         return None
@@ -67,6 +100,18 @@ def _day(value: Any, where: str, key: str, *, required: bool = True) -> dt.date 
 
 def _plain(html: str) -> str:
     return " ".join(nh3.clean(html or "", tags=set()).split())
+
+
+def _web_urls(urls: list[Any], limit: int = 10) -> list[str]:
+    """The http(s) URLs among ``urls``, stripped. Source links end up in ``<a href>``,
+    where escaping does not stop a ``javascript:`` or ``data:`` URL, so anything else
+    is dropped."""
+    kept = []
+    for url in urls:
+        text = url.strip() if isinstance(url, str) else ""
+        if text.lower().startswith(("http://", "https://")) and len(text) <= 2000:
+            kept.append(text)
+    return kept[:limit]
 
 
 # --- Congress.gov ---------------------------------------------------------------------
@@ -92,7 +137,7 @@ def _paged(client: ApiClient, path: str, key: str) -> list:
         if not isinstance(chunk, list):
             raise MalformedPayload(f"{path}: field '{key}' is missing or not a list")
         items.extend(chunk)
-        total = (data.get("pagination") or {}).get("count")
+        total = _object(data, "pagination", path).get("count")
         if not chunk or not isinstance(total, int) or len(items) >= total:
             break
     return items
@@ -138,7 +183,7 @@ def fetch_congress_bill(
         bill.get("introducedDate"), path, "introducedDate", required=False
     )
     sponsors: list[SponsorRow] = []
-    for i, sponsor in enumerate(bill.get("sponsors") or []):
+    for i, sponsor in enumerate(_objects(bill, "sponsors", path)):
         where = f"{path} sponsors[{i}]"
         sponsors.append(
             (
@@ -157,9 +202,9 @@ def fetch_congress_bill(
                 "date": _day(_need(action, "actionDate", where), where, "actionDate"),
                 "text": _need(action, "text", where)[:5000],
                 "classification": str(action.get("type") or "")[:100],
-                "chamber": str((action.get("sourceSystem") or {}).get("name") or "")[
-                    :50
-                ],
+                "chamber": str(
+                    _object(action, "sourceSystem", where).get("name") or ""
+                )[:50],
             }
         )
     # The API lists newest first; store oldest first with a stable order within a day.
@@ -203,10 +248,13 @@ def fetch_congress_bill(
         summary=summary,
         stage=congress_stage(actions, bool(bill.get("laws"))),
         introduced_on=introduced,
-        source_urls=[
-            f"https://www.congress.gov/bill/{int(congress)}th-congress/"
-            f"{'house' if bill_type.startswith('h') else 'senate'}-bill/{int(number)}"
-        ],
+        source_urls=_web_urls(
+            [
+                f"https://www.congress.gov/bill/{int(congress)}th-congress/"
+                f"{'house' if bill_type.startswith('h') else 'senate'}-bill/"
+                f"{int(number)}"
+            ]
+        ),
         actions=actions,
         sponsors=sponsors,
     )
@@ -261,6 +309,20 @@ def write_bill(data: BillData, *, source_key: str) -> Bill:
     return bill
 
 
+def _skip_bill(
+    summary: dict[str, Any], source: str, bill: tuple, exc: Exception
+) -> None:
+    """Count and log one bill the sync could not refresh. ``bill`` is (pk,
+    jurisdiction, session, identifier); bill payloads hold no supporter data."""
+    bill_id, *key = bill
+    reason = str(exc) if isinstance(exc, ApiError) else f"{type(exc).__name__}: {exc}"
+    summary["failed"] += 1
+    summary["errors"].append(f"bill {bill_id}: {' '.join(key)}: {reason}"[:300])
+    logger.warning(
+        "%s sync failed bill=%s %s: %s", source, bill_id, " ".join(key), reason
+    )
+
+
 def _parse_federal_identifier(identifier: str) -> tuple[str, int]:
     kind, _sep, number = identifier.rpartition(" ")
     for key, label in BILL_TYPES.items():
@@ -282,19 +344,18 @@ def sync_federal_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
         return {"disabled": True}
     client = client or congress_client()
     summary: dict[str, Any] = {"synced": 0, "failed": 0, "errors": []}
-    for bill_id, session, identifier in Bill.objects.filter(
-        jurisdiction="US"
-    ).values_list("pk", "session", "identifier"):
+    for bill in Bill.objects.filter(jurisdiction="US").values_list(
+        "pk", "jurisdiction", "session", "identifier"
+    ):
+        _bill_id, _jurisdiction, session, identifier = bill
         try:
             bill_type, number = _parse_federal_identifier(identifier)
             data = fetch_congress_bill(
                 client, congress=int(session), bill_type=bill_type, number=number
             )
             write_bill(data, source_key="bioguide_id")
-        except (ApiError, ValueError) as exc:
-            summary["failed"] += 1
-            summary["errors"].append(f"bill {bill_id}: {exc}"[:300])
-            logger.warning("congress sync failed bill=%s: %s", bill_id, exc)
+        except BILL_ERRORS as exc:
+            _skip_bill(summary, "congress", bill, exc)
         else:
             summary["synced"] += 1
     SyncRun.objects.create(
@@ -340,13 +401,23 @@ def openstates_stage(actions: list[dict]) -> str:
     return Bill.Stage.INTRODUCED
 
 
+def _order(action: dict, where: str, *, default: int) -> int:
+    value = action.get("order")
+    if value is None:
+        return default
+    # BillAction.order is a PositiveIntegerField: bound it here, not in the database.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise MalformedPayload(f"{where}: field 'order' is not a whole number")
+    return value
+
+
 def parse_openstates_bill(item: dict, *, state: str) -> BillData:
     """Validate one Open States v3 bill (with sponsorships, actions, sources,
     abstracts)."""
     where = f"openstates bill {str(item.get('id'))[:60]}"
     os_id = _need(item, "id", where)
     actions = []
-    for i, action in enumerate(item.get("actions") or []):
+    for i, action in enumerate(_objects(item, "actions", where)):
         w = f"{where} actions[{i}]"
         classification = action.get("classification") or []
         if not isinstance(classification, list):
@@ -357,41 +428,35 @@ def parse_openstates_bill(item: dict, *, state: str) -> BillData:
                 "text": _need(action, "description", w)[:5000],
                 "classification": ",".join(map(str, classification))[:100],
                 "chamber": str(
-                    (action.get("organization") or {}).get("classification") or ""
+                    _object(action, "organization", w).get("classification") or ""
                 )[:50],
-                "order": int(action.get("order") or i),
+                "order": _order(action, w, default=i),
             }
         )
     sponsors: list[SponsorRow] = []
-    for i, sp in enumerate(item.get("sponsorships") or []):
+    for i, sp in enumerate(_objects(item, "sponsorships", where)):
         w = f"{where} sponsorships[{i}]"
         sponsors.append(
             (
                 "sponsor" if sp.get("primary") else "cosponsor",
                 _need(sp, "name", w),
-                ((sp.get("person") or {}).get("id") or ""),
+                str(_object(sp, "person", w).get("id") or ""),
                 None,
                 None,
             )
         )
-    abstracts = item.get("abstracts") or []
+    abstracts = _objects(item, "abstracts", where)
     return BillData(
         jurisdiction=state,
         session=_need(item, "session", where)[:50],
         identifier=normalize_identifier(state, _need(item, "identifier", where))[:50],
         title=_need(item, "title", where)[:1000],
-        summary=str(abstracts[0].get("abstract") or "")
-        if abstracts and isinstance(abstracts[0], dict)
-        else "",
+        summary=str(abstracts[0].get("abstract") or "") if abstracts else "",
         stage=openstates_stage(actions),
         introduced_on=_day(
             item.get("first_action_date"), where, "first_action_date", required=False
         ),
-        source_urls=[
-            s["url"]
-            for s in item.get("sources") or []
-            if isinstance(s, dict) and s.get("url")
-        ][:10],
+        source_urls=_web_urls([s.get("url") for s in _objects(item, "sources", where)]),
         openstates_id=os_id,
         actions=actions,
         sponsors=sponsors,
@@ -417,6 +482,8 @@ def fetch_openstates_bill(
         raise MalformedPayload("bills: field 'results' is missing or not a list")
     if not results:
         raise MalformedPayload(f"bills: no bill {identifier} in {state} {session}")
+    if not isinstance(results[0], dict):
+        raise MalformedPayload("bills: results[0]: not an object")
     return parse_openstates_bill(results[0], state=state)
 
 
@@ -430,18 +497,17 @@ def sync_state_bills(*, client: ApiClient | None = None) -> dict[str, Any]:
         return {"disabled": True}
     client = client or openstates_client()
     summary: dict[str, Any] = {"synced": 0, "failed": 0, "errors": []}
-    for bill_id, state, session, identifier in Bill.objects.exclude(
-        jurisdiction="US"
-    ).values_list("pk", "jurisdiction", "session", "identifier"):
+    for bill in Bill.objects.exclude(jurisdiction="US").values_list(
+        "pk", "jurisdiction", "session", "identifier"
+    ):
+        _bill_id, state, session, identifier = bill
         try:
             data = fetch_openstates_bill(
                 client, state=state, session=session, identifier=identifier
             )
             write_bill(data, source_key="openstates_id")
-        except ApiError as exc:
-            summary["failed"] += 1
-            summary["errors"].append(f"bill {bill_id}: {exc}"[:300])
-            logger.warning("openstates sync failed bill=%s: %s", bill_id, exc)
+        except BILL_ERRORS as exc:
+            _skip_bill(summary, "openstates", bill, exc)
         else:
             summary["synced"] += 1
     SyncRun.objects.create(

@@ -3,7 +3,12 @@ staff pages to edit bills and Safe Harbor records with their history."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import (
+    LoginRequiredMixin,
+    PermissionRequiredMixin,
+    UserPassesTestMixin,
+)
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +23,17 @@ from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    # Anonymous visitors go to the login page; a logged-in user who fails a check
+    # gets a 403 (AccessMixin raises for authenticated users).
     raise_exception = False
 
     def test_func(self):
         return self.request.user.is_active and self.request.user.is_staff
+
+
+class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
+    """Staff, and the model permission for the edit: being staff alone (a chapter
+    leader) does not allow editing bills or any state's Safe Harbor record."""
 
 
 class LegislatorLookupView(View):
@@ -157,7 +169,12 @@ class StaffBillListView(StaffRequiredMixin, View):
         )
 
 
-class StaffBillEditView(StaffRequiredMixin, View):
+class StaffBillEditView(StaffPermissionRequiredMixin, View):
+    def get_permission_required(self):
+        if self.kwargs.get("pk") is None:
+            return ["legislators.add_bill"]
+        return ["legislators.change_bill"]
+
     def _bill(self, pk):
         return get_object_or_404(Bill, pk=pk) if pk else None
 
@@ -178,15 +195,20 @@ class StaffBillEditView(StaffRequiredMixin, View):
         form = BillForm(request.POST, instance=bill)
         if form.is_valid():
             data = form.cleaned_data
-            saved = services.save_bill(
-                user=request.user,
-                bill_id=bill.pk if bill else None,
-                campaigns=list(data["campaigns"]),
-                source_urls=data["source_urls_text"],
-                **{f: data[f] for f in BillForm.Meta.fields},
-            )
-            messages.success(request, _("The bill was saved."))
-            return redirect("legislators:staff-bill-edit", pk=saved.pk)
+            try:
+                saved = services.save_bill(
+                    user=request.user,
+                    bill_id=bill.pk if bill else None,
+                    campaigns=list(data["campaigns"]),
+                    source_urls=data["source_urls_text"],
+                    **{f: data[f] for f in BillForm.Meta.fields},
+                )
+            except ValidationError as exc:
+                # A duplicate the form could not see: a simultaneous request added it.
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The bill was saved."))
+                return redirect("legislators:staff-bill-edit", pk=saved.pk)
         return render(
             request,
             "legislators/staff_bill_form.html",
@@ -195,7 +217,9 @@ class StaffBillEditView(StaffRequiredMixin, View):
         )
 
 
-class StaffSafeHarborEditView(StaffRequiredMixin, View):
+class StaffSafeHarborEditView(StaffPermissionRequiredMixin, View):
+    permission_required = "legislators.change_safeharborlaw"
+
     def get(self, request, state: str):
         law = get_object_or_404(SafeHarborLaw, state=state.upper())
         return render(

@@ -313,3 +313,157 @@ def test_sync_bills_command_reports_each_source(
     assert "congress: synced 0, failed 1" in out
     assert "openstates: disabled (no API key set)" in out
     assert "HTTP 500 after 1 attempts" in err
+
+
+def test_openstates_sync_keeps_only_web_source_links(openstates):
+    from django.test import Client
+
+    bill = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    payload = json.loads(fixture("openstates-v3/bills_tx.json"))
+    good = payload["results"][0]["sources"][0]["url"]
+    payload["results"][0]["sources"] = [
+        {"url": "javascript:alert(1)", "note": ""},
+        {"url": " JavaScript:alert(2)", "note": ""},
+        {"url": "data:text/html,<script>alert(3)</script>", "note": ""},
+        {"url": "ftp://example.org/bill.txt", "note": ""},
+        {"url": 12, "note": ""},
+        {"url": good, "note": ""},
+    ]
+    openstates.serve("/bills", payload)
+    assert sync.sync_state_bills()["synced"] == 1
+    bill.refresh_from_db()
+    assert bill.source_urls == [good]
+    html = Client().get(bill.get_absolute_url()).content.decode()
+    assert good.replace("&", "&amp;") in html
+    assert "alert(" not in html
+    assert "javascript:" not in html.lower()
+
+
+def _bad_order(bill):
+    bill["actions"][0]["order"] = "first"
+
+
+def _actions_not_a_list(bill):
+    bill["actions"] = 5
+
+
+def _action_not_an_object(bill):
+    bill["actions"][1] = "Filed"
+
+
+def _organization_not_an_object(bill):
+    bill["actions"][0]["organization"] = "House"
+
+
+def _sponsor_not_an_object(bill):
+    bill["sponsorships"] = ["A.J. Louderback"]
+
+
+def _sources_not_a_list(bill):
+    bill["sources"] = 5
+
+
+def _order_out_of_range(bill):
+    bill["actions"][0]["order"] = 10**30
+
+
+def _id_too_long(bill):
+    bill["id"] = "ocd-bill/" + "x" * 100
+
+
+def _id_of_another_bill(bill):
+    bill["id"] = SECOND_OS_ID  # the unique key refuses it
+
+
+SECOND_OS_ID = "ocd-bill/00000000-0000-4000-8000-000000000002"
+
+
+@pytest.mark.parametrize(
+    "break_first",
+    [
+        _bad_order,
+        _actions_not_a_list,
+        _action_not_an_object,
+        _organization_not_an_object,
+        _sponsor_not_an_object,
+        _sources_not_a_list,
+        _order_out_of_range,
+        _id_too_long,
+        _id_of_another_bill,
+    ],
+)
+def test_openstates_sync_skips_a_malformed_bill_and_syncs_the_rest(
+    openstates, caplog, break_first
+):
+    first = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    second = Bill.objects.create(
+        jurisdiction="TX",
+        session="89R",
+        identifier="HB 2",
+        title="?",
+        openstates_id=SECOND_OS_ID,  # synced before
+    )
+    bad = json.loads(fixture("openstates-v3/bills_tx.json"))
+    break_first(bad["results"][0])
+    good = json.loads(fixture("openstates-v3/bills_tx.json"))
+    good["results"][0].update(identifier="HB 2", id=SECOND_OS_ID)
+    openstates.script("/bills", (200, bad), (200, good))
+    with caplog.at_level(logging.WARNING, logger="legislators.sync"):
+        summary = sync.sync_state_bills()
+    assert [r["query"]["identifier"] for r in openstates.requests] == [
+        ["HB 1"],
+        ["HB 2"],
+    ]
+    assert (summary["synced"], summary["failed"]) == (1, 1)
+    assert summary["errors"][0].startswith(f"bill {first.pk}: TX 89R HB 1: ")
+    assert f"openstates sync failed bill={first.pk} TX 89R HB 1: " in caplog.text
+    first.refresh_from_db()
+    assert (first.title, first.openstates_id, first.last_synced_at) == ("?", None, None)
+    assert not first.actions.exists()
+    assert not first.sponsorships.exists()
+    second.refresh_from_db()
+    assert second.title.startswith("Relating to services")
+    assert second.actions.count() == 4
+    assert not SyncRun.objects.get(kind="sync_openstates").ok
+
+
+@pytest.mark.parametrize(
+    ("break_first", "reason"),
+    [
+        (lambda bill: bill.update(sponsors=5), "field 'sponsors' is not a list"),
+        (
+            lambda bill: bill.update(sponsors=["Rep. Connolly"]),
+            r"sponsors\[0\]: not an object",
+        ),
+        (lambda bill: bill.update(number="20x"), "not a bill of Congress"),
+    ],
+)
+def test_congress_sync_skips_a_malformed_bill_and_syncs_the_rest(
+    congress, tracked_bill, client, caplog, break_first, reason
+):
+    first = Bill.objects.create(
+        jurisdiction="US", session="117", identifier="H.R. 20", title="?"
+    )
+    payload = json.loads(fixture("congress-gov-api-v3/bill_117_hr_21.json"))
+    payload["bill"]["number"] = "20"
+    break_first(payload["bill"])
+    congress.serve("/v3/bill/117/hr/20", payload)
+    for suffix in ("/actions", "/cosponsors", "/summaries"):
+        congress.serve(
+            "/v3/bill/117/hr/20" + suffix,
+            fixture(f"congress-gov-api-v3/bill_117_hr_21_{suffix[1:]}.json"),
+        )
+    with caplog.at_level(logging.WARNING, logger="legislators.sync"):
+        summary = sync.sync_federal_bills(client=client)
+    assert (summary["synced"], summary["failed"]) == (1, 1)
+    assert summary["errors"][0].startswith(f"bill {first.pk}: US 117 H.R. 20: ")
+    assert re.search(reason, summary["errors"][0])
+    assert f"congress sync failed bill={first.pk} US 117 H.R. 20: " in caplog.text
+    first.refresh_from_db()
+    assert (first.title, first.last_synced_at) == ("?", None)
+    assert not first.actions.exists()
+    assert tracked_bill.actions.count() == 10

@@ -48,6 +48,9 @@ def test_lookup_page_says_a_seat_is_vacant(client, districts):
         ({"zip_code": ""}, "Enter your ZIP code."),
         ({"zip_code": "abcde"}, "Enter a 5-digit ZIP code"),
         ({"zip_code": "1234"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "\uff11\uff12\uff13\uff14\uff15"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "1234\u2075"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "78701-\u0661\u0662\u0663\u0664"}, "Enter a 5-digit ZIP code"),
         ({"zip_code": "00000"}, "We could not find ZIP code 00000"),
         ({"zip_code": "7" * 5000}, "Ensure this value has at most 10 characters"),
         ({"zip_code": "78701", "address": "x" * 5000}, "at most 200 characters"),
@@ -328,3 +331,211 @@ def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, setting
     assert "Minnesota" in html
     assert "import_safe_harbor" in html
     assert "Congress.gov: bill sync off (no API key set)" in html
+    assert "<title>Bills and Safe Harbor · Harbor</title>" in html
+    assert html.count("Imports and syncs") == 1
+
+
+@pytest.fixture
+def chapter_leader(client, django_user_model):
+    """A staff login that is not a superuser and holds no legislators permission."""
+    user = django_user_model.objects.create_user(
+        "leader", password="x" * 20, is_staff=True
+    )
+    client.force_login(user)
+    return user
+
+
+def grant(user, *codenames):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="legislators", codename__in=codenames
+        )
+    )
+
+
+def safe_harbor_data(law, **changes):
+    data = {
+        f: getattr(law, f) or ""
+        for f in (
+            "status",
+            "immunity",
+            "diversion",
+            "services",
+            "training",
+            "buyer_penalties",
+            "citation",
+            "year",
+            "source_name",
+            "source_url",
+            "as_of",
+            "notes",
+        )
+    }
+    data.update(changes)
+    return data
+
+
+def test_safe_harbor_edit_needs_the_change_permission(client, chapter_leader):
+    services.import_safe_harbor()
+    url = reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"})
+    law = SafeHarborLaw.objects.get(state="OH")
+    data = safe_harbor_data(law, status="partial")
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
+    assert SafeHarborLaw.objects.get(state="OH").status == "none"
+    assert not EditRecord.objects.exists()
+    # The list page stays open to every staff login.
+    assert client.get(reverse("legislators:staff-bills")).status_code == 200
+
+    grant(chapter_leader, "change_safeharborlaw")
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert SafeHarborLaw.objects.get(state="OH").status == "partial"
+
+
+def test_bill_entry_and_edit_need_the_add_and_change_permissions(
+    client, chapter_leader
+):
+    bill = Bill.objects.create(
+        jurisdiction="OH", session="136", identifier="HB 105", title="Safe Harbor"
+    )
+    data = {
+        "jurisdiction": "OH",
+        "session": "136",
+        "title": "Changed",
+        "stage": "introduced",
+        "identifier": "HB 106",
+    }
+    new = reverse("legislators:staff-bill-new")
+    edit = reverse("legislators:staff-bill-edit", kwargs={"pk": bill.pk})
+    for url in (new, edit):
+        assert client.get(url).status_code == 403
+        assert client.post(url, data).status_code == 403
+    assert list(Bill.objects.values_list("identifier", "title")) == [
+        ("HB 105", "Safe Harbor")
+    ]
+    assert not EditRecord.objects.exists()
+    listing = reverse("legislators:staff-bills")
+    assert "Add a bill" not in client.get(listing).content.decode()
+
+    grant(chapter_leader, "add_bill")
+    assert "Add a bill" in client.get(listing).content.decode()
+    assert client.get(edit).status_code == 403
+    assert client.post(new, data).status_code == 302
+    assert Bill.objects.filter(identifier="HB 106").exists()
+
+    grant(chapter_leader, "change_bill")
+    data.update(identifier="HB 105")
+    assert client.post(edit, data).status_code == 302
+    bill.refresh_from_db()
+    assert bill.title == "Changed"
+
+
+@pytest.mark.parametrize(
+    "campaign_id", ["99999999999999999999999", "-99999999999999999999999", "1.5", "x"]
+)
+def test_staff_bill_form_rejects_a_campaign_id_out_of_range(staff_client, campaign_id):
+    response = staff_client.post(
+        reverse("legislators:staff-bill-new"),
+        {
+            "jurisdiction": "OH",
+            "session": "136",
+            "identifier": "HB 105",
+            "title": "Safe Harbor",
+            "stage": "introduced",
+            "campaigns": [campaign_id],
+        },
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Bill.objects.exists()
+
+
+def test_the_loser_of_two_simultaneous_new_bill_posts_gets_a_form_error(
+    staff_client,
+):
+    """The other request's bill is committed after this request's form found no
+    duplicate and before its own INSERT (the form's check is the first read of the
+    bills table)."""
+    from django.db import connection
+
+    inserted = []
+
+    def other_request_commits_the_same_bill(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not inserted and sql.startswith("SELECT") and '"legislators_bill"' in sql:
+            inserted.append(True)
+            Bill.objects.bulk_create(
+                [
+                    Bill(
+                        jurisdiction="OH",
+                        session="136",
+                        identifier="HB 105",
+                        title="The other request",
+                    )
+                ]
+            )
+        return result
+
+    data = {
+        "jurisdiction": "OH",
+        "session": "136",
+        "identifier": "HB 105",
+        "title": "This request",
+        "stage": "introduced",
+    }
+    with connection.execute_wrapper(other_request_commits_the_same_bill):
+        response = staff_client.post(reverse("legislators:staff-bill-new"), data)
+    assert inserted
+    assert response.status_code == 400
+    assert "A bill with this identifier already exists" in response.content.decode()
+    assert list(Bill.objects.values_list("title", flat=True)) == ["The other request"]
+    assert not EditRecord.objects.exists()
+
+
+def _add_rows_with_foreign_keys(model_name, numbers, django_user_model):
+    from legislators.models import BillAction, Legislator, Office, Sponsorship
+
+    for i in numbers:
+        bill = Bill.objects.create(
+            jurisdiction="TX", session="89R", identifier=f"HB {i + 1}", title="?"
+        )
+        if model_name == "editrecord":
+            user = django_user_model.objects.create_user(f"editor{i}")
+            EditRecord.objects.create(
+                object_type="legislators.bill", object_id=bill.pk, user=user
+            )
+        elif model_name == "billaction":
+            BillAction.objects.create(bill=bill, date="2025-01-15", text="Filed")
+        elif model_name == "sponsorship":
+            Sponsorship.objects.create(bill=bill, name="A.J. Louderback")
+        elif model_name == "office":
+            legislator = Legislator.objects.create(
+                openstates_id=f"ocd-person/{i}",
+                name=f"Member {i}",
+                chamber="state_lower",
+                state="TX",
+                district=str(i + 1),
+            )
+            Office.objects.create(legislator=legislator, kind="capitol")
+
+
+@pytest.mark.parametrize(
+    "model_name", ["editrecord", "billaction", "sponsorship", "office"]
+)
+def test_admin_lists_showing_a_related_row_take_the_same_queries_for_any_length(
+    staff_client, django_user_model, model_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:legislators_{model_name}_changelist")
+    counts = []
+    for numbers in (range(1), range(1, 4)):  # one row, then four
+        _add_rows_with_foreign_keys(model_name, numbers, django_user_model)
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
