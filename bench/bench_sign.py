@@ -281,26 +281,24 @@ the run {load_before[0]:.2f}, after {load_after[0]:.2f}: the first shows other w
 ({"exactly one" if same_rows == 1 else "WRONG"}); statuses {dict(same.statuses)}.
 - Status counts: livez {dict(livez.statuses)}, sign {dict(sign.statuses)}.
 
-Why the throughput and p99 targets are missed (measured on 2026-11-23 by timing one
-signature at a time in-process against the same PostgreSQL and Redis): a signature costs
-about 13 ms of serial work, against well under 1 ms for `/livez`. Of that, the
-transaction in `petitions.services.sign_petition` is about 10 ms: 20 SQL statements, of
-which `supporters.services.upsert_supporter` issues 12 (three nested savepoints, the
-email lookup and insert, the default-chapter query, and for a ticked opt-in an UPDATE, a
-ConsentEvent INSERT and a re-read), about 5.7 ms; the signature insert, the counter shard
-UPDATE (one of 16 rows, no hot row), the email row and the commit take the rest; the
-Celery publish to Redis after commit about 1.3 ms. Validation, CSRF, both rate-limit
-counters (one Redis round trip) and the cached petition lookup are under 3 ms together.
-With 2 cores shared by the server, PostgreSQL, Redis and the load generator, that caps
-signing near 100/s; at concurrency 32 Little's law then puts the median near 300 ms, so p99
-under 150 ms is out of reach on this machine until the per-signature work shrinks. Ways
-forward, in order of gain: fewer statements in `upsert_supporter` (no redundant savepoints,
-no re-read after the opt-in UPDATE, the national chapter cached; a prototype of that took
-the sign path from 19 to 12 statements and from 15.4 to 12.8 ms per signature, so about
-17%), then an intake path that writes signatures in batches from a worker (the request
-only validates, dedupes on a unique (petition, email) intake row and enqueues), which
-would still cost several ms per request: the 0.5 ratio to a trivial view is not reachable
-with a durable per-request write on 2 shared cores.
+Why the throughput and p99 targets are missed. A new signer's transaction is now 10 SQL
+statements (it was 18 before 2026-11-23 07:05 UTC, when `upsert_supporter` lost its
+redundant savepoints and re-read, memberships became one INSERT of chapter ids, consent
+went into the supporter INSERT and a first signature skipped the duplicate check):
+the supporter lookup, its INSERT (inside get_or_create's savepoint), the default-chapter
+ids and their membership INSERT, the consent event, the signature, the counter shard
+UPDATE (one of 16 rows, no hot row), the email row, then COMMIT and the Celery publish
+after it. Sampling a gunicorn worker under this load (py-spy) shows where its time goes:
+about 38% waiting on PostgreSQL round trips, 30% in the supporter upsert, 9% in the
+Celery publish, 8% in the counter. The workers are CPU-bound on Python: one signature
+costs about 10 ms of CPU against well under 1 ms for `/livez`. With 2 cores shared by the
+server, PostgreSQL, Redis and the load generator, that caps signing near 150/s; at
+concurrency 32 a closed loop's latency is about 32 / throughput (Little's law), so p99
+under 150 ms needs roughly 300 signatures/s, and the 0.5 ratio about 600/s. Neither is
+reachable with a durable, per-request, multi-row write on this machine. The next step, if
+a viral day needs it: an intake path where the request only validates and inserts one
+row keyed by (petition, email) and a worker does the upsert, count and email in batches;
+that trades the immediate "you already signed" for throughput, so it is not done here.
 """
         )
     return (

@@ -149,9 +149,18 @@ def upsert_supporter(
     if congressional_district:
         # Only a certain district is passed (a ZIP inside one district, or geocoded).
         values["congressional_district"] = congressional_district
-    supporter, created = Supporter.objects.get_or_create(
-        email=email, defaults={**values, "source": source}
-    )
+    defaults = {**values, "source": source}
+    now = timezone.now()
+    if opt_in:
+        # A new supporter gets consent in the INSERT itself; an existing one through
+        # record_opt_in, which respects an unsubscribe.
+        defaults.update(
+            email_opt_in=True,
+            opt_in_at=now,
+            opt_in_source=source[:100],
+            opt_in_method=opt_in_method[:50],
+        )
+    supporter, created = Supporter.objects.get_or_create(email=email, defaults=defaults)
     changed = []
     if not created:
         changed = [
@@ -163,7 +172,15 @@ def upsert_supporter(
             supporter.save(update_fields=[*changed, "updated_at"])
     if created or "state" in changed:
         join_default_chapters(supporter_id=supporter.pk, state=supporter.state)
-    if opt_in:
+    if opt_in and created:
+        ConsentEvent.objects.create(
+            supporter=supporter,
+            kind=ConsentEvent.Kind.OPT_IN,
+            at=now,
+            source=source[:100],
+            method=opt_in_method[:50],
+        )
+    elif opt_in:
         record_opt_in(supporter=supporter, source=source, method=opt_in_method)
     return supporter, created
 
