@@ -149,7 +149,7 @@ def upsert_supporter(
     if congressional_district:
         # Only a certain district is passed (a ZIP inside one district, or geocoded).
         values["congressional_district"] = congressional_district
-    defaults = {**values, "source": source}
+    defaults: dict[str, object] = {**values, "source": source}
     now = timezone.now()
     if opt_in:
         # A new supporter gets consent in the INSERT itself; an existing one through
