@@ -177,6 +177,30 @@ def _enqueue_email(email_id: int) -> None:
     )
 
 
+# A repeat signature while unconfirmed re-sends the confirmation at most this often.
+CONFIRM_RESEND_AFTER = timedelta(minutes=10)
+
+
+def _resend_confirmation(*, signature_id: int) -> bool:
+    """Re-arm a sent confirmation email (the signer lost it and signed again), at most
+    once per CONFIRM_RESEND_AFTER: the conditional UPDATE is both the idempotency guard
+    and the rate limit. A suppressed, failed, pending or sending row is left alone."""
+    rows = SignatureEmail.objects.filter(
+        signature_id=signature_id,
+        kind=SignatureEmail.Kind.CONFIRM,
+        status=SignatureEmail.Status.SENT,
+        sent_at__lt=timezone.now() - CONFIRM_RESEND_AFTER,
+    )
+    email_id = rows.values_list("pk", flat=True).first()
+    if email_id is None or not rows.filter(pk=email_id).update(
+        status=SignatureEmail.Status.PENDING, claimed_at=None
+    ):
+        return False
+    _enqueue_email(email_id)
+    logger.info("re-sending confirmation signature=%s", signature_id)
+    return True
+
+
 def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> None:
     """Create the email row and enqueue its send after commit. ``is_new``: the signature
     was created in this transaction, so no row can exist yet (one query, not two)."""
@@ -300,6 +324,8 @@ def _sign_once(
             petition=petition, supporter=supporter
         ).first()
         if existing is not None:
+            if existing.confirmed_at is None:
+                _resend_confirmation(signature_id=existing.pk)
             return SignOutcome(signature=existing, created=False)
     signature = Signature.objects.create(
         petition=petition,

@@ -363,3 +363,46 @@ def test_signing_stores_what_the_zip_says_for_certain(
     supporter.refresh_from_db()
     assert (supporter.state, supporter.congressional_district) == (state, district)
     assert (texas in supporter.chapters.all()) == (state == "TX")
+
+
+def test_signing_again_unconfirmed_resends_the_confirmation_at_most_every_ten_minutes(
+    db, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    petition = PetitionFactory(requires_double_opt_in=True)
+    with django_capture_on_commit_callbacks():
+        signature = sign(petition).signature
+    row = SignatureEmail.objects.get(signature=signature)
+    SignatureEmail.objects.filter(pk=row.pk).update(
+        status=SignatureEmail.Status.SENT, sent_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks() as soon:
+        assert sign(petition).created is False
+    assert soon == []  # sent a moment ago: not again yet
+    assert SignatureEmail.objects.get(pk=row.pk).status == SignatureEmail.Status.SENT
+
+    SignatureEmail.objects.filter(pk=row.pk).update(
+        sent_at=timezone.now() - timedelta(minutes=11)
+    )
+    with django_capture_on_commit_callbacks() as later:
+        sign(petition)
+        sign(petition)
+    assert len(later) == 1  # re-armed once, enqueued once
+    assert SignatureEmail.objects.get(pk=row.pk).status == SignatureEmail.Status.PENDING
+    assert SignatureEmail.objects.filter(signature=signature).count() == 1
+
+
+def test_signing_again_after_confirming_sends_nothing(
+    db, django_capture_on_commit_callbacks
+):
+    petition = PetitionFactory(requires_double_opt_in=True)
+    with django_capture_on_commit_callbacks():
+        signature = sign(petition).signature
+        services.confirm_signature(signature_id=signature.pk)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert sign(petition).created is False
+    assert callbacks == []
