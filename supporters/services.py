@@ -134,8 +134,10 @@ def upsert_supporter(
     congressional_district: str = "",
     **profile: str,
 ) -> tuple[Supporter, bool]:
-    """Find or create the supporter with this email; fill in non-blank profile fields;
-    a new supporter (or one whose state changed) joins the national and state chapters.
+    """Find or create the supporter with this email and fill in profile fields that are
+    still blank (never overwriting: the caller is an unauthenticated form); a new
+    supporter, or one whose state was just learned, joins the national and state
+    chapters.
 
     Safe to repeat and safe under concurrency: the unique email decides, and a lost race
     (get_or_create's IntegrityError path) re-reads the winner's row. Never re-subscribes
@@ -163,9 +165,15 @@ def upsert_supporter(
     supporter, created = Supporter.objects.get_or_create(email=email, defaults=defaults)
     changed = []
     if not created:
-        changed = [
-            key for key, value in values.items() if getattr(supporter, key) != value
-        ]
+        # Anyone can type anyone's email into a public form: such a write may complete
+        # a record but never change what is already there (a name, an address, a
+        # chapter). Staff change records through the import or the admin.
+        changed = [key for key in values if not getattr(supporter, key)]
+        district = values.get("congressional_district", "")
+        if "congressional_district" in changed and not district.startswith(
+            f"{values['state'] if 'state' in changed else supporter.state}-"
+        ):
+            changed.remove("congressional_district")  # from a ZIP in another state
         for key in changed:
             setattr(supporter, key, values[key])
         if changed:

@@ -74,6 +74,33 @@ def test_upsert_twice_keeps_one_supporter_and_fills_blanks():
 
 
 @pytest.mark.django_db
+def test_a_public_form_cannot_overwrite_someone_elses_record():
+    ChapterFactory(slug="ohio", state="OH")
+    services.upsert_supporter(
+        email="ann@example.org", first_name="Ann", last_name="Lee", state="TX"
+    )
+
+    services.upsert_supporter(
+        email="ann@example.org",
+        first_name="Mallory",
+        last_name="Hacker",
+        state="OH",
+        congressional_district="OH-03",
+        phone="+12022243121",
+    )
+
+    ann = Supporter.objects.get()
+    assert (ann.first_name, ann.last_name, ann.state) == ("Ann", "Lee", "TX")
+    assert not ann.chapters.filter(slug="ohio").exists()
+    # Blank fields may still be completed, consistently with what is there.
+    assert ann.congressional_district == ""
+    assert str(ann.phone) == "+12022243121"
+    services.upsert_supporter(email="ann@example.org", congressional_district="TX-37")
+    ann.refresh_from_db()
+    assert ann.congressional_district == "TX-37"
+
+
+@pytest.mark.django_db
 def test_upsert_does_not_resubscribe_an_unsubscribed_supporter():
     supporter = SupporterFactory(email="gone@example.org")
     services.unsubscribe_supporter(supporter_id=supporter.pk, source="link")
