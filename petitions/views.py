@@ -137,8 +137,14 @@ def _sign(request, petition: Petition, form: SignForm, *, lang: str, channel: st
 
 
 def _thanks_url(petition: Petition, outcome, lang: str) -> str:
-    if outcome is None:
+    """The signer's own thank-you page (their share link, their confirmation status) only
+    for a signature made by this request. Anyone can type someone else's email, so a
+    repeat gets the generic page: it says "already signed", and nothing of the earlier
+    signer's (no referral code, no confirmation status)."""
+    if outcome is None or not outcome.created:
         url = reverse("petitions:thanks-generic", kwargs={"slug": petition.slug})
+        if outcome is not None:
+            url += "?again=1"
     else:
         url = reverse(
             "petitions:thanks",
@@ -147,8 +153,6 @@ def _thanks_url(petition: Petition, outcome, lang: str) -> str:
                 "token": services.make_thanks_token(outcome.signature.pk),
             },
         )
-        if not outcome.created:
-            url += "?again=1"
     return _with_lang(url, lang)
 
 

@@ -89,6 +89,21 @@ def test_signing_twice_says_you_already_signed(client, petition):
     assert Signature.objects.count() == 1
 
 
+def test_a_repeat_signature_reveals_nothing_of_the_earlier_signer(client, petition):
+    client.post(detail_url(petition), sign_data())
+    code = Signature.objects.get().referral_code
+
+    response = client.post(
+        detail_url(petition), sign_data(email="ana@example.org", first_name="Mallory")
+    )
+
+    assert response.status_code == 302
+    assert "/thanks/?again=1" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "You already signed this petition" in page
+    assert code not in page
+
+
 def test_share_link_referral_code_is_carried_through_the_form(client, petition):
     sharer = services.sign_petition(
         petition=petition,
