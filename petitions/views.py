@@ -563,7 +563,13 @@ class SignatureListView(StaffRequiredMixin, View):
 
 
 class SignOnReviewView(StaffRequiredMixin, View):
-    """Staff approve or reject organisation sign-ons waiting for review."""
+    """Staff approve or reject organisation sign-ons waiting for review. The page shows
+    organisations' contact people, so it needs the permission, not just a staff login."""
+
+    def test_func(self):
+        return super().test_func() and self.request.user.has_perm(
+            "petitions.change_organisationsignon"
+        )
 
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
@@ -583,7 +589,13 @@ class SignOnReviewView(StaffRequiredMixin, View):
 
     def post(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        ids = [int(v) for v in request.POST.getlist("sign_on") if v.isdigit()]
+        # ASCII digits of a plausible length: isdigit() alone takes "²", and a huge
+        # number overflows the database's integer.
+        ids = [
+            int(v)
+            for v in request.POST.getlist("sign_on")
+            if v.isascii() and v.isdigit() and len(v) <= 18
+        ]
         ids = list(petition.sign_ons.filter(pk__in=ids).values_list("pk", flat=True))
         approve = request.POST.get("decision") == "approve"
         count = services.review_sign_ons(

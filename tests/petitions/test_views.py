@@ -603,3 +603,36 @@ def test_staff_review_sign_ons_without_the_admin(staff_client, petition):
     other.refresh_from_db()
     assert pending.status == "approved"
     assert other.status == "pending"  # another petition's sign-on is not touched
+
+
+def test_sign_on_review_needs_the_permission_and_survives_odd_ids(
+    client, staff_user, petition
+):
+    from django.contrib.auth import get_user_model
+
+    pending = OrganisationSignOn.objects.create(
+        petition=petition, name="Acme", kind="travel", contact_name="Private Person",
+        contact_email="private@acme.example",
+    )  # fmt: skip
+    url = reverse("petitions:sign-on-review", kwargs={"slug": petition.slug})
+    leader = get_user_model().objects.create_user(username="lead", is_staff=True)
+    client.force_login(leader)
+    assert client.get(url).status_code == 403
+    assert (
+        client.post(url, {"sign_on": [pending.pk], "decision": "reject"}).status_code
+        == 403
+    )
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+
+    client.force_login(staff_user)
+    response = client.post(
+        url,
+        {
+            "sign_on": ["\u00b2", "99999999999999999999", pending.pk],
+            "decision": "reject",
+        },
+    )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == "rejected"
