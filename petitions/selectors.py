@@ -21,7 +21,9 @@ def signature_count(*, petition_id: int, fresh: bool = False) -> int:
     """Confirmed signatures of a petition: the sum of its counter shards.
 
     Public pages read it through a cache of PETITIONS_COUNT_CACHE_SECONDS, shared by all
-    processes; ``fresh`` reads the shards (a handful of indexed rows) and refreshes it."""
+    processes; ``fresh`` reads the shards (a handful of indexed rows) and leaves the
+    cache alone: a signer's own page must show their signature counted, and writing the
+    cache on every such view would be a write per signer (a row with the database cache)."""
     key = _count_key(petition_id)
     ttl = settings.PETITIONS_COUNT_CACHE_SECONDS
     if not fresh and ttl > 0:
@@ -34,7 +36,7 @@ def signature_count(*, petition_id: int, fresh: bool = False) -> int:
         )["total"]
         or 0
     )
-    if ttl > 0:
+    if ttl > 0 and not fresh:
         cache.set(key, total, ttl)
     return total
 
