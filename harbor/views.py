@@ -6,6 +6,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from campaigns.selectors import live_campaigns
+from petitions import selectors as petition_selectors
 from supporters import selectors as supporter_selectors
 
 from . import health
@@ -13,7 +14,13 @@ from . import health
 
 class HomeView(View):
     def get(self, request):
-        return render(request, "home.html", {"campaigns": live_campaigns()[:12]})
+        campaigns = list(live_campaigns()[:12])
+        by_campaign = petition_selectors.petitions_for_campaigns(
+            campaign_ids=[c.pk for c in campaigns]
+        )
+        for campaign in campaigns:
+            campaign.petition_summaries = by_campaign.get(campaign.pk, [])
+        return render(request, "home.html", {"campaigns": campaigns})
 
 
 @method_decorator(never_cache, name="dispatch")

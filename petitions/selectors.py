@@ -104,15 +104,23 @@ def approved_sign_ons(*, petition_id: int) -> QuerySet[OrganisationSignOn]:
 
 def campaign_petitions(*, campaign: Campaign) -> list[dict]:
     """The campaign's public petitions, open first, each with its (cached) count."""
-    petitions = (
-        Petition.objects.filter(campaign=campaign)
+    return petitions_for_campaigns(campaign_ids=[campaign.pk]).get(campaign.pk, [])
+
+
+def petitions_for_campaigns(*, campaign_ids: list[int]) -> dict[int, list[dict]]:
+    """Public petitions of several campaigns with their counts, in one petitions query,
+    one cache read and (for counts not cached) one aggregate query: a list page costs
+    the same for one campaign or twelve."""
+    petitions = list(
+        Petition.objects.filter(campaign_id__in=campaign_ids)
         .public()
         .order_by("status", "-created_at")
     )
-    result = []
+    counts = signature_counts(petition_ids=[p.pk for p in petitions])
+    result: dict[int, list[dict]] = {}
     for petition in petitions:
-        count = signature_count(petition_id=petition.pk)
-        result.append(
+        count = counts.get(petition.pk, 0)
+        result.setdefault(petition.campaign_id, []).append(
             {
                 "petition": petition,
                 "count": count,
@@ -120,6 +128,30 @@ def campaign_petitions(*, campaign: Campaign) -> list[dict]:
             }
         )
     return result
+
+
+def signature_counts(*, petition_ids: list[int]) -> dict[int, int]:
+    """signature_count for several petitions at once, through the same shared cache."""
+    ttl = settings.PETITIONS_COUNT_CACHE_SECONDS
+    keys = {_count_key(pk): pk for pk in petition_ids}
+    counts = (
+        {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+        if ttl > 0
+        else {}
+    )
+    missing = [pk for pk in petition_ids if pk not in counts]
+    if missing:
+        fresh = dict(
+            SignatureCountShard.objects.filter(petition_id__in=missing)
+            .values("petition_id")
+            .annotate(total=Sum("count"))
+            .values_list("petition_id", "total")
+        )
+        fresh = {pk: fresh.get(pk) or 0 for pk in missing}
+        if ttl > 0:
+            cache.set_many({_count_key(pk): n for pk, n in fresh.items()}, ttl)
+        counts.update(fresh)
+    return counts
 
 
 def signatures_visible_to(

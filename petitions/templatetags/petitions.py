@@ -1,6 +1,5 @@
 from django import template
 
-from petitions import selectors
 from petitions.forms import NewsletterForm
 
 register = template.Library()
@@ -13,9 +12,3 @@ def newsletter_form(context):
         "form": context.get("newsletter_form") or NewsletterForm(prefix="newsletter"),
         "csrf_token": context.get("csrf_token"),
     }
-
-
-@register.simple_tag
-def campaign_petitions(campaign):
-    """The campaign's public petitions with their cached counts."""
-    return selectors.campaign_petitions(campaign=campaign)

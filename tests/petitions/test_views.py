@@ -636,3 +636,17 @@ def test_sign_on_review_needs_the_permission_and_survives_odd_ids(
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == "rejected"
+
+
+@pytest.mark.parametrize("campaigns", [1, 6])
+def test_home_page_queries_do_not_grow_with_campaigns(
+    client, db, settings, django_assert_max_num_queries, campaigns
+):
+    settings.PETITIONS_COUNT_CACHE_SECONDS = 5
+    for _ in range(campaigns):
+        petition = PetitionFactory(campaign__status="live")
+        PetitionFactory(campaign=petition.campaign)
+    client.get("/")  # fills the count cache (the database cache writes row by row)
+    with django_assert_max_num_queries(3):
+        page = client.get("/").content.decode()
+    assert page.count('class="progress"') == 2 * campaigns
