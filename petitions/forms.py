@@ -32,6 +32,12 @@ class HoneypotMixin(forms.Form):
 
 def _clean_name(value: str) -> str:
     value = " ".join((value or "").split())
+    # Control characters (Cc; whitespace is already collapsed). Not Cf: Persian and Indic
+    # names use the zero-width (non-)joiner.
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(
+            _("Names cannot contain control characters."), code="invalid"
+        )
     if any(ch in value for ch in "<>{}"):
         raise ValidationError(
             _("Please use letters only: names cannot contain <, >, { or }."),

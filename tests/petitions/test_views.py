@@ -650,3 +650,16 @@ def test_home_page_queries_do_not_grow_with_campaigns(
     with django_assert_max_num_queries(3):
         page = client.get("/").content.decode()
     assert page.count('class="progress"') == 2 * campaigns
+
+
+@pytest.mark.parametrize("name", ["Ana\x01", "Ana\x7f", "A\x1bna"])
+def test_control_characters_in_a_name_are_a_field_error(client, petition, name):
+    response = client.post(detail_url(petition), sign_data(first_name=name))
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_zero_width_non_joiner_in_a_name_is_accepted(client, petition):
+    response = client.post(detail_url(petition), sign_data(first_name="Mehr\u200cdad"))
+    assert response.status_code == 302
