@@ -1,10 +1,13 @@
 """The delivery PDF: what staff hand to a petition's target (totals, signers,
 comments)."""
 
+import logging
+from datetime import timedelta
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
@@ -22,10 +25,14 @@ from reportlab.platypus import (
 from harbor.states import STATES
 
 from . import selectors
-from .models import Petition, Signature
+from .models import DeliveryReport, Petition, Signature
 
-# A delivery for a huge petition lists the first signers and counts all of them.
-MAX_LISTED_SIGNERS = 10000
+logger = logging.getLogger(__name__)
+
+# A delivery lists every signer up to this many (about 2,000 pages) and counts them all.
+MAX_LISTED_SIGNERS = 100_000
+# A claim older than this belongs to a worker that died (the task time limit is shorter).
+STUCK_AFTER = timedelta(hours=1)
 # Signers go in tables of this many rows: reportlab splits one huge table slowly.
 TABLE_CHUNK = 500
 MAX_LISTED_COMMENTS = 2000
@@ -95,7 +102,7 @@ def render_delivery_pdf(
     header = ["Name", "City", "State", "ZIP", "Signed"]
     widths = [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch]
     rows: list[list] = []
-    comments = []
+    comments: list[tuple[str, str, str, str]] = []
     for sig in signatures.order_by("created_at", "pk")[:MAX_LISTED_SIGNERS].iterator(
         chunk_size=2000
     ):
@@ -132,3 +139,52 @@ def render_delivery_pdf(
     )  # fmt: skip
     doc.build(story)
     return buffer.getvalue()
+
+
+def request_delivery_report(*, petition: Petition, user) -> DeliveryReport:
+    """Create a report for ``user`` (it will list the signers they may see) and queue
+    its rendering after commit. Not idempotent: each call is a new report."""
+    from .tasks import render_delivery_report_task
+
+    report = DeliveryReport.objects.create(petition=petition, requested_by=user)
+    render_delivery_report_task.delay_on_commit(report.pk)
+    return report
+
+
+def render_delivery_report(*, report_id: int) -> DeliveryReport | None:
+    """Render a claimed report and store its PDF. Safe to repeat: only a pending report
+    (or one whose worker died, after STUCK_AFTER) is claimed, by one caller. Returns the
+    report, or None if it could not be claimed."""
+    now = timezone.now()
+    claimable = Q(status=DeliveryReport.Status.PENDING) | Q(
+        status=DeliveryReport.Status.RUNNING, started_at__lt=now - STUCK_AFTER
+    )
+    if not DeliveryReport.objects.filter(claimable, pk=report_id).update(
+        status=DeliveryReport.Status.RUNNING, started_at=now, updated_at=now
+    ):
+        logger.info("delivery report=%s not claimable", report_id)
+        return None
+    report = DeliveryReport.objects.select_related("petition").get(pk=report_id)
+    user = report.requested_by or get_user_model()(is_active=False)
+    signatures = selectors.signatures_visible_to(
+        user, petition=report.petition, confirmed_only=True
+    )
+    try:
+        pdf = render_delivery_pdf(petition=report.petition, signatures=signatures)
+    except Exception as exc:
+        # Recorded for the staff page, then raised for the worker's log.
+        DeliveryReport.objects.filter(pk=report_id).update(
+            status=DeliveryReport.Status.FAILED,
+            error=type(exc).__name__,
+            finished_at=timezone.now(),
+        )
+        raise
+    report.pdf = pdf
+    report.signature_count = signatures.count()
+    report.status = DeliveryReport.Status.DONE
+    report.finished_at = timezone.now()
+    report.save(
+        update_fields=["pdf", "signature_count", "status", "finished_at", "updated_at"]
+    )
+    logger.info("delivery report=%s done bytes=%d", report_id, len(pdf))
+    return report

@@ -332,3 +332,41 @@ class CampaignVideo(models.Model):
 
     def __str__(self) -> str:
         return f"Video of {self.campaign_id}"
+
+
+class DeliveryReport(TimestampedModel):
+    """One delivery PDF, rendered by a worker: a big petition's report takes minutes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # Reports go with their petition.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="delivery_reports"
+    )
+    # The report lists the signers this person may see; only they download it. A report
+    # whose requester is deleted can no longer be downloaded by anyone but national staff.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    signature_count = models.PositiveIntegerField(default=0)
+    # In the database so that any web process on any host can serve it.
+    pdf = models.BinaryField(blank=True, default=b"")
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Delivery report #{self.pk} ({self.status})"

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from harbor.celery import SEND_TASK_OPTIONS
+from harbor.celery import IDEMPOTENT_TASK_OPTIONS, SEND_TASK_OPTIONS
 
-from . import services
+from . import delivery, services
 
 
 @shared_task(
@@ -26,3 +26,13 @@ def requeue_stuck_signature_emails_task() -> None:
     """Re-enqueue signer emails left pending (broker down at commit) or stuck. Safe to
     repeat."""
     services.requeue_stuck_signature_emails()
+
+
+@shared_task(
+    name="petitions.render_delivery_report",
+    queue="default",
+    **IDEMPOTENT_TASK_OPTIONS,
+)
+def render_delivery_report_task(report_id: int) -> None:
+    """Render one delivery PDF. Safe on redelivery: only a claimed report renders."""
+    delivery.render_delivery_report(report_id=report_id)

@@ -58,8 +58,13 @@ urlpatterns = [
         name="export",
     ),
     path(
-        "staff/petitions/<slug:slug>/delivery.pdf",
-        views.DeliveryPdfView.as_view(),
+        "staff/petitions/<slug:slug>/deliveries/",
+        views.DeliveryReportListView.as_view(),
+        name="deliveries",
+    ),
+    path(
+        "staff/petitions/<slug:slug>/deliveries/<int:pk>.pdf",
+        views.DeliveryReportDownloadView.as_view(),
         name="delivery-pdf",
     ),
 ]

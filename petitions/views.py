@@ -29,10 +29,11 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from campaigns.selectors import live_campaigns
+from supporters.selectors import can_see_all_supporters
 
 from . import delivery, selectors, services
 from .forms import NewsletterForm, SignForm, SignOnForm
-from .models import OrganisationSignOn, Petition, Signature
+from .models import DeliveryReport, OrganisationSignOn, Petition, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -665,18 +666,52 @@ class SignatureExportView(StaffRequiredMixin, View):
         return response
 
 
-class DeliveryPdfView(StaffRequiredMixin, View):
-    """The PDF handed to the target: totals by state and district, signers, comments.
-    Only confirmed signatures of supporters the staff member may see."""
+def _deliveries_for(user, petition: Petition):
+    """Reports of ``petition`` that ``user`` may see: their own, or all for national
+    staff (each lists what its requester could see)."""
+    qs = DeliveryReport.objects.filter(petition=petition).defer("pdf")
+    if can_see_all_supporters(user):
+        return qs
+    return qs.filter(requested_by=user)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DeliveryReportListView(StaffRequiredMixin, View):
+    """Delivery PDFs for the target (totals by state and district, signers, comments),
+    prepared by a worker; confirmed signatures of the supporters the requester may see."""
 
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        qs = selectors.signatures_visible_to(
-            request.user, petition=petition, confirmed_only=True
+        reports = list(_deliveries_for(request.user, petition)[:20])
+        return render(
+            request,
+            "petitions/staff_deliveries.html",
+            {
+                "petition": petition,
+                "reports": reports,
+                "in_progress": any(r.status in ("pending", "running") for r in reports),
+            },
         )
-        pdf = delivery.render_delivery_pdf(petition=petition, signatures=qs)
-        response = HttpResponse(pdf, content_type="application/pdf")
+
+    def post(self, request, slug: str):
+        petition = get_object_or_404(Petition, slug=slug)
+        delivery.request_delivery_report(petition=petition, user=request.user)
+        messages.success(
+            request, _("The delivery PDF is being prepared. This page updates itself.")
+        )
+        return redirect("petitions:deliveries", slug=slug)
+
+
+class DeliveryReportDownloadView(StaffRequiredMixin, View):
+    def get(self, request, slug: str, pk: int):
+        petition = get_object_or_404(Petition, slug=slug)
+        report = get_object_or_404(
+            _deliveries_for(request.user, petition).defer(None),
+            pk=pk,
+            status=DeliveryReport.Status.DONE,
+        )
+        response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
         response["Content-Disposition"] = (
-            f'attachment; filename="delivery-{petition.slug}.pdf"'
+            f'attachment; filename="delivery-{petition.slug}-{report.pk}.pdf"'
         )
         return response

@@ -166,7 +166,14 @@ def test_task_names_are_pinned():
         "supporters.run_import",
         "supporters.recover_stuck_imports",
         "harbor.ping",
+        "petitions.send_signature_email",
+        "petitions.requeue_stuck_signature_emails",
+        "petitions.render_delivery_report",
     } <= set(app.tasks)
+    # Every periodic entry names a registered task.
+    assert {entry["task"] for entry in app.conf.beat_schedule.values()} <= set(
+        app.tasks
+    )
 
 
 def test_seed_demo_is_repeatable(db, capsys):

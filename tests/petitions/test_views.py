@@ -5,8 +5,14 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from petitions import selectors, services
-from petitions.models import OrganisationSignOn, Petition, Signature, SignatureEmail
+from petitions import delivery, selectors, services
+from petitions.models import (
+    DeliveryReport,
+    OrganisationSignOn,
+    Petition,
+    Signature,
+    SignatureEmail,
+)
 from supporters.models import Supporter
 
 from .conftest import sign_data
@@ -456,11 +462,21 @@ def test_staff_search_export_and_pdf(staff_client, petition):
     assert "'=HYPERLINK(1)" in text
     assert "'+cmd|calc" in text
 
+    deliveries = reverse("petitions:deliveries", kwargs={"slug": petition.slug})
+    assert staff_client.post(deliveries).status_code == 302
+    report = DeliveryReport.objects.get()
+    assert report.status == "pending"
+    delivery.render_delivery_report(report_id=report.pk)  # as the worker would
+    page = staff_client.get(deliveries).content.decode()
+    assert "Ready" in page
     pdf = staff_client.get(
-        reverse("petitions:delivery-pdf", kwargs={"slug": petition.slug})
+        reverse(
+            "petitions:delivery-pdf", kwargs={"slug": petition.slug, "pk": report.pk}
+        )
     )
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+    assert DeliveryReport.objects.get().signature_count == 2
 
 
 def test_staff_lists_are_scoped_to_visible_supporters(client, petition):
@@ -663,3 +679,29 @@ def test_control_characters_in_a_name_are_a_field_error(client, petition, name):
 def test_zero_width_non_joiner_in_a_name_is_accepted(client, petition):
     response = client.post(detail_url(petition), sign_data(first_name="Mehr\u200cdad"))
     assert response.status_code == 302
+
+
+def test_delivery_reports_are_the_requesters_and_scoped_to_what_they_see(
+    client, staff_user, petition, django_capture_on_commit_callbacks
+):
+    _two_signatures(petition)
+    leader = get_user_model().objects.create_user(username="lead", is_staff=True)
+    deliveries = reverse("petitions:deliveries", kwargs={"slug": petition.slug})
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(deliveries)
+    assert len(callbacks) == 1  # the render task, queued after commit
+    report = DeliveryReport.objects.get()
+    assert delivery.render_delivery_report(report_id=report.pk).signature_count == 0
+    assert delivery.render_delivery_report(report_id=report.pk) is None  # done once
+
+    client.force_login(staff_user)
+    own = client.post(deliveries)
+    assert own.status_code == 302
+    theirs_url = reverse(
+        "petitions:delivery-pdf", kwargs={"slug": petition.slug, "pk": report.pk}
+    )
+    other = get_user_model().objects.create_user(username="other", is_staff=True)
+    client.force_login(other)
+    assert client.get(theirs_url).status_code == 404
+    assert "Download" not in client.get(deliveries).content.decode()
