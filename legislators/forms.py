@@ -1,16 +1,14 @@
-import re
-
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from harbor.states import STATE_CHOICES
+from supporters.services import normalize_zip
 
 from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
-
-ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -59,13 +57,13 @@ class LookupForm(forms.Form):
     )
 
     def clean_zip_code(self):
-        value = "".join(self.cleaned_data["zip_code"].split())
-        if not value:
-            return ""
-        # ASCII digits only: str.isdigit() and \d also accept fullwidth and
-        # superscript digits, which no ZIP code has.
-        if not ZIP_RE.fullmatch(value):
-            raise forms.ValidationError(_("Enter a 5-digit ZIP code, like 78701."))
+        # The one ZIP rule (ASCII digits, ZIP or ZIP+4), with this page's own wording.
+        try:
+            value = normalize_zip("".join(self.cleaned_data["zip_code"].split()))
+        except ValidationError:
+            raise forms.ValidationError(
+                _("Enter a 5-digit ZIP code, like 78701.")
+            ) from None
         return value[:5]
 
     def clean(self):
