@@ -157,7 +157,22 @@ def _thanks_url(petition: Petition, outcome, lang: str) -> str:
     return _with_lang(url, lang)
 
 
-class PetitionDetailView(View):
+class _SignFormPage(View):
+    """A page with the sign form (the petition page, the widget): GET shows it blank,
+    carrying the tracking parameters; subclasses render and handle the POST."""
+
+    def _render(self, request, petition, form, lang, status=200):
+        raise NotImplementedError
+
+    def get(self, request, slug: str):
+        petition = _open_petition_or_404(slug, cached=True)
+        lang = page_language(request, petition)
+        with translation.override(lang):
+            form = SignForm(initial=_initial_tracking(request))
+            return self._render(request, petition, form, lang)
+
+
+class PetitionDetailView(_SignFormPage):
     """The public petition page: text, counter, recent signers and the sign form."""
 
     template_name = "petitions/detail.html"
@@ -174,13 +189,6 @@ class PetitionDetailView(View):
             **_counter_context(petition),
         }
         return render(request, self.template_name, context, status=status)
-
-    def get(self, request, slug: str):
-        petition = _open_petition_or_404(slug, cached=True)
-        lang = page_language(request, petition)
-        with translation.override(lang):
-            form = SignForm(initial=_initial_tracking(request))
-            return self._render(request, petition, form, lang)
 
     def post(self, request, slug: str):
         petition = _open_petition_or_404(slug, cached=True)
@@ -208,7 +216,7 @@ class PetitionCountView(View):
 
 @method_decorator(xframe_options_exempt, name="dispatch")
 @method_decorator(csrf_exempt, name="dispatch")
-class PetitionWidgetView(View):
+class PetitionWidgetView(_SignFormPage):
     """The embeddable form and counter for partner sites (in an iframe).
 
     Framing is allowed here and nowhere else. Django's CSRF cookie is SameSite=Lax, which
@@ -238,13 +246,6 @@ class PetitionWidgetView(View):
             real = None if outcome == "bot" else outcome
             context["thanks_url"] = _thanks_url(petition, real, lang)
         return render(request, self.template_name, context, status=status)
-
-    def get(self, request, slug: str):
-        petition = _open_petition_or_404(slug, cached=True)
-        lang = page_language(request, petition)
-        with translation.override(lang):
-            form = SignForm(initial=_initial_tracking(request))
-            return self._render(request, petition, form, lang)
 
     def post(self, request, slug: str):
         petition = _open_petition_or_404(slug, cached=True)
