@@ -4,9 +4,7 @@ staff pages to edit bills and Safe Harbor records with their history."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import (
-    LoginRequiredMixin,
     PermissionRequiredMixin,
-    UserPassesTestMixin,
 )
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,21 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
 from supporters.models import Chapter
 
 from . import atlas, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
 from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
-
-
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    # Anonymous visitors go to the login page; a logged-in user who fails a check
-    # gets a 403 (AccessMixin raises for authenticated users).
-    raise_exception = False
-
-    def test_func(self):
-        return self.request.user.is_active and self.request.user.is_staff
 
 
 class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):

@@ -1,13 +1,11 @@
 """Public petition pages (sign, thank-you, confirm, widget, organisation sign-ons, newsletter)
 and staff pages (signatures list, CSV export, delivery PDF). Thin: form, service, render."""
 
-import csv
 import logging
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,11 +14,10 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -29,6 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from campaigns.selectors import live_campaigns
+from harbor.staff import StaffRequiredMixin, streaming_csv_response
 from supporters.selectors import can_see_all_supporters
 
 from . import delivery, selectors, services
@@ -520,16 +518,6 @@ def csrf_failure(request, reason: str = ""):
 # --- staff ----------------------------------------------------------------------------
 
 
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    def test_func(self):
-        return self.request.user.is_active and self.request.user.is_staff
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class StaffPetitionListView(StaffRequiredMixin, View):
     def get(self, request):
         petitions = Petition.objects.select_related("campaign").order_by("-created_at")
@@ -655,16 +643,9 @@ class SignatureExportView(StaffRequiredMixin, View):
         qs = selectors.signatures_visible_to(
             request.user, petition=petition, query=request.GET.get("q", "")[:200]
         )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _export_rows(qs)),
-            content_type="text/csv; charset=utf-8",
+        return streaming_csv_response(
+            _export_rows(qs), filename_stem=f"signatures-{petition.slug}"
         )
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = (
-            f'attachment; filename="signatures-{petition.slug}-{stamp}.csv"'
-        )
-        return response
 
 
 def _deliveries_for(user, petition: Petition):

@@ -1,32 +1,18 @@
 """Staff pages for supporters: list and search, CSV import with progress, CSV export."""
 
-import csv
-
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+
+from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
 from . import importing, selectors
 from .forms import SupporterImportForm, SupporterSearchForm
 from .models import Supporter, SupporterImport
-
-
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    raise_exception = False
-
-    def test_func(self):
-        return self.request.user.is_active and self.request.user.is_staff
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _search(request):
@@ -68,16 +54,9 @@ class SupporterExportView(StaffRequiredMixin, View):
                 ),
                 content_type="text/plain; charset=utf-8",
             )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in importing.export_rows(qs)),
-            content_type="text/csv; charset=utf-8",
+        return streaming_csv_response(
+            importing.export_rows(qs), filename_stem="supporters"
         )
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = (
-            f'attachment; filename="supporters-{stamp}.csv"'
-        )
-        return response
 
 
 def _import_form(request, *args):
