@@ -27,7 +27,8 @@ def main() -> None:
     from django.db import connection
 
     from supporters import importing
-    from supporters.models import Chapter, Supporter, SupporterImport
+    from accounts.models import Chapter
+    from supporters.models import Supporter, SupporterImport
 
     Supporter.objects.all().delete()
     Chapter.objects.get_or_create(

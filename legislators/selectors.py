@@ -1,11 +1,5 @@
-"""Reads of legislator data: ZIP → districts, districts → legislators, and the live
-campaigns that target them.
-
-Targeting rule (documented for campaign authors). A live campaign targets:
-- if national (``Campaign.state`` blank): every member of Congress;
-- if about a state: that state's legislators, and also that state's members of
-  Congress when the campaign is linked to a federal bill.
-"""
+"""Reads of legislator data: ZIP → districts, districts → legislators, bills and Safe
+Harbor records. Knows no campaign: which campaigns target whom is campaigns.targeting."""
 
 import logging
 import threading
@@ -15,8 +9,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, QuerySet
-
-from campaigns.models import Campaign
 
 from .models import (
     FEDERAL_CHAMBERS,
@@ -201,45 +193,14 @@ def seats_for(
     return seats
 
 
-def live_campaigns_by_legislator(
-    legislators: list[Legislator],
-) -> dict[int, list[Campaign]]:
-    """``{legislator.pk: [live campaigns targeting them]}`` by the rule in this module's
-    docstring. Two queries (campaigns, their bills)."""
-    states = {leg.state for leg in legislators}
-    campaigns = list(
-        Campaign.objects.live()
-        .filter(state__in=[*states, ""])
-        .prefetch_related(
-            Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction"))
-        )
-        .order_by("-created_at")
-    )
-    result: dict[int, list[Campaign]] = {}
-    for leg in legislators:
-        for campaign in campaigns:
-            if not campaign.state:
-                targets = leg.is_federal
-            elif campaign.state != leg.state:
-                targets = False
-            elif leg.is_federal:
-                targets = any(bill.is_federal for bill in campaign.bills.all())
-            else:
-                targets = True
-            if targets:
-                result.setdefault(leg.pk, []).append(campaign)
-    return result
-
-
 # --- Bills and Safe Harbor ------------------------------------------------------------
 
 
 def bill_detail(pk: int) -> Bill:
-    """A bill with its actions, sponsorships (and sponsors) and live campaigns."""
+    """A bill with its actions and sponsorships (and sponsors)."""
     return Bill.objects.prefetch_related(
         "actions",
         Prefetch("sponsorships__legislator"),
-        Prefetch("campaigns", queryset=Campaign.objects.live()),
     ).get(pk=pk)
 
 
@@ -265,11 +226,6 @@ def bills_for_state(state: str) -> QuerySet[Bill]:
     )
 
 
-def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
-    """Live campaigns about ``state``, with their chapter."""
-    return Campaign.objects.live().filter(state=state).select_related("chapter")
-
-
 # --- The "Find your legislators" lookup -----------------------------------------------
 
 
@@ -278,7 +234,6 @@ class Representation:
     zip_code: str
     districts: list[District]
     seats: list[Seat]
-    campaigns: dict[int, list[Campaign]]
     geocoded: bool = False
     geocoder_failed: bool = False
     address_unmatched: bool = False
@@ -323,15 +278,10 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
     seats = seats_for(
         districts=districts, state_upper=upper, state_lower=lower, state=state
     )
-    legislators = [leg for seat in seats for leg in seat.legislators]
-    campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
-    for leg in legislators:
-        leg.target_campaigns = campaigns.get(leg.pk, [])
     return Representation(
         zip_code=zip_code,
         districts=districts,
         seats=seats,
-        campaigns=campaigns,
         geocoded=geocoded,
         geocoder_failed=failed,
         address_unmatched=unmatched,

@@ -14,11 +14,12 @@ from django.views import View
 
 from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
-from supporters.models import Chapter
+from accounts.models import Chapter
+from accounts.selectors import history_of
 
 from . import atlas, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
-from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
+from .models import Bill, SafeHarborLaw, SyncRun
 
 
 class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
@@ -123,7 +124,6 @@ class SafeHarborStateView(View):
                 if law
                 else [],
                 "bills": selectors.bills_for_state(code),
-                "campaigns": selectors.live_campaigns_for_state(code),
                 "chapter": Chapter.objects.filter(
                     kind=Chapter.Kind.STATE, state=code
                 ).first(),
@@ -135,9 +135,7 @@ class SafeHarborStateView(View):
 
 
 def _history(obj):
-    return EditRecord.objects.filter(
-        object_type=obj._meta.label_lower, object_id=obj.pk
-    ).select_related("user")
+    return history_of(obj)
 
 
 class StaffBillListView(StaffRequiredMixin, View):
@@ -189,7 +187,6 @@ class StaffBillEditView(StaffPermissionRequiredMixin, View):
                 saved = services.save_bill(
                     user=request.user,
                     bill_id=bill.pk if bill else None,
-                    campaigns=list(data["campaigns"]),
                     source_urls=data["source_urls_text"],
                     **{f: data[f] for f in BillForm.Meta.fields},
                 )

@@ -1,5 +1,5 @@
 """Reads of petitions: counts, recent signers, sign-ons, and staff views of signatures
-(always scoped through ``supporters_visible_to``)."""
+(always scoped through the visibility selector)."""
 
 from collections import Counter
 
@@ -8,9 +8,16 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 
 from campaigns.models import Campaign
-from supporters.selectors import supporters_visible_to
+from accounts.selectors import visible_to
+from supporters.selectors import rows_of_visible_supporters
 
-from .models import OrganisationSignOn, Petition, Signature, SignatureCountShard
+from .models import (
+    DeliveryReport,
+    OrganisationSignOn,
+    Petition,
+    Signature,
+    SignatureCountShard,
+)
 
 
 def _count_key(petition_id: int) -> str:
@@ -159,8 +166,8 @@ def signatures_visible_to(
 ) -> QuerySet[Signature]:
     """Signatures of ``petition`` whose signers ``user`` may see, newest first, matching a
     free-text query on email, name, ZIP, city or comment."""
-    qs = Signature.objects.filter(
-        petition=petition, supporter__in=supporters_visible_to(user)
+    qs = rows_of_visible_supporters(
+        user, Signature.objects.filter(petition=petition)
     ).select_related("supporter")
     if confirmed_only:
         qs = qs.filter(confirmed_at__isnull=False)
@@ -174,6 +181,32 @@ def signatures_visible_to(
             | Q(comment__icontains=word)
         )
     return qs.order_by("-created_at", "-pk")
+
+
+def staff_petitions(*, limit: int = 100) -> list[dict]:
+    """Every petition (drafts included) with its exact count, newest first: one query for
+    the petitions and one aggregate for all their counts."""
+    petitions = list(
+        Petition.objects.select_related("campaign").order_by("-created_at")[:limit]
+    )
+    counts = dict(
+        SignatureCountShard.objects.filter(petition__in=[p.pk for p in petitions])
+        .values("petition_id")
+        .annotate(total=Sum("count"))
+        .values_list("petition_id", "total")
+    )
+    return [{"petition": p, "count": counts.get(p.pk) or 0} for p in petitions]
+
+
+def deliveries_visible_to(user, *, petition: Petition) -> QuerySet[DeliveryReport]:
+    """Reports of ``petition`` that ``user`` may see: their own, or all for national
+    staff (each lists what its requester could see)."""
+    return visible_to(
+        user,
+        DeliveryReport.objects.filter(petition=petition).defer("pdf"),
+        chapter_path=None,
+        owner_path="requested_by",
+    )
 
 
 def delivery_totals(signatures: QuerySet[Signature]) -> dict:

@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 
@@ -34,12 +33,11 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user(
-        username="staffer",
-        password="correct horse battery staple",
-        is_staff=True,
-        is_superuser=True,
-    )
+    """A staff admin (every permission, every chapter, manages roles)."""
+    from accounts.models import Role
+    from tests.accounts.factories import make_user
+
+    return make_user("staffer@example.org", role=Role.STAFF_ADMIN)
 
 
 @pytest.fixture

@@ -118,29 +118,6 @@ def test_geocoding_off_when_url_is_empty(districts, settings, fake_api):
     assert not fake_api.requests
 
 
-def test_live_campaigns_target_by_scope_and_bills(districts):
-    national = Campaign.objects.create(title="National", slug="n", status="live")
-    Campaign.objects.create(title="Draft", slug="d", status="draft")
-    texas = Campaign.objects.create(title="Texas", slug="t", status="live", state="TX")
-    texas_federal = Campaign.objects.create(
-        title="TX federal", slug="tf", status="live", state="TX"
-    )
-    Bill.objects.create(
-        jurisdiction="US", session="118", identifier="H.R. 5856", title="TVPRA"
-    ).campaigns.add(texas_federal)
-    Campaign.objects.create(title="Ohio", slug="o", status="live", state="OH")
-    rep = Legislator.objects.get(bioguide_id="D000399")
-    state_senator = Legislator.objects.get(
-        state="TX", chamber=Chamber.STATE_UPPER, district="14"
-    )
-    targets = selectors.live_campaigns_by_legislator([rep, state_senator])
-    assert {c.slug for c in targets[rep.pk]} == {national.slug, texas_federal.slug}
-    assert {c.slug for c in targets[state_senator.pk]} == {
-        texas.slug,
-        texas_federal.slug,
-    }
-
-
 def test_store_supporter_districts_writes_once(db):
     supporter = Supporter.objects.create(email="a@example.org")
     assert services.store_supporter_districts(

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from supporters import importing
-from supporters.models import Chapter, ConsentEvent, Supporter, SupporterImport, Tag
+from accounts.models import Chapter
+from supporters.models import ConsentEvent, Supporter, SupporterImport, Tag
 
 from .factories import ChapterFactory, SupporterFactory
 
@@ -199,7 +200,7 @@ def test_a_stuck_claim_is_recovered(chapters):
     )
     old = timezone.now() - timedelta(hours=2)
     SupporterImport.objects.filter(pk=supporter_import.pk).update(
-        status="running", started_at=old, updated_at=old
+        status="running", claimed_at=old, updated_at=old
     )
 
     assert importing.run_import(import_id=supporter_import.pk).status == "done"

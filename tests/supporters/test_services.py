@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from supporters import services
-from supporters.models import Chapter, ChapterMembership, ConsentEvent, Supporter
+from accounts.models import Chapter
+from supporters.models import ChapterMembership, ConsentEvent, Supporter
 
 from .factories import ChapterFactory, SupporterFactory
 

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from supporters import importing
-from supporters.models import Chapter, SupporterImport
+from accounts.models import Chapter
+from supporters.models import SupporterImport
 
 
 class Command(BaseCommand):
