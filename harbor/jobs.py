@@ -243,13 +243,6 @@ def sweep(*, limit: int = 1000) -> dict[str, int]:
             updated_at=now,
             last_error="The worker stopped before finishing, too many times.",
         )
-        manager.filter(stale).update(
-            status=JobStatus.PENDING,
-            claim_token=None,
-            next_attempt_at=None,
-            updated_at=now,
-            last_error="The worker stopped before finishing; queued again.",
-        )
         # Give a freshly queued row's own message time to arrive first.
         waited = now - timedelta(seconds=settings.HARBOR_JOB_REQUEUE_AFTER_SECONDS)
         due = manager.filter(
@@ -259,6 +252,18 @@ def sweep(*, limit: int = 1000) -> dict[str, int]:
             attempts__lt=model.max_attempts,
         )
         ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+        taken_back = list(
+            manager.filter(stale).order_by("pk").values_list("pk", flat=True)[:limit]
+        )
+        # The conditional UPDATE decides: a row claimed again meanwhile is left alone.
+        manager.filter(stale, pk__in=taken_back).update(
+            status=JobStatus.PENDING,
+            claim_token=None,
+            next_attempt_at=None,
+            updated_at=now,
+            last_error="The worker stopped before finishing; queued again.",
+        )
+        ids = sorted({*ids, *taken_back})
         for pk in ids:
             _send(model, pk)
         if ids:

@@ -99,7 +99,7 @@ class SupporterRowAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 @admin.register(ChapterMembership)
 class ChapterMembershipAdmin(SupporterRowAdmin):
     list_display = ["supporter", "chapter", "created_at"]
-    list_filter = ["chapter"]
+    list_filter = [("chapter", admin.RelatedOnlyFieldListFilter)]
     raw_id_fields = ["supporter"]
 
     def get_queryset(self, request):

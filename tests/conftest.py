@@ -70,63 +70,66 @@ def purge_broker() -> None:
                 continue
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real ``celery worker`` process on the configured broker, using the test database.
-
-    Yields a function ``wait_for(predicate, timeout)`` that polls until the worker's effect
-    is visible."""
-    purge_broker()
+def start_worker(log_path: Path) -> subprocess.Popen:
+    """A real ``celery worker`` process on the configured broker, using the test
+    database, logging to ``log_path``."""
     env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
-    log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen(
+    log = log_path.open("a")
+    return subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "harbor",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            "transactional,bulk,default",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        ],
+            sys.executable, "-m", "celery", "-A", "harbor", "worker",
+            "--pool", "solo", "--queues", "transactional,bulk,default",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--loglevel", "INFO",
+        ],  # fmt: skip
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
 
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_until(predicate, *, timeout: float, log_path: Path, interval: float = 0.1):
+    """Poll ``predicate`` until it returns something true; fail with the worker log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(
+        "the worker did not finish in time; its log:\n" + log_path.read_text()
+    )
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real worker process. Yields ``wait_for(predicate, timeout)``, which polls until
+    the worker's effect is visible."""
+    purge_broker()
+    log_path = tmp_path / "worker.log"
+    proc = start_worker(log_path)
+
     def wait_for(predicate, timeout: float = 60.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = predicate()
-            if result:
-                return result
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        log.flush()
-        raise AssertionError(
-            "worker did not finish in time; its log:\n"
-            + (tmp_path / "worker.log").read_text()
+        return wait_until(
+            lambda: predicate() or (proc.poll() is not None and None),
+            timeout=timeout,
+            log_path=log_path,
         )
 
     try:
         yield wait_for
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_worker(proc)
 
 
 @pytest.fixture
