@@ -66,7 +66,7 @@ class UserManager(BaseUserManager):
         if not email:
             raise ValueError("A user needs an email address.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
-        user.set_password(password)
+        user.set_password(password)  # type: ignore[attr-defined]
         user.save(using=self._db)
         return user
 
@@ -89,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         ordering = ["email"]
@@ -146,7 +146,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and bool(self.role_grants)
 
     @property
-    def is_superuser(self) -> bool:
+    def is_superuser(self) -> bool:  # type: ignore[override]
         """Django's "every permission": only staff admins. (Replaces the field.)"""
         return self.is_staff_admin
 
@@ -157,7 +157,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         reaches is the visibility selector's business, never the permission's."""
         from .roles import permission_allowed
 
-        return permission_allowed(self, perm, super().has_perm)
+        return permission_allowed(self, perm, super().has_perm)  # type: ignore[arg-type]
 
     def has_module_perms(self, app_label: str) -> bool:
         from .roles import module_allowed
@@ -194,7 +194,10 @@ class RoleGrant(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(role="chapter_leader", chapter__isnull=False)
-                    | (~models.Q(role="chapter_leader") & models.Q(chapter__isnull=True))
+                    | (
+                        ~models.Q(role="chapter_leader")
+                        & models.Q(chapter__isnull=True)
+                    )
                 ),
                 name="grant_chapter_matches_role",
             ),
@@ -226,7 +229,10 @@ class AuditEvent(models.Model):
         SUPPORTER_EXPORT = "supporters.export", _("Supporters exported")
         SIGNATURE_EXPORT = "petitions.export", _("Signatures exported")
         DELIVERY_REQUESTED = "petitions.delivery", _("Delivery PDF requested")
-        SIGN_ON_REVIEWED = "petitions.sign_on_review", _("Organisation sign-ons reviewed")
+        SIGN_ON_REVIEWED = (
+            "petitions.sign_on_review",
+            _("Organisation sign-ons reviewed"),
+        )
         BILL_CHANGED = "legislators.bill", _("Bill changed")
         SAFE_HARBOR_CHANGED = "legislators.safe_harbor", _("Safe Harbor record changed")
 

@@ -66,7 +66,7 @@ def module_allowed(user, app_label: str, granted: Callable[[str], bool]) -> bool
     if Role.STAFF in roles:
         return True
     if Role.CHAPTER_LEADER in roles:
-        return any(p.startswith(f"{app_label}.") for p in CHAPTER_LEADER_PERMISSIONS) or (
-            granted(app_label)
-        )
+        return any(
+            p.startswith(f"{app_label}.") for p in CHAPTER_LEADER_PERMISSIONS
+        ) or (granted(app_label))
     return False

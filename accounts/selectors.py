@@ -33,7 +33,7 @@ def visible_chapter_ids(user: AnyUser) -> frozenset[int] | None:
         return None
     if not is_staff_user(user):
         return frozenset()
-    return user.led_chapter_ids
+    return user.led_chapter_ids  # type: ignore[union-attr]
 
 
 def visible_to(
@@ -119,5 +119,3 @@ def history_of(obj) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.select_related("actor").filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     )
-
-

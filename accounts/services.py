@@ -71,7 +71,9 @@ def grant_role(
                 user=user, role=role, chapter=chapter, granted_by=by
             )
     except IntegrityError:
-        raise ValidationError(_("%(user)s already has that role.") % {"user": user}) from None
+        raise ValidationError(
+            _("%(user)s already has that role.") % {"user": user}
+        ) from None
     user.forget_roles()
     record_audit(
         actor=by,
@@ -90,7 +92,9 @@ def revoke_role(*, by: User, grant_id: int, request=None) -> bool:
     own staff admin grant (someone must always be able to manage roles). Returns False if
     the grant was already gone. Safe to repeat."""
     _require_staff_admin(by)
-    grant = RoleGrant.objects.select_related("user", "chapter").filter(pk=grant_id).first()
+    grant = (
+        RoleGrant.objects.select_related("user", "chapter").filter(pk=grant_id).first()
+    )
     if grant is None:
         return False
     if grant.user_id == by.pk and grant.role == Role.STAFF_ADMIN:

@@ -53,7 +53,9 @@ class RoleListView(StaffAdminRequiredMixin, View):
 class RoleRevokeView(StaffAdminRequiredMixin, View):
     def post(self, request, pk: int):
         try:
-            removed = services.revoke_role(by=request.user, grant_id=pk, request=request)
+            removed = services.revoke_role(
+                by=request.user, grant_id=pk, request=request
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -26,8 +26,8 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from supporters import importing
     from accounts.models import Chapter
+    from supporters import importing
     from supporters.models import Supporter, SupporterImport
 
     Supporter.objects.all().delete()

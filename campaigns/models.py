@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from harbor.models import TimestampedModel
 from harbor.states import STATE_CHOICES
 
-
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 

@@ -14,7 +14,9 @@ def live_campaigns() -> QuerySet[Campaign]:
 def public_campaign_or_404(*, slug: str) -> Campaign:
     """A live or closed campaign (never a draft), with its chapter; Http404 otherwise."""
     return get_object_or_404(
-        Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related("chapter"),
+        Campaign.objects.exclude(status=Campaign.Status.DRAFT).select_related(
+            "chapter"
+        ),
         slug=slug,
     )
 

@@ -21,8 +21,10 @@ _UPPER = {Chamber.US_SENATE, Chamber.STATE_UPPER}
 
 
 def _chamber_side(chamber: str) -> str:
-    return CampaignBill.TargetChamber.UPPER if chamber in _UPPER else (
-        CampaignBill.TargetChamber.LOWER
+    return (
+        CampaignBill.TargetChamber.UPPER
+        if chamber in _UPPER
+        else (CampaignBill.TargetChamber.LOWER)
     )
 
 
@@ -76,5 +78,3 @@ def campaigns_targeting(
             if campaign_targets_legislator(campaign, leg):
                 result.setdefault(leg.pk, []).append(campaign)
     return result
-
-

@@ -77,9 +77,7 @@ class Job(TimestampedModel):
     class Meta:
         abstract = True
         indexes = [
-            models.Index(
-                fields=["status", "claimed_at"], name="%(class)s_claim"
-            )
+            models.Index(fields=["status", "claimed_at"], name="%(class)s_claim")
         ]
 
     @property
@@ -160,7 +158,9 @@ def finish(claim_: Claim, *, status: str = JobStatus.DONE, **fields: Any) -> boo
         **fields,
     )
     if not done:
-        logger.warning("%s=%s finished by a stale claim: ignored", _label(claim_), claim_.pk)
+        logger.warning(
+            "%s=%s finished by a stale claim: ignored", _label(claim_), claim_.pk
+        )
     return bool(done)
 
 
@@ -183,14 +183,12 @@ def fail(
         "last_error": error[:300],
         **fields,
     }
-    if retry:
-        assert retry_in is not None
+    if retry and retry_in is not None:
         updates |= {"status": JobStatus.PENDING, "next_attempt_at": now + retry_in}
     else:
         updates |= {"status": JobStatus.FAILED, "finished_at": now}
     changed = bool(claim_.mine().update(**updates))
-    if changed and retry:
-        assert retry_in is not None
+    if changed and retry and retry_in is not None:
         _send(claim_.model, claim_.pk, countdown=retry_in.total_seconds())
     return changed
 
@@ -208,7 +206,7 @@ def _send(model: type[Job], pk: int, *, countdown: float | None = None) -> None:
         app.send_task(
             model.job_task_name, args=[pk], queue=model.job_queue, countdown=countdown
         )
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the request
+    except Exception:
         logger.exception("could not enqueue %s=%s; the sweep will", _label(model), pk)
 
 
@@ -219,9 +217,7 @@ def _label(model_or_claim: Any) -> str:
 
 def job_models() -> list[type[Job]]:
     """Every concrete job kind in the project."""
-    return [
-        m for m in apps.get_models() if issubclass(m, Job) and not m._meta.abstract
-    ]
+    return [m for m in apps.get_models() if issubclass(m, Job) and not m._meta.abstract]
 
 
 def sweep(*, limit: int = 1000) -> dict[str, int]:

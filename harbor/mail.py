@@ -38,7 +38,7 @@ _suppression_check: SuppressionCheck | None = None
 def register_suppression_check(check: SuppressionCheck) -> None:
     """Called once by ``supporters`` when Django starts: ``check(emails, bulk)`` returns
     the addresses that must not be mailed."""
-    global _suppression_check  # noqa: PLW0603 - set once at start-up, read-only after
+    global _suppression_check
     _suppression_check = check
 
 
@@ -115,7 +115,9 @@ def send_batch(
     checked before. Not safe to repeat: callers claim their send rows before calling.
     """
     if _suppression_check is None:
-        raise ImproperlyConfigured("No suppression check is registered: refusing to send.")
+        raise ImproperlyConfigured(
+            "No suppression check is registered: refusing to send."
+        )
     blocked = _suppression_check([r.email for r in recipients], stream == "bulk")
     live = [r for r in recipients if r.email not in blocked]
     if not live:

@@ -262,7 +262,9 @@ LEGISLATORS_ZIP_CACHE_SECONDS = env.int("LEGISLATORS_ZIP_CACHE_SECONDS", default
 # carrier NAT puts many phones behind one address on a viral day.
 PUBLIC_FORM_RATE_LIMIT_WINDOW = env.int("PUBLIC_FORM_RATE_LIMIT_WINDOW", default=600)
 PUBLIC_FORM_RATE_LIMIT_PER_IP = env.int("PUBLIC_FORM_RATE_LIMIT_PER_IP", default=200)
-PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int("PUBLIC_FORM_RATE_LIMIT_PER_EMAIL", default=10)
+PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int(
+    "PUBLIC_FORM_RATE_LIMIT_PER_EMAIL", default=10
+)
 # Rows of the sharded signature counter, and how long public pages cache the sum.
 PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
 PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)

@@ -1,6 +1,5 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 from harbor.states import STATE_CHOICES
@@ -54,6 +53,7 @@ class BillForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
     )
+
     class Meta:
         model = Bill
         fields = [

@@ -1,7 +1,6 @@
 """Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor
 laws."""
 
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from harbor.staff import StaffRequiredMixin
-from harbor.states import STATES
 from accounts.models import Chapter
 from accounts.selectors import history_of
+from harbor.staff import StaffRequiredMixin
+from harbor.states import STATES
 
 from . import atlas, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm

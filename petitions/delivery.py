@@ -141,7 +141,9 @@ def render_delivery_pdf(
     return buffer.getvalue()
 
 
-def request_delivery_report(*, petition: Petition, user, request=None) -> DeliveryReport:
+def request_delivery_report(
+    *, petition: Petition, user, request=None
+) -> DeliveryReport:
     """Create a report for ``user`` (it will list the signers they may see), audit the
     request and queue its rendering after commit. Not idempotent: each call is a new
     report."""

@@ -1,12 +1,11 @@
 """Public forms: sign, organisation sign-on, newsletter. Validation and cleaning only."""
 
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from harbor.states import STATE_CHOICES
 from harbor.forms import HoneypotMixin
+from harbor.states import STATE_CHOICES
 from supporters.services import (
     clean_name,
     clean_public_zip,

@@ -264,7 +264,7 @@ class DeliveryReport(Job):
     # In the database so that any web process on any host can serve it.
     pdf = models.BinaryField(blank=True, default=b"")
 
-    STATUS_TEXT = {
+    STATUS_TEXT: dict[str, object] = {
         Job.Status.PENDING: _("Waiting for a worker"),
         Job.Status.RUNNING: _("Being prepared"),
         Job.Status.DONE: _("Ready"),

@@ -13,11 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from harbor import ratelimit
 from campaigns.services import attribution_fields
 from harbor import jobs
 from harbor.mail import (
@@ -29,7 +27,6 @@ from harbor.mail import (
 )
 from harbor.net import hash_ip
 from legislators.selectors import districts_for_zip
-from supporters.models import Supporter
 from supporters.services import normalize_email, record_opt_in, upsert_supporter
 
 from .models import (

@@ -25,13 +25,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from campaigns.selectors import live_campaigns
-from harbor import ratelimit
-from harbor.net import client_ip
-from harbor.staff import StaffRequiredMixin, streaming_csv_response
 from accounts.models import AuditEvent
 from accounts.services import record_audit
+from harbor import ratelimit
 from harbor.forms import strip_control_characters
+from harbor.net import client_ip
+from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
 from . import delivery, selectors, services
 from .forms import SignForm, SignOnForm
@@ -591,7 +590,9 @@ class SignatureExportView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
         query = strip_control_characters(request.GET.get("q", ""))[:200]
-        qs = selectors.signatures_visible_to(request.user, petition=petition, query=query)
+        qs = selectors.signatures_visible_to(
+            request.user, petition=petition, query=query
+        )
         record_audit(
             actor=request.user,
             action=AuditEvent.Action.SIGNATURE_EXPORT,
@@ -611,7 +612,9 @@ class DeliveryReportListView(StaffRequiredMixin, View):
 
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        reports = list(selectors.deliveries_visible_to(request.user, petition=petition)[:20])
+        reports = list(
+            selectors.deliveries_visible_to(request.user, petition=petition)[:20]
+        )
         return render(
             request,
             "petitions/staff_deliveries.html",
@@ -637,7 +640,9 @@ class DeliveryReportDownloadView(StaffRequiredMixin, View):
     def get(self, request, slug: str, pk: int):
         petition = get_object_or_404(Petition, slug=slug)
         report = get_object_or_404(
-            selectors.deliveries_visible_to(request.user, petition=petition).defer(None),
+            selectors.deliveries_visible_to(request.user, petition=petition).defer(
+                None
+            ),
             pk=pk,
             status=DeliveryReport.Status.DONE,
         )

@@ -5,6 +5,7 @@ import random
 from django.utils import timezone
 
 from accounts.models import Chapter
+
 from .models import ChapterMembership, Supporter, Tag
 
 CHAPTERS = [

@@ -378,11 +378,10 @@ def _validate(
                 row.tags = [*previous.tags, *row.tags]
                 row.opt_in = row.opt_in or previous.opt_in
             rows[row.email] = row
-        if count % PROGRESS_EVERY == 0:
-            if not jobs.heartbeat(
-                claim, processed_rows=count, total_rows=max(total, count)
-            ):
-                raise ClaimLost(supporter_import.pk)
+        if count % PROGRESS_EVERY == 0 and not jobs.heartbeat(
+            claim, processed_rows=count, total_rows=max(total, count)
+        ):
+            raise ClaimLost(supporter_import.pk)
     if count == 0 and not error_count:
         raise ImportRejected(_("The file has a header but no rows."))
     return rows, errors, error_count, count

@@ -190,7 +190,7 @@ class SupporterImport(Job):
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
 
-    STATUS_TEXT = {
+    STATUS_TEXT: dict[str, object] = {
         Job.Status.PENDING: _("Waiting for a worker"),
         Job.Status.RUNNING: _("Importing"),
         Job.Status.DONE: _("Imported"),

@@ -17,7 +17,9 @@ def supporters_visible_to(user: AnyUser) -> QuerySet[Supporter]:
     """The supporters ``user`` may see: everyone for national staff, the members of a
     chapter leader's chapters, nobody for anyone else. Pages, exports, the admin, the API
     and alert audiences all start from this queryset."""
-    return visible_to(user, Supporter.objects.all(), chapter_path=SUPPORTER_CHAPTER_PATH)
+    return visible_to(
+        user, Supporter.objects.all(), chapter_path=SUPPORTER_CHAPTER_PATH
+    )
 
 
 def rows_of_visible_supporters(

@@ -13,9 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from harbor.states import normalize_state
-
 from accounts.models import Chapter
+from harbor.states import normalize_state
 
 from .models import ChapterMembership, ConsentEvent, Subscription, Supporter
 

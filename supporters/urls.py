@@ -7,7 +7,9 @@ urlpatterns = [
     path("newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"),
     path("staff/supporters/", views.SupporterListView.as_view(), name="list"),
     path(
-        "staff/supporters/export.csv", views.SupporterExportView.as_view(), name="export"
+        "staff/supporters/export.csv",
+        views.SupporterExportView.as_view(),
+        name="export",
     ),
     path(
         "staff/supporters/import/",

@@ -101,7 +101,9 @@ class NewsletterSignupView(View):
             form.add_error(None, _("Too many submissions. Please try again later."))
             return self._render(request, form, status=429)
         services.subscribe_to_newsletter(
-            email=data["email"], first_name=data["first_name"], zip_code=data["zip_code"]
+            email=data["email"],
+            first_name=data["first_name"],
+            zip_code=data["zip_code"],
         )
         messages.success(request, done)
         return redirect("pages:home")

@@ -77,11 +77,22 @@ def start_worker(log_path: Path) -> subprocess.Popen:
     log = log_path.open("a")
     return subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "harbor", "worker",
-            "--pool", "solo", "--queues", "transactional,bulk,default",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel", "INFO",
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "harbor",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            "transactional,bulk,default",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -1,12 +1,12 @@
 """Input that once caused a 500 or a leak; each is now a clear 4xx and changes nothing."""
 
 import pytest
-from tests.accounts.factories import make_leader
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from supporters import importing
 from supporters.models import ChapterMembership, Supporter, SupporterImport
+from tests.accounts.factories import make_leader
 
 from .supporters.factories import ChapterFactory, MembershipFactory, SupporterFactory
 

@@ -185,4 +185,6 @@ def test_seed_demo_is_repeatable(db, capsys):
     call_command("seed_demo", "--password", "pw-for-test-only")
     assert Chapter.objects.count() >= 3
     assert Supporter.objects.filter(email__endswith="@demo.example.org").count() == 300
-    assert "Staff admin: staff@example.org / pw-for-test-only" in capsys.readouterr().out
+    assert (
+        "Staff admin: staff@example.org / pw-for-test-only" in capsys.readouterr().out
+    )

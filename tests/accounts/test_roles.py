@@ -10,7 +10,11 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import AuditEvent, Role, RoleGrant
 from supporters.models import ChapterMembership
-from tests.supporters.factories import ChapterFactory, MembershipFactory, SupporterFactory
+from tests.supporters.factories import (
+    ChapterFactory,
+    MembershipFactory,
+    SupporterFactory,
+)
 
 from .factories import make_leader, make_user
 
@@ -55,7 +59,9 @@ def test_the_probe_escalation_through_the_admin_inline_is_refused(client, world)
     html = page.content.decode()
     assert "Harbor Texas" in html
     assert "Harbor California" not in html  # not even offered as a choice
-    existing = list(ChapterMembership.objects.filter(supporter=own, chapter=world["texas"]))
+    existing = list(
+        ChapterMembership.objects.filter(supporter=own, chapter=world["texas"])
+    )
     data = {
         "email": own.email, "first_name": "", "last_name": "", "street_address": "",
         "city": "", "state": "TX", "zip_code": "", "phone": "",
@@ -89,7 +95,10 @@ def test_a_leader_with_every_permission_cannot_reach_other_chapters_or_roles(
     assert _export(client) == {"tx@example.org", "lead@example.org"}
     listing = client.get(reverse("supporters:list")).content.decode()
     assert "ca@example.org" not in listing
-    assert client.get(f"/admin/supporters/supporter/{world['ca'].pk}/change/").status_code == 302
+    assert (
+        client.get(f"/admin/supporters/supporter/{world['ca'].pk}/change/").status_code
+        == 302
+    )
     memberships = client.get("/admin/supporters/chaptermembership/").content.decode()
     assert "ca@example.org" not in memberships
     assert "Harbor California" not in memberships
@@ -156,7 +165,8 @@ def test_staff_admin_grants_and_revokes_roles_on_the_roles_page_audited(
     client.force_login(staff_user)
     # A chapter leader's role needs a chapter; staff roles take none.
     response = client.post(
-        reverse("accounts:roles"), {"email": "new@example.org", "role": "chapter_leader"}
+        reverse("accounts:roles"),
+        {"email": "new@example.org", "role": "chapter_leader"},
     )
     assert response.status_code == 400
     assert "names one chapter" in response.content.decode()
@@ -195,7 +205,9 @@ def test_audit_page_lists_events_with_a_bounded_number_of_queries(
     client, staff_user, django_assert_max_num_queries
 ):
     for i in range(30):
-        services.record_audit(actor=staff_user, action="supporters.export", changes={"n": i})
+        services.record_audit(
+            actor=staff_user, action="supporters.export", changes={"n": i}
+        )
     client.force_login(staff_user)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:audit"))
@@ -205,6 +217,8 @@ def test_audit_page_lists_events_with_a_bounded_number_of_queries(
 def test_audit_filters_that_do_not_validate_show_nothing(client, staff_user):
     services.record_audit(actor=staff_user, action="supporters.export")
     client.force_login(staff_user)
-    response = client.get(reverse("accounts:audit"), {"since": "not-a-date", "object_type": "a\x00b"})
+    response = client.get(
+        reverse("accounts:audit"), {"since": "not-a-date", "object_type": "a\x00b"}
+    )
     assert response.status_code == 200
     assert "Nothing recorded" in response.content.decode()

@@ -2,6 +2,7 @@ from campaigns.models import Campaign, CampaignBill
 from campaigns.targeting import campaigns_targeting
 from legislators.models import Bill, Chamber, Legislator
 
+
 def test_live_campaigns_target_by_scope_and_bills(districts):
     national = Campaign.objects.create(title="National", slug="n", status="live")
     Campaign.objects.create(title="Draft", slug="d", status="draft")

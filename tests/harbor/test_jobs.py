@@ -16,7 +16,9 @@ from tests.petitions.factories import PetitionFactory, SupporterFactory
 
 
 def _import(**fields):
-    return SupporterImport.objects.create(file_name="a.csv", content=b"email\n", **fields)
+    return SupporterImport.objects.create(
+        file_name="a.csv", content=b"email\n", **fields
+    )
 
 
 def _report(**fields):
@@ -29,10 +31,16 @@ def _email(**fields):
         supporter=SupporterFactory(),
         referral_code=f"code{Signature.objects.count()}",
     )
-    return SignatureEmail.objects.create(signature=signature, kind="thank_you", **fields)
+    return SignatureEmail.objects.create(
+        signature=signature, kind="thank_you", **fields
+    )
 
 
-KINDS = [(SupporterImport, _import), (DeliveryReport, _report), (SignatureEmail, _email)]
+KINDS = [
+    (SupporterImport, _import),
+    (DeliveryReport, _report),
+    (SignatureEmail, _email),
+]
 
 
 def _age_claim(model, pk, seconds: int) -> None:
@@ -50,7 +58,8 @@ def test_a_stale_workers_late_finish_changes_nothing(model, make):
     assert jobs.claim(model, row.pk) is None  # a live claim is nobody else's
     _age_claim(model, row.pk, model.stale_after().seconds + 5)  # its worker "died"
     second = jobs.claim(model, row.pk)
-    assert second is not None and second.token != first.token
+    assert second is not None
+    assert second.token != first.token
 
     assert jobs.finish(first) is False  # the presumed-dead worker wakes up
     assert jobs.fail(first, error="late") is False
@@ -78,7 +87,9 @@ def test_the_sweep_requeues_stale_claims_and_lost_messages_of_every_kind(model, 
     assert {stale.pk, lost.pk} <= sent
     assert fresh.pk not in sent  # its own message has not had time to arrive
     assert model.objects.get(pk=stale.pk).status == "pending"
-    name = {c.args[0] for c in send_task.call_args_list if c.kwargs["args"][0] == lost.pk}
+    name = {
+        c.args[0] for c in send_task.call_args_list if c.kwargs["args"][0] == lost.pk
+    }
     assert name == {model.job_task_name}
 
 
@@ -102,7 +113,8 @@ def test_transient_failure_goes_back_to_pending_with_backoff():
     with mock.patch("harbor.celery.app.send_task") as send_task:
         assert jobs.fail(claim, error="503", retry_in=timedelta(seconds=30))
     row.refresh_from_db()
-    assert row.status == "pending" and row.next_attempt_at > timezone.now()
+    assert row.status == "pending"
+    assert row.next_attempt_at > timezone.now()
     assert send_task.call_args.kwargs["countdown"] == 30
     assert jobs.claim(SignatureEmail, row.pk) is None  # not before it is due
 
@@ -113,16 +125,20 @@ def test_a_delivery_report_whose_worker_is_sigkilled_finishes_after_the_sweep(
     tmp_path, staff_user, monkeypatch
 ):
     petition = PetitionFactory()
-    supporters = [SupporterFactory.build(email=f"s{i}@example.org") for i in range(3000)]
+    supporters = [
+        SupporterFactory.build(email=f"s{i}@example.org") for i in range(3000)
+    ]
     from supporters.models import Supporter
 
     Supporter.objects.bulk_create(supporters, batch_size=500)
     Signature.objects.bulk_create(
         [
             Signature(
-                petition=petition, supporter=s, referral_code=f"code{i:06d}",
+                petition=petition,
+                supporter=s,
+                referral_code=f"code{i:06d}",
                 confirmed_at=timezone.now(),
-            )  # fmt: skip
+            )
             for i, s in enumerate(Supporter.objects.all())
         ],
         batch_size=500,

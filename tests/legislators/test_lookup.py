@@ -2,10 +2,9 @@
 
 import pytest
 
-from campaigns.models import Campaign
 from legislators import geocoder, selectors, services
 from legislators.http import MalformedPayload
-from legislators.models import Bill, Chamber, Legislator
+from legislators.models import Chamber
 from supporters.models import Supporter
 
 from .fakes import fixture

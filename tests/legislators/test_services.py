@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from legislators import services
 from accounts.models import AuditEvent as EditRecord
+from legislators import services
 from legislators.models import Bill
 
 pytestmark = pytest.mark.django_db

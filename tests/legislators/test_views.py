@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent as EditRecord
+from accounts.models import Chapter
 from campaigns.models import Campaign, CampaignBill
 from legislators import services
-from accounts.models import AuditEvent as EditRecord
 from legislators.models import Bill, SafeHarborLaw
-from accounts.models import Chapter
 
 pytestmark = pytest.mark.django_db
 LOOKUP = reverse("legislators:lookup")
@@ -234,7 +234,8 @@ def test_staff_enters_and_edits_a_bill_by_hand(staff_client):
     bill.refresh_from_db()
     assert bill.stage == "passed_one"
     changes = [
-        e.changes for e in EditRecord.objects.filter(object_id=str(bill.pk)).order_by("pk")
+        e.changes
+        for e in EditRecord.objects.filter(object_id=str(bill.pk)).order_by("pk")
     ]
     assert changes[0]["identifier"] == [None, "HB 105"]
     assert {"stage": ["in_committee", "passed_one"]} in changes
@@ -495,9 +496,7 @@ def _add_rows_with_foreign_keys(model_name, numbers, django_user_model):
             Office.objects.create(legislator=legislator, kind="capitol")
 
 
-@pytest.mark.parametrize(
-    "model_name", ["billaction", "sponsorship", "office"]
-)
+@pytest.mark.parametrize("model_name", ["billaction", "sponsorship", "office"])
 def test_admin_lists_showing_a_related_row_take_the_same_queries_for_any_length(
     staff_client, django_user_model, model_name
 ):

@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from tests.accounts.factories import make_leader_of_nothing
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from petitions.models import (
     SignatureEmail,
 )
 from supporters.models import Supporter
+from tests.accounts.factories import make_leader_of_nothing
 
 from .conftest import sign_data
 from .factories import PetitionFactory, SupporterFactory
@@ -402,7 +402,9 @@ def test_newsletter_signup_records_opt_in(client, db):
 
 
 def test_newsletter_errors_and_honeypot(client, db):
-    response = client.post(reverse("supporters:newsletter"), {"newsletter-email": "bad"})
+    response = client.post(
+        reverse("supporters:newsletter"), {"newsletter-email": "bad"}
+    )
     assert response.status_code == 400
     assert "not a valid email address" in response.content.decode()
     # The form, with its errors, on a page of its own (not a home page without
@@ -629,7 +631,6 @@ def test_staff_review_sign_ons_without_the_admin(staff_client, petition):
 def test_sign_on_review_needs_the_permission_and_survives_odd_ids(
     client, staff_user, petition
 ):
-
     pending = OrganisationSignOn.objects.create(
         petition=petition, name="Acme", kind="travel", contact_name="Private Person",
         contact_email="private@acme.example",

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from supporters import importing
 from accounts.models import Chapter
+from supporters import importing
 from supporters.models import ConsentEvent, Supporter, SupporterImport, Tag
 
 from .factories import ChapterFactory, SupporterFactory

@@ -19,7 +19,7 @@ def two_chapters(db):
 
 
 def test_chapter_leader_sees_only_their_chapter(two_chapters):
-    texas, _ohio, tx_member, oh_member = two_chapters
+    texas, _ohio, tx_member, _oh_member = two_chapters
     leader = make_leader(texas)
 
     visible = set(supporters_visible_to(leader))

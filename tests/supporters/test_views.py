@@ -2,12 +2,12 @@ import csv
 import io
 
 import pytest
-from tests.accounts.factories import make_leader, make_user
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from supporters.models import ChapterMembership, Supporter, SupporterImport
+from supporters.models import Supporter, SupporterImport
 from supporters.tasks import run_import_task
+from tests.accounts.factories import make_leader, make_user
 
 from .factories import ChapterFactory, MembershipFactory, SupporterFactory
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from supporters import importing
 from accounts.models import Chapter
+from supporters import importing
 from supporters.models import SupporterImport
 
 
