@@ -8,6 +8,8 @@ from legislators import services
 from legislators.models import Bill, EditRecord, SafeHarborLaw
 from supporters.models import Chapter
 
+from .pages import dangling_id_references, id_references
+
 pytestmark = pytest.mark.django_db
 LOOKUP = reverse("legislators:lookup")
 
@@ -64,6 +66,25 @@ def test_bad_input_is_shown_next_to_its_field_never_a_500(
     html = response.content.decode()
     assert message in html
     assert 'class="errorlist' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"zip_code": "78701"},
+        {"zip_code": "35062", "address": "1 Main St"},
+        {"zip_code": "abcde", "address": "1 Main St"},
+    ],
+)
+def test_every_aria_describedby_on_the_lookup_page_points_to_an_existing_id(
+    client, districts, settings, params
+):
+    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9/geocoder"  # unreachable
+    html = client.get(LOOKUP, params).content.decode()
+    described = [r for r in id_references(html) if r[1] == "aria-describedby"]
+    assert described, "the help text of the address field is referenced"
+    assert dangling_id_references(html) == []
 
 
 def test_empty_lookup_page_shows_the_form(client):
@@ -243,6 +264,19 @@ def test_staff_enters_and_edits_a_bill_by_hand(staff_client):
     response = staff_client.post(reverse("legislators:staff-bill-new"), data)
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
+
+
+def test_staff_forms_help_texts_are_announced(staff_client):
+    services.import_safe_harbor()
+    for url in (
+        reverse("legislators:staff-bill-new"),
+        reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"}),
+    ):
+        html = staff_client.get(url).content.decode()
+        assert dangling_id_references(html) == [], url
+    html = staff_client.post(reverse("legislators:staff-bill-new"), {}).content.decode()
+    assert 'aria-describedby="id_session_helptext id_session_error"' in html
+    assert dangling_id_references(html) == []
 
 
 def test_staff_bill_form_rejects_bad_values(staff_client):
