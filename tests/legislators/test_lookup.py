@@ -1,12 +1,11 @@
-"""ZIP and address → districts → legislators, the targeting rule, storing districts."""
+"""ZIP and address → districts → legislators, and the targeting rule."""
 
 import pytest
 
 from campaigns.models import Campaign
-from legislators import geocoder, selectors, services
+from legislators import geocoder, selectors
 from legislators.http import MalformedPayload
 from legislators.models import Bill, Chamber, Legislator
-from supporters.models import Supporter
 
 from .fakes import fixture
 
@@ -139,82 +138,3 @@ def test_live_campaigns_target_by_scope_and_bills(districts):
         texas.slug,
         texas_federal.slug,
     }
-
-
-def test_store_supporter_districts_writes_once(db):
-    supporter = Supporter.objects.create(email="a@example.org")
-    assert services.store_supporter_districts(
-        supporter_id=supporter.pk, congressional_district="TX-37"
-    )
-    assert not services.store_supporter_districts(
-        supporter_id=supporter.pk, congressional_district="TX-37"
-    )
-    assert services.store_supporter_districts(
-        supporter_id=supporter.pk,
-        congressional_district="TX-37",
-        state_upper_district="14",
-    )
-    assert not services.store_supporter_districts(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert (
-        supporter.congressional_district,
-        supporter.state_upper_district,
-        supporter.state_lower_district,
-    ) == ("TX-37", "14", "")
-
-
-def test_locate_supporter_stores_an_unambiguous_district(districts, settings):
-    settings.CENSUS_GEOCODER_URL = ""
-    supporter = Supporter.objects.create(email="a@example.org", zip_code="78701-1234")
-    assert services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert supporter.congressional_district == "TX-37"
-    assert not services.locate_supporter(supporter_id=supporter.pk)
-
-
-def test_locate_supporter_never_guesses_for_a_split_zip(districts, settings):
-    settings.CENSUS_GEOCODER_URL = ""
-    supporter = Supporter.objects.create(email="a@example.org", zip_code="35062")
-    assert not services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert supporter.congressional_district == ""
-
-
-def test_locate_supporter_uses_the_address_when_geocoding_is_on(districts, census):
-    supporter = Supporter.objects.create(
-        email="a@example.org",
-        street_address="1100 Congress Ave",
-        city="Austin",
-        state="TX",
-        zip_code="78701",
-    )
-    assert services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert (
-        supporter.congressional_district,
-        supporter.state_upper_district,
-        supporter.state_lower_district,
-    ) == ("TX-37", "14", "49")
-    assert census.requests[0]["query"]["address"] == [
-        "1100 Congress Ave, Austin, TX 78701"
-    ]
-
-
-def test_locate_supporter_skips_an_erased_supporter(db):
-    assert not services.locate_supporter(supporter_id=987654)
-
-
-def test_request_supporter_location_enqueues_after_commit(
-    db, django_capture_on_commit_callbacks, monkeypatch
-):
-    from legislators import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.locate_supporter_task, "delay", sent.append)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.request_supporter_location(supporter_id=5)
-    assert len(callbacks) == 1
-    assert sent == []
-    callbacks[0]()
-    assert sent == [5]
-    assert tasks.locate_supporter_task.name == "legislators.locate_supporter"
