@@ -341,6 +341,33 @@ def test_lookup_page_says_when_an_address_is_not_matched(
     assert "split between 3 congressional districts" in html
 
 
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"cut_after": 120},
+        {"cut_after": 120, "chunked": True},
+        {"status": 200},  # a complete response whose JSON body was truncated
+        {"status": 503},
+    ],
+)
+def test_lookup_page_says_the_address_could_not_be_checked_when_the_geocoder_fails(
+    client, districts, fake_api, settings, how
+):
+    from .fakes import fixture
+
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    body = fixture("census-geocoder/match.json")
+    if "cut_after" not in how:
+        body = body[:120]
+    fake_api.serve("/geographies/onelineaddress", body, **how)
+    response = client.get(LOOKUP, {"zip_code": "35062", "address": "1 Main St"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not check your street address right now" in html
+    assert "split between 3 congressional districts" in html
+    assert fake_api.hits("/geographies/onelineaddress") == 1
+
+
 def test_lookup_page_with_a_matched_address_shows_state_legislators(
     client, districts, fake_api, settings
 ):
