@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from harbor.models import TimestampedModel
@@ -19,6 +20,48 @@ class Chamber(models.TextChoices):
 
 
 FEDERAL_CHAMBERS = (Chamber.US_SENATE, Chamber.US_HOUSE)
+
+# Places represented in Congress by one member of the House who cannot vote on the
+# floor, and by no senator: the District of Columbia and the territories. Puerto Rico's
+# member is the Resident Commissioner, the others' a Delegate.
+WITHOUT_US_SENATORS = frozenset({"DC", "PR", "GU", "VI", "AS", "MP"})
+
+
+def has_us_senators(state: str) -> bool:
+    """Whether ``state`` elects members of the US Senate (DC and the territories do
+    not)."""
+    return state not in WITHOUT_US_SENATORS
+
+
+def member_title(chamber: str, state: str) -> str:
+    """The title of whoever holds a seat of ``chamber`` for ``state``, in the active
+    language: "Senator", "Representative", "Delegate", "Resident Commissioner", "State
+    senator", "State representative", "Councilmember".
+
+    The one place Harbor names a legislator's office: the lookup, bill sponsor lists
+    and calls to a legislator all use it (through ``Legislator.title`` or
+    ``selectors.Seat.member_title``)."""
+    if chamber == Chamber.US_SENATE:
+        return gettext("Senator")
+    if chamber == Chamber.US_HOUSE:
+        if state == "PR":
+            return gettext("Resident Commissioner")
+        if state in WITHOUT_US_SENATORS:
+            return pgettext("member of the US House", "Delegate")
+        return gettext("Representative")
+    if chamber == Chamber.STATE_UPPER:
+        # Open States files the Council of the District of Columbia as its
+        # legislature; its members are councilmembers.
+        return gettext("Councilmember") if state == "DC" else gettext("State senator")
+    return gettext("State representative")
+
+
+def chamber_name(chamber: str, state: str) -> str:
+    """The chamber a seat is in, as a heading: "US Senate", "US House", "State senate",
+    "State house", or "Council of the District of Columbia"."""
+    if chamber == Chamber.STATE_UPPER and state == "DC":
+        return gettext("Council of the District of Columbia")
+    return str(Chamber(chamber).label)
 
 
 class LegislatorQuerySet(models.QuerySet):
@@ -93,6 +136,17 @@ class Legislator(TimestampedModel):
     @property
     def is_federal(self) -> bool:
         return self.chamber in FEDERAL_CHAMBERS
+
+    @property
+    def title(self) -> str:
+        """ "Senator", "Representative", "Delegate", "Resident Commissioner", ...: see
+        ``member_title``."""
+        return member_title(self.chamber, self.state)
+
+    @property
+    def title_and_name(self) -> str:
+        """ "Delegate Eleanor Holmes Norton"."""
+        return gettext("%(title)s %(name)s") % {"title": self.title, "name": self.name}
 
 
 def congressional_label(district: str | int) -> str:

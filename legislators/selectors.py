@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 
 from campaigns.models import Campaign
+from harbor.states import STATES
 
 from .models import (
     FEDERAL_CHAMBERS,
@@ -26,7 +27,10 @@ from .models import (
     Office,
     SafeHarborLaw,
     ZipDistrict,
+    chamber_name,
     congressional_label,
+    has_us_senators,
+    member_title,
 )
 
 logger = logging.getLogger(__name__)
@@ -118,8 +122,14 @@ class Seat:
     legislators: list = field(default_factory=list)
 
     @property
-    def title(self) -> str:
-        return str(Chamber(self.chamber).label)
+    def chamber_name(self) -> str:
+        return chamber_name(self.chamber, self.state)
+
+    @property
+    def member_title(self) -> str:
+        """The title of the seat's holder ("Delegate" for DC's House seat): see
+        ``models.member_title``."""
+        return member_title(self.chamber, self.state)
 
     @property
     def is_vacant(self) -> bool:
@@ -140,8 +150,9 @@ def seats_for(
     state: str = "",
 ) -> list[Seat]:
     """The seats representing someone in ``districts`` (and, when known, the state
-    legislative districts), each with its current holder. One query for the legislators
-    and one for their offices, however many districts."""
+    legislative districts), each with its current holder. DC and the territories have no
+    US Senate seat. One query for the legislators and one for their offices, however
+    many districts."""
     states = sorted({d.state for d in districts} | ({state} if state else set()))
     if not states:
         return []
@@ -150,7 +161,7 @@ def seats_for(
         qs = qs.filter(chamber__in=FEDERAL_CHAMBERS)
     legislators = list(_with_offices(qs).order_by("chamber", "last_name"))
     seats: list[Seat] = []
-    for st in states:
+    for st in filter(has_us_senators, states):
         senators = [
             x for x in legislators if x.chamber == Chamber.US_SENATE and x.state == st
         ]
@@ -291,6 +302,12 @@ class Representation:
     @property
     def known_district(self) -> District | None:
         return self.districts[0] if len(self.districts) == 1 else None
+
+    @property
+    def places_without_senators(self) -> list[str]:
+        """Names of the places here that elect no US senator (DC, the territories)."""
+        codes = sorted({d.state for d in self.districts})
+        return [STATES.get(c, c) for c in codes if not has_us_senators(c)]
 
 
 def representation_for(*, zip_code: str, address: str = "") -> Representation | None:

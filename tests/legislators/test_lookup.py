@@ -53,6 +53,59 @@ def test_at_large_is_district_zero(districts):
     assert len(house(result)[0].legislators) == 1
 
 
+@pytest.mark.parametrize(
+    ("zip_code", "place", "bioguide_id", "title"),
+    [
+        ("20001", "District of Columbia", "N000147", "Delegate"),
+        ("00901", "Puerto Rico", "H001103", "Resident Commissioner"),
+    ],
+)
+def test_dc_and_puerto_rico_have_no_senate_seat_and_a_non_voting_member(
+    districts, zip_code, place, bioguide_id, title
+):
+    result = selectors.representation_for(zip_code=zip_code)
+    assert [s.chamber for s in result.seats] == [Chamber.US_HOUSE]
+    assert result.places_without_senators == [place]
+    (seat,) = result.seats
+    assert not seat.is_vacant
+    assert seat.member_title == title
+    (member,) = seat.legislators
+    assert (member.bioguide_id, member.title) == (bioguide_id, title)
+
+
+def test_states_have_senators_and_representatives(districts):
+    result = selectors.representation_for(zip_code="78701")
+    assert result.places_without_senators == []
+    assert [s.member_title for s in result.seats] == ["Senator", "Representative"]
+    senators, (rep,) = result.seats[0].legislators, result.seats[1].legislators
+    assert {x.title for x in senators} == {"Senator"}
+    assert rep.title_and_name == "Representative Lloyd Doggett"
+
+
+@pytest.mark.parametrize(
+    ("chamber", "state", "title"),
+    [
+        (Chamber.US_SENATE, "TX", "Senator"),
+        (Chamber.US_HOUSE, "TX", "Representative"),
+        (Chamber.US_HOUSE, "AK", "Representative"),
+        (Chamber.US_HOUSE, "DC", "Delegate"),
+        (Chamber.US_HOUSE, "PR", "Resident Commissioner"),
+        (Chamber.US_HOUSE, "GU", "Delegate"),
+        (Chamber.US_HOUSE, "VI", "Delegate"),
+        (Chamber.US_HOUSE, "AS", "Delegate"),
+        (Chamber.US_HOUSE, "MP", "Delegate"),
+        (Chamber.STATE_UPPER, "TX", "State senator"),
+        (Chamber.STATE_UPPER, "NE", "State senator"),
+        (Chamber.STATE_UPPER, "DC", "Councilmember"),
+        (Chamber.STATE_LOWER, "PR", "State representative"),
+    ],
+)
+def test_member_title_names_each_kind_of_seat(chamber, state, title):
+    from legislators.models import member_title
+
+    assert member_title(chamber, state) == title
+
+
 def test_unknown_zip_is_none(districts):
     assert selectors.representation_for(zip_code="00000") is None
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from legislators import services
-from legislators.models import Bill, EditRecord, SafeHarborLaw
+from legislators.models import Bill, EditRecord, Legislator, SafeHarborLaw
 from supporters.models import Chapter
 
 from .pages import dangling_id_references, id_references
@@ -37,6 +37,64 @@ def test_lookup_page_for_a_split_zip_asks_for_an_address(client, districts, sett
     assert "split between 3 congressional districts" in html
     assert "AL-04, AL-06, AL-07" in html
     assert "Enter your street address" in html
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "sentence", "title", "name"),
+    [
+        (
+            "20001",
+            "District of Columbia has no senators in the US Senate.",
+            "Delegate",
+            "Eleanor Holmes Norton",
+        ),
+        (
+            "00901",
+            "Puerto Rico has no senators in the US Senate.",
+            "Resident Commissioner",
+            "Pablo José Hernández",
+        ),
+    ],
+)
+def test_lookup_page_for_dc_and_puerto_rico_says_there_are_no_senators(
+    client, districts, zip_code, sentence, title, name
+):
+    html = client.get(LOOKUP, {"zip_code": zip_code}).content.decode()
+    assert sentence in html
+    assert "vacant" not in html
+    assert (
+        f'<span class="member-title">{title}</span><br><strong>{name}</strong>' in html
+    )
+    assert "Representative" not in html
+
+
+def test_lookup_page_gives_each_member_their_title(client, districts):
+    html = client.get(LOOKUP, {"zip_code": "78701"}).content.decode()
+    assert '<span class="member-title">Senator</span><br><strong>John Cornyn' in html
+    assert (
+        '<span class="member-title">Representative</span><br><strong>Lloyd Doggett'
+        in html
+    )
+    assert "has no senators" not in html
+
+
+def test_bill_sponsors_carry_the_title_of_their_seat(client, districts):
+    bill = Bill.objects.create(
+        jurisdiction="US", session="119", identifier="H.R. 1", title="A bill"
+    )
+    for bioguide_id, kind in (
+        ("D000399", "sponsor"),
+        ("N000147", "cosponsor"),
+        ("H001103", "cosponsor"),
+    ):
+        leg = Legislator.objects.get(bioguide_id=bioguide_id)
+        bill.sponsorships.create(name=f"{leg.name} as filed", kind=kind, legislator=leg)
+    bill.sponsorships.create(name="Rep. Someone [R-ZZ-1]", kind="cosponsor")
+    html = client.get(bill.get_absolute_url()).content.decode()
+    assert "Representative Lloyd Doggett (D-TX-37) · Sponsor" in html
+    assert "Delegate Eleanor Holmes Norton (D-DC-AL) · Cosponsor" in html
+    assert "Resident Commissioner Pablo José Hernández (D-PR-AL) · Cosponsor" in html
+    assert "Rep. Someone [R-ZZ-1] · Cosponsor" in html
 
 
 def test_lookup_page_says_a_seat_is_vacant(client, districts):
