@@ -168,6 +168,10 @@ class Office(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True)
+    # As given by congress-legislators for district offices; Open States gives none.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     fax = models.CharField(max_length=30, blank=True)
 
@@ -176,6 +180,21 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.address}"
+
+    @property
+    def label(self) -> str:
+        """What a supporter reads next to the phone number: "Austin office",
+        "Washington, DC office", "Capitol office", or "District office" when the city
+        is not known."""
+        if self.kind == self.Kind.DISTRICT and self.city:
+            return gettext("%(city)s office") % {"city": self.city}
+        return str(self.get_kind_display())
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
 
 class ZipDistrict(models.Model):

@@ -8,6 +8,7 @@ Targeting rule (documented for campaign authors). A live campaign targets:
 """
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -212,6 +213,77 @@ def seats_for(
     return seats
 
 
+# --- Offices, nearest first -----------------------------------------------------------
+#
+# The shipped data has no coordinates for ZIP codes (the crosswalk is ZCTA → district
+# only), but congress-legislators gives each district office its ZIP and its latitude and
+# longitude. A ZIP's location is therefore approximated by the offices in that ZIP, or
+# else in its 3-digit ZIP area (the USPS sectional center, a contiguous region); with no
+# office there either, offices in the same ZIP area or state come first. A geocoded
+# street address gives the exact point instead.
+
+
+def zip_location(zip_code: str) -> tuple[float, float] | None:
+    """An approximate (latitude, longitude) for a 5-digit ZIP: the mean position of the
+    district offices in that ZIP, else in its 3-digit ZIP area; None when there are none.
+    One query. Good enough to say which office is nearest, not to draw on a map."""
+    zip5 = zip_code[:5]
+    if len(zip5) != 5 or not zip5.isdigit():
+        return None
+    points = list(
+        Office.objects.filter(
+            kind=Office.Kind.DISTRICT,
+            zip_code__startswith=zip5[:3],
+            latitude__isnull=False,
+            longitude__isnull=False,
+        ).values_list("zip_code", "latitude", "longitude")
+    )
+    same_zip = [(lat, lon) for code, lat, lon in points if code[:5] == zip5]
+    chosen = same_zip or [(lat, lon) for _code, lat, lon in points]
+    if not chosen:
+        return None
+    return (
+        sum(lat for lat, _lon in chosen) / len(chosen),
+        sum(lon for _lat, lon in chosen) / len(chosen),
+    )
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def offices_nearest_first(
+    offices: list[Office], *, origin: tuple[float, float] | None, zip_code: str = ""
+) -> list[Office]:
+    """Offices with a phone number in the order a supporter should see them: the
+    nearest district office, then the Washington or capitol office, then the other
+    district offices, nearest first.
+
+    Distances are from ``origin``; offices without coordinates (or every office, when
+    there is no origin) come after, those in the 3-digit ZIP area of ``zip_code`` first,
+    each group in the data's order. No database access."""
+    with_phone = [o for o in offices if o.phone]
+
+    def key(office: Office) -> tuple:
+        location = office.location
+        if origin is not None and location is not None:
+            return (0, _distance_km(origin, location))
+        same_area = bool(zip_code) and office.zip_code[:3] == zip_code[:3]
+        return (1, not same_area)
+
+    district = sorted(
+        (o for o in with_phone if o.kind == Office.Kind.DISTRICT), key=key
+    )
+    main = [o for o in with_phone if o.kind != Office.Kind.DISTRICT]
+    return district[:1] + main + district[1:]
+
+
 def live_campaigns_by_legislator(
     legislators: list[Legislator],
 ) -> dict[int, list[Campaign]]:
@@ -315,13 +387,16 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
     Census geocoder is configured); None when the ZIP is not in the crosswalk.
 
     A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
-    one. Reads only; the geocoder call is outside any transaction. Safe to repeat."""
+    one. Each legislator's ``contact_offices`` are nearest first (from the geocoded
+    address, else from ``zip_location``). Reads only; the geocoder call is outside any
+    transaction. Safe to repeat."""
     from . import geocoder
     from .http import ApiError
 
     districts = districts_for_zip(zip_code)
     geocoded = failed = unmatched = False
     upper = lower = state = ""
+    origin = None
     if address and geocoder.is_enabled():
         try:
             found = geocoder.geocode_address(f"{address}, {zip_code}")
@@ -333,6 +408,7 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
             if found is not None:
                 geocoded = True
                 state, upper, lower = found.state, found.state_upper, found.state_lower
+                origin = found.location
                 if found.congressional is not None:
                     districts = [District(found.state, found.congressional)]
     if not districts and not state:
@@ -342,8 +418,13 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
     )
     legislators = [leg for seat in seats for leg in seat.legislators]
     campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
+    if legislators and origin is None:
+        origin = zip_location(zip_code)
     for leg in legislators:
         leg.target_campaigns = campaigns.get(leg.pk, [])
+        leg.contact_offices = offices_nearest_first(
+            list(leg.offices.all()), origin=origin, zip_code=zip_code
+        )
     return Representation(
         zip_code=zip_code,
         districts=districts,

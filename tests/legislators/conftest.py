@@ -25,7 +25,7 @@ def _fresh_zip_index():
 
 SLICE_STATES = {"TX", "CA", "AK", "OH", "AL", "GA", "MS", "DC", "PR", "GU"}
 SLICE_ZIPS = {
-    *("78701", "94541", "99501", "43215", "35062", "30165", "38852", "76932"),
+    *("78701", "94541", "99501", "43215", "35062", "30165", "38852", "76932", "77002"),
     *("20001", "00901"),  # DC and Puerto Rico: no senators, a non-voting member
 }
 

@@ -191,3 +191,72 @@ def test_live_campaigns_target_by_scope_and_bills(districts):
         texas.slug,
         texas_federal.slug,
     }
+
+
+def _office(kind, city, zip_code="", location=None, phone="1"):
+    from legislators.models import Office
+
+    lat, lon = location or (None, None)
+    return Office(
+        kind=kind,
+        city=city,
+        zip_code=zip_code,
+        latitude=lat,
+        longitude=lon,
+        phone=phone,
+    )
+
+
+def test_offices_are_nearest_first_after_the_first_comes_the_washington_office():
+    dc = _office("dc", "Washington")
+    austin = _office("district", "Austin", "78701", (30.27, -97.74))
+    dallas = _office("district", "Dallas", "75244", (32.94, -96.84))
+    houston = _office("district", "Houston", "77007", (29.76, -95.42))
+    no_phone = _office("district", "Waco", "76701", (31.55, -97.15), phone="")
+    offices = [dc, austin, dallas, no_phone, houston]
+    near_dallas = (32.78, -96.80)
+    assert selectors.offices_nearest_first(offices, origin=near_dallas) == [
+        dallas,
+        dc,
+        austin,
+        houston,
+    ]
+    near_houston = (29.75, -95.36)
+    assert selectors.offices_nearest_first(offices, origin=near_houston)[:2] == [
+        houston,
+        dc,
+    ]
+
+
+def test_without_a_location_offices_in_the_zip_area_come_first():
+    dc = _office("dc", "Washington")
+    austin = _office("district", "Austin", "78701")
+    houston = _office("district", "Houston", "77007")
+    unplaced = _office("district", "Houston", "77002")  # same ZIP area, no position
+    placed = _office("district", "Tyler", "75702", (32.35, -95.30))
+    offices = [dc, austin, houston, placed, unplaced]
+    assert selectors.offices_nearest_first(offices, origin=None, zip_code="77010") == [
+        houston,
+        dc,
+        unplaced,
+        austin,
+        placed,
+    ]
+    # With an origin, offices with a position come before those without one.
+    ordered = selectors.offices_nearest_first(
+        offices, origin=(29.75, -95.36), zip_code="77010"
+    )
+    assert ordered[:3] == [placed, dc, houston]
+
+
+def test_a_zip_location_is_the_mean_of_its_offices_else_of_its_zip_area(districts):
+    # 77002 (downtown Houston): the mean of the offices the data places in 77002.
+    lat, lon = selectors.zip_location("77002")
+    assert lat == pytest.approx(29.76, abs=0.01)
+    assert lon == pytest.approx(-95.36, abs=0.01)
+    # 77010 has no office: the mean of the Houston-area (770) offices.
+    lat, lon = selectors.zip_location("77010")
+    assert lat == pytest.approx(29.8, abs=0.15)
+    assert lon == pytest.approx(-95.4, abs=0.15)
+    assert selectors.zip_location("00000") is None
+    assert selectors.zip_location("7") is None

@@ -1,5 +1,7 @@
 """Public and staff pages through the test client."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -19,7 +21,8 @@ def test_lookup_page_shows_legislators_phones_and_campaigns_in_few_queries(
 ):
     Campaign.objects.create(title="Reauthorize the TVPA", slug="tvpa", status="live")
     client.get(LOOKUP, {"zip_code": "43215"})  # warm this process's crosswalk copy
-    with django_assert_num_queries(4):  # legislators, offices, campaigns, their bills
+    # legislators, offices, the ZIP's offices (its location), campaigns, their bills
+    with django_assert_num_queries(5):
         response = client.get(LOOKUP, {"zip_code": "78701"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -95,6 +98,54 @@ def test_bill_sponsors_carry_the_title_of_their_seat(client, districts):
     assert "Delegate Eleanor Holmes Norton (D-DC-AL) · Cosponsor" in html
     assert "Resident Commissioner Pablo José Hernández (D-PR-AL) · Cosponsor" in html
     assert "Rep. Someone [R-ZZ-1] · Cosponsor" in html
+
+
+def _card(html: str, name: str) -> str:
+    """The lookup card of the legislator called ``name``."""
+    (card,) = [
+        c for c in html.split('<div class="legislator">') if f"<strong>{name}" in c
+    ]
+    return card
+
+
+def test_lookup_page_names_each_office_by_its_city_nearest_first(client, districts):
+    html = client.get(LOOKUP, {"zip_code": "77002"}).content.decode()
+    cornyn = _card(html, "John Cornyn")
+    phones = re.findall(
+        r'<a href="tel:([^"]+)">[^<]+</a> <span class="muted">\(([^)]+)\)', cornyn
+    )
+    assert phones[:2] == [
+        ("713-572-3337", "Houston office"),
+        ("202-224-2934", "Washington, DC office"),
+    ]
+    assert {label for _phone, label in phones[2:]} == {
+        "Austin office",
+        "Dallas office",
+        "Harlingen office",
+        "Lubbock office",
+        "San Antonio office",
+        "Tyler office",
+    }
+    assert "<summary>6 more offices</summary>" in cornyn
+    assert "(District office)" not in html
+
+
+def test_lookup_orders_offices_from_the_geocoded_address(
+    client, districts, fake_api, settings
+):
+    from .fakes import fixture
+
+    settings.CENSUS_GEOCODER_URL = fake_api.url
+    in_dallas = (
+        fixture("census-geocoder/match.json")
+        .decode()
+        .replace('"x": -97.74, "y": 30.27', '"x": -96.80, "y": 32.78')
+    )
+    fake_api.serve("/geographies/onelineaddress", in_dallas)
+    html = client.get(
+        LOOKUP, {"zip_code": "78701", "address": "1 Elm St"}
+    ).content.decode()
+    assert "(Dallas office)" in _card(html, "John Cornyn").split("tel:")[1]
 
 
 def test_lookup_page_says_a_seat_is_vacant(client, districts):
