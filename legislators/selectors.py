@@ -218,33 +218,43 @@ def seats_for(
 # The shipped data has no coordinates for ZIP codes (the crosswalk is ZCTA → district
 # only), but congress-legislators gives each district office its ZIP and its latitude and
 # longitude. A ZIP's location is therefore approximated by the offices in that ZIP, or
-# else in its 3-digit ZIP area (the USPS sectional center, a contiguous region); with no
-# office there either, offices in the same ZIP area or state come first. A geocoded
-# street address gives the exact point instead.
+# else by the offices in its 3-digit ZIP area (the USPS sectional center) together with
+# the district offices of its House members (they sit in the ZIP's districts); with
+# neither, offices in the same ZIP area come first. A geocoded street address gives the
+# exact point instead.
 
 
-def zip_location(zip_code: str) -> tuple[float, float] | None:
+def zip_location(
+    zip_code: str, *, district_offices: list[Office] | None = None
+) -> tuple[float, float] | None:
     """An approximate (latitude, longitude) for a 5-digit ZIP: the mean position of the
-    district offices in that ZIP, else in its 3-digit ZIP area; None when there are none.
-    One query. Good enough to say which office is nearest, not to draw on a map."""
+    district offices in that ZIP; else of those in its 3-digit ZIP area and of
+    ``district_offices`` (the offices of the ZIP's House members); None when there are
+    none. One query. Good enough to say which office is nearest, not to draw a map."""
     zip5 = zip_code[:5]
     if len(zip5) != 5 or not zip5.isdigit():
         return None
-    points = list(
-        Office.objects.filter(
-            kind=Office.Kind.DISTRICT,
-            zip_code__startswith=zip5[:3],
-            latitude__isnull=False,
-            longitude__isnull=False,
-        ).values_list("zip_code", "latitude", "longitude")
-    )
-    same_zip = [(lat, lon) for code, lat, lon in points if code[:5] == zip5]
-    chosen = same_zip or [(lat, lon) for _code, lat, lon in points]
-    if not chosen:
+    rows = Office.objects.filter(
+        kind=Office.Kind.DISTRICT,
+        zip_code__startswith=zip5[:3],
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).values_list("pk", "zip_code", "latitude", "longitude")
+    area = {pk: (code, (lat, lon)) for pk, code, lat, lon in rows}
+    same_zip = [point for code, point in area.values() if code[:5] == zip5]
+    if same_zip:
+        points = same_zip
+    else:
+        nearby = {pk: point for pk, (_code, point) in area.items()}
+        for office in district_offices or ():
+            if office.kind == Office.Kind.DISTRICT and office.location is not None:
+                nearby[office.pk] = office.location
+        points = list(nearby.values())
+    if not points:
         return None
     return (
-        sum(lat for lat, _lon in chosen) / len(chosen),
-        sum(lon for _lat, lon in chosen) / len(chosen),
+        sum(lat for lat, _lon in points) / len(points),
+        sum(lon for _lat, lon in points) / len(points),
     )
 
 
@@ -419,7 +429,15 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
     legislators = [leg for seat in seats for leg in seat.legislators]
     campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
     if legislators and origin is None:
-        origin = zip_location(zip_code)
+        origin = zip_location(
+            zip_code,
+            district_offices=[
+                office
+                for leg in legislators
+                if leg.chamber == Chamber.US_HOUSE
+                for office in leg.offices.all()
+            ],
+        )
     for leg in legislators:
         leg.target_campaigns = campaigns.get(leg.pk, [])
         leg.contact_offices = offices_nearest_first(

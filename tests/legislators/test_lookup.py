@@ -260,3 +260,26 @@ def test_a_zip_location_is_the_mean_of_its_offices_else_of_its_zip_area(district
     assert lon == pytest.approx(-95.4, abs=0.15)
     assert selectors.zip_location("00000") is None
     assert selectors.zip_location("7") is None
+
+
+def test_a_zip_with_no_office_of_its_own_is_placed_by_its_area_and_districts(
+    districts,
+):
+    # 35062 (Dora, AL) has no office; its ZIP area (350) has one, in Cullman, which
+    # alone would make Huntsville the senators' nearest office. With the offices of its
+    # three House members it lands near Birmingham.
+    lat, lon = selectors.zip_location("35062")
+    assert (round(lat, 2), round(lon, 2)) == (34.18, -86.84)  # Cullman alone
+    result = selectors.representation_for(zip_code="35062")
+    first = {
+        leg.last_name: leg.contact_offices[0].city
+        for seat in result.seats
+        for leg in seat.legislators
+    }
+    assert first == {
+        "Britt": "Birmingham",
+        "Tuberville": "Birmingham",
+        "Aderholt": "Jasper",
+        "Palmer": "Birmingham",
+        "Sewell": "Birmingham",
+    }
