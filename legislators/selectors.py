@@ -375,15 +375,41 @@ class Representation:
     geocoded: bool = False
     geocoder_failed: bool = False
     address_unmatched: bool = False
+    # A street address was given but this site does not geocode (no
+    # CENSUS_GEOCODER_URL): it was not used.
+    address_unused: bool = False
+    # Every district of the ZIP, when the supporter chose one of them.
+    zip_districts: list[District] = field(default_factory=list)
+    # The supporter asked for a district that is not one of the ZIP's.
+    district_not_in_zip: bool = False
 
     @property
     def is_ambiguous(self) -> bool:
-        """The ZIP spans several districts and no address settled it."""
+        """The ZIP spans several districts and neither an address nor the supporter's
+        choice settled it."""
         return len(self.districts) > 1
 
     @property
     def known_district(self) -> District | None:
         return self.districts[0] if len(self.districts) == 1 else None
+
+    @property
+    def chosen_district(self) -> District | None:
+        """The district the supporter chose among the ZIP's, if they did."""
+        return self.known_district if self.zip_districts else None
+
+    @property
+    def district_choices(self) -> list[tuple[District, Seat]]:
+        """``(district, its House seat)`` to choose from when the ZIP is split, with
+        the seat's holder (none when vacant)."""
+        if not self.is_ambiguous:
+            return []
+        house = {
+            (s.state, s.district): s
+            for s in self.seats
+            if s.chamber == Chamber.US_HOUSE
+        }
+        return [(d, house[(d.state, d.label)]) for d in self.districts]
 
     @property
     def places_without_senators(self) -> list[str]:
@@ -392,22 +418,30 @@ class Representation:
         return [STATES.get(c, c) for c in codes if not has_us_senators(c)]
 
 
-def representation_for(*, zip_code: str, address: str = "") -> Representation | None:
-    """Who represents someone at ``zip_code`` (and ``address``, when given and the
-    Census geocoder is configured); None when the ZIP is not in the crosswalk.
+def representation_for(
+    *, zip_code: str, address: str = "", district: str = ""
+) -> Representation | None:
+    """Who represents someone at ``zip_code``; None when the ZIP is not in the
+    crosswalk.
 
     A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
-    one. Each legislator's ``contact_offices`` are nearest first (from the geocoded
-    address, else from ``zip_location``). Reads only; the geocoder call is outside any
-    transaction. Safe to repeat."""
+    one. It is settled by ``address`` when the Census geocoder is configured (without
+    one the address is not used, and ``address_unused`` says so), or by ``district``
+    ("AL-06"), the supporter's own choice among the ZIP's districts (any other value is
+    ignored, and ``district_not_in_zip`` says so). Each legislator's
+    ``contact_offices`` are nearest first (from the geocoded address, else from
+    ``zip_location``). Reads only; the geocoder call is outside any transaction. Safe
+    to repeat."""
     from . import geocoder
     from .http import ApiError
 
     districts = districts_for_zip(zip_code)
-    geocoded = failed = unmatched = False
+    geocoded = failed = unmatched = unused = False
     upper = lower = state = ""
     origin = None
-    if address and geocoder.is_enabled():
+    if address and not geocoder.is_enabled():
+        unused = True
+    elif address:
         try:
             found = geocoder.geocode_address(f"{address}, {zip_code}")
         except ApiError as exc:
@@ -423,6 +457,14 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
                     districts = [District(found.state, found.congressional)]
     if not districts and not state:
         return None
+    zip_districts: list[District] = []
+    not_in_zip = False
+    if district and not geocoded and len(districts) > 1:
+        chosen = [d for d in districts if d.code == district]
+        if chosen:
+            zip_districts, districts = districts, chosen
+        else:
+            not_in_zip = True
     seats = seats_for(
         districts=districts, state_upper=upper, state_lower=lower, state=state
     )
@@ -451,4 +493,7 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
         geocoded=geocoded,
         geocoder_failed=failed,
         address_unmatched=unmatched,
+        address_unused=unused,
+        zip_districts=zip_districts,
+        district_not_in_zip=not_in_zip,
     )

@@ -167,7 +167,25 @@ def test_geocoding_off_when_url_is_empty(districts, settings, fake_api):
     settings.CENSUS_GEOCODER_URL = ""
     result = selectors.representation_for(zip_code="35062", address="1 Main St")
     assert result.is_ambiguous
+    assert result.address_unused
     assert not fake_api.requests
+
+
+def test_a_chosen_district_settles_a_split_zip(districts, settings):
+    settings.CENSUS_GEOCODER_URL = ""
+    result = selectors.representation_for(zip_code="35062", district="AL-06")
+    assert not result.is_ambiguous
+    assert result.chosen_district == selectors.District("AL", 6)
+    assert [d.code for d in result.zip_districts] == ["AL-04", "AL-06", "AL-07"]
+    assert [s.district for s in house(result)] == ["AL-06"]
+    other = selectors.representation_for(zip_code="35062", district="AL-05")
+    assert other.is_ambiguous
+    assert other.district_not_in_zip
+    assert other.chosen_district is None
+    # A ZIP with one district has nothing to choose.
+    single = selectors.representation_for(zip_code="78701", district="TX-10")
+    assert single.known_district.code == "TX-37"
+    assert not single.district_not_in_zip
 
 
 def test_live_campaigns_target_by_scope_and_bills(districts):

@@ -34,12 +34,88 @@ def test_lookup_page_shows_legislators_phones_and_campaigns_in_few_queries(
     assert "D000399.jpg" in html
 
 
-def test_lookup_page_for_a_split_zip_asks_for_an_address(client, districts, settings):
-    settings.CENSUS_GEOCODER_URL = ""
+def test_lookup_page_for_a_split_zip_asks_for_an_address_when_it_can_use_one(
+    client, districts, settings
+):
+    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9/"  # not called without address
     html = client.get(LOOKUP, {"zip_code": "35062"}).content.decode()
     assert "split between 3 congressional districts" in html
     assert "AL-04, AL-06, AL-07" in html
-    assert "Enter your street address" in html
+    assert 'name="address"' in html
+    assert "Enter your street address above" in html
+    assert "Which congressional district do you live in?" in html
+
+
+def _district_radios(html: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="district" value="([^"]+)"', html)
+
+
+def test_without_a_geocoder_a_split_zip_offers_its_districts_to_choose_from(
+    client, districts, settings
+):
+    settings.CENSUS_GEOCODER_URL = ""
+    html = client.get(LOOKUP, {"zip_code": "35062"}).content.decode()
+    assert "split between 3 congressional districts" in html
+    assert 'name="address"' not in html  # an address could not be used
+    assert "Enter your street address" not in html
+    assert "Choose your district here" in html
+    assert _district_radios(html) == ["AL-04", "AL-06", "AL-07"]
+    choice_form = html[html.index('class="card district-choice"') :]
+    assert '<input type="hidden" name="zip_code" value="35062">' in choice_form
+    assert "AL-06: Representative Gary J. Palmer" in choice_form
+    assert "this site does not look up addresses" in html  # no state legislators
+
+
+def test_an_address_given_without_a_geocoder_is_said_to_be_unused(
+    client, districts, settings, fake_api
+):
+    settings.CENSUS_GEOCODER_URL = ""
+    response = client.get(LOOKUP, {"zip_code": "35062", "address": "1 Main St"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not use your street address" in html
+    assert "Found from your street address" not in html
+    assert _district_radios(html) == ["AL-04", "AL-06", "AL-07"]
+    assert not fake_api.requests
+
+
+def test_choosing_a_district_shows_only_its_representative(client, districts, settings):
+    settings.CENSUS_GEOCODER_URL = ""
+    # What the choice form submits, as a browser without JavaScript would.
+    html = client.get(
+        LOOKUP, {"zip_code": "35062", "district": "AL-06"}
+    ).content.decode()
+    assert "You chose district AL-06." in html
+    assert 'href="?zip_code=35062">Choose another district</a>' in html
+    assert "split between" not in html
+    assert _district_radios(html) == []
+    assert "Gary J. Palmer" in html
+    assert "Robert B. Aderholt" not in html
+    assert "Tommy Tuberville" in html  # the senators stay
+
+
+def test_choosing_a_district_of_a_zip_in_two_states_shows_that_states_senators(
+    client, districts, settings
+):
+    settings.CENSUS_GEOCODER_URL = ""
+    html = client.get(LOOKUP, {"zip_code": "30165"}).content.decode()
+    choices = _district_radios(html)
+    georgia = next(code for code in choices if code.startswith("GA-"))
+    html = client.get(
+        LOOKUP, {"zip_code": "30165", "district": georgia}
+    ).content.decode()
+    assert "Tommy Tuberville" not in html
+    assert "Jon Ossoff" in html
+
+
+@pytest.mark.parametrize("district", ["AL-99", "TX-37", "<b>", "al-06x", "x" * 50])
+def test_a_district_not_of_the_zip_is_ignored(client, districts, settings, district):
+    settings.CENSUS_GEOCODER_URL = ""
+    response = client.get(LOOKUP, {"zip_code": "35062", "district": district})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _district_radios(html) == ["AL-04", "AL-06", "AL-07"]
+    assert "<b>" not in html.split("<main", 1)[1]
 
 
 @pytest.mark.parametrize(
@@ -168,8 +244,9 @@ def test_lookup_page_says_a_seat_is_vacant(client, districts):
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_never_a_500(
-    client, districts, params, message
+    client, districts, settings, params, message
 ):
+    settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9/"  # never reached
     response = client.get(LOOKUP, params)
     assert response.status_code == 400
     html = response.content.decode()
