@@ -19,7 +19,15 @@ class OfficeInline(admin.TabularInline):
 
 @admin.register(Legislator)
 class LegislatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "party", "chamber", "state", "district", "is_current"]
+    list_display = [
+        "name",
+        "title",
+        "party",
+        "chamber",
+        "state",
+        "district",
+        "is_current",
+    ]
     list_filter = ["chamber", "is_current", "state"]
     search_fields = ["name", "bioguide_id", "openstates_id"]
     inlines = [OfficeInline]

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,20 @@ class LookupForm(forms.Form):
         help_text=_("Needed when your ZIP code is split between districts."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    # Chosen among the ZIP's districts on the results page ("AL-06"); not shown here.
+    # A bad value is ignored rather than an error: the field is not shown to correct.
+    district = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, geocoding: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not geocoding:
+            # Without a geocoder an address cannot be used: do not ask for one. One
+            # sent anyway (an old link) is reported by the page, not validated.
+            del self.fields["address"]
+
+    def clean_district(self):
+        value = self.cleaned_data["district"][:10].strip().upper()
+        return value if re.fullmatch(r"[A-Z]{2}-\d{2}", value) else ""
 
     def clean_zip_code(self):
         # The one ZIP rule (ASCII digits, ZIP or ZIP+4), with this page's own wording.

@@ -1,5 +1,5 @@
-"""Writes to legislator data: imports of the shipped upstream files, staff edits of
-bills and Safe Harbor records (with history), and storing a supporter's districts.
+"""Writes to legislator data: imports of the shipped upstream files and staff edits of
+bills and Safe Harbor records (with history).
 
 Every import parses and validates the whole file first (``legislators.importers``) and
 only then writes, in one transaction: a malformed file changes nothing. Imports are safe
@@ -15,13 +15,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from supporters.models import Supporter
 
 from . import importers
 from .models import (
@@ -438,107 +436,3 @@ def save_bill(*, user, bill_id: int | None = None, **values: Any) -> Bill:
         with _one_bill_per_session(bill):
             _apply_edit(bill, user=user, values=values, check_unique=False)
     return bill
-
-
-# --- Supporters' districts ------------------------------------------------------------
-
-
-def store_supporter_districts(
-    *,
-    supporter_id: int,
-    congressional_district: str = "",
-    state_upper_district: str = "",
-    state_lower_district: str = "",
-) -> bool:
-    """Store the districts found for a supporter; blank arguments leave a field as it
-    is.
-
-    ``congressional_district`` is "TX-07" style ("AK-00" at-large). Only a known,
-    unambiguous district should be passed. Safe to repeat and to race: a conditional
-    UPDATE writes only when something differs. Returns whether a row changed.
-    """
-    values = {
-        field: value
-        for field, value in {
-            "congressional_district": congressional_district,
-            "state_upper_district": state_upper_district,
-            "state_lower_district": state_lower_district,
-        }.items()
-        if value
-    }
-    if not values:
-        return False
-    differs = Q()
-    for field, value in values.items():
-        differs |= ~Q(**{field: value})
-    updated = Supporter.objects.filter(differs, pk=supporter_id).update(
-        **values, updated_at=timezone.now()
-    )
-    if updated:
-        logger.info("stored districts supporter=%s", supporter_id)
-    return bool(updated)
-
-
-def locate_supporter(*, supporter_id: int) -> bool:
-    """Find a supporter's districts from their ZIP code (and street address, through the
-    Census geocoder when it is configured) and store them.
-
-    Stores only what is certain: a ZIP spanning districts stores no congressional
-    district unless the address settles it. The geocoder call runs outside any
-    transaction. Safe to repeat; returns whether anything was stored. A supporter erased
-    meanwhile is logged by id and skipped.
-    """
-    from . import geocoder, selectors
-    from .http import ApiError
-
-    row = (
-        Supporter.objects.filter(pk=supporter_id)
-        .values("zip_code", "street_address", "city", "state")
-        .first()
-    )
-    if row is None:
-        logger.info("locate: supporter=%s is gone", supporter_id)
-        return False
-    zip5 = (row["zip_code"] or "")[:5]
-    districts = selectors.districts_for_zip(zip5) if zip5.isdigit() else []
-    congressional = districts[0].code if len(districts) == 1 else ""
-    upper = lower = ""
-    if row["street_address"] and geocoder.is_enabled():
-        address = ", ".join(
-            part
-            for part in (
-                row["street_address"],
-                row["city"],
-                f"{row['state']} {zip5}".strip(),
-            )
-            if part
-        )
-        try:
-            found = geocoder.geocode_address(address)
-        except ApiError as exc:
-            logger.warning(
-                "locate: geocoder failed supporter=%s: %s",
-                supporter_id,
-                type(exc).__name__,
-            )
-            found = None
-        if found is not None:
-            if found.congressional is not None:
-                congressional = selectors.District(
-                    found.state, found.congressional
-                ).code
-            upper, lower = found.state_upper, found.state_lower
-    return store_supporter_districts(
-        supporter_id=supporter_id,
-        congressional_district=congressional,
-        state_upper_district=upper,
-        state_lower_district=lower,
-    )
-
-
-def request_supporter_location(*, supporter_id: int) -> None:
-    """Queue ``locate_supporter`` for after the current transaction commits (other apps
-    call this when a supporter gives or changes an address). Safe to repeat."""
-    from .tasks import locate_supporter_task
-
-    transaction.on_commit(lambda: locate_supporter_task.delay(supporter_id))

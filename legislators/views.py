@@ -17,7 +17,7 @@ from accounts.selectors import history_of
 from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
 
-from . import atlas, selectors, services
+from . import atlas, geocoder, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
 from .models import Bill, SafeHarborLaw, SyncRun
 
@@ -29,12 +29,15 @@ class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
 
 class LegislatorLookupView(View):
     def get(self, request):
-        form = LookupForm(request.GET if request.GET else None)
+        geocoding = geocoder.is_enabled()
+        form = LookupForm(request.GET if request.GET else None, geocoding=geocoding)
         result = None
         if form.is_bound and form.is_valid():
             result = selectors.representation_for(
                 zip_code=form.cleaned_data["zip_code"],
-                address=form.cleaned_data["address"],
+                address=form.cleaned_data.get("address")
+                or request.GET.get("address", "").strip(),
+                district=form.cleaned_data["district"],
             )
             if result is None:
                 form.add_error(
@@ -49,7 +52,7 @@ class LegislatorLookupView(View):
         return render(
             request,
             "legislators/lookup.html",
-            {"form": form, "result": result},
+            {"form": form, "result": result, "geocoding": geocoding},
             status=status,
         )
 
