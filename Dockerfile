@@ -10,4 +10,4 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 harbor && mkdir -p /app/var && chown -R harbor /app/var
 USER harbor
 EXPOSE 8000
-CMD ["gunicorn", "harbor.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "harbor.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--config", "gunicorn.conf.py"]
