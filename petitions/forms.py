@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from harbor.states import STATE_CHOICES
-from supporters.services import normalize_email, normalize_phone, normalize_zip
+from harbor.text import validate_typed_text
+from supporters.services import clean_name as _clean_name
+from supporters.services import (
+    clean_text,
+    normalize_email,
+    normalize_phone,
+    normalize_zip,
+)
 
 from .models import OrganisationSignOn
 
@@ -28,22 +35,6 @@ class HoneypotMixin(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.data.get(self.add_prefix("website_url"), ""))
-
-
-def _clean_name(value: str) -> str:
-    value = " ".join((value or "").split())
-    # Control characters (Cc; whitespace is already collapsed). Not Cf: Persian and Indic
-    # names use the zero-width (non-)joiner.
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError(
-            _("Names cannot contain control characters."), code="invalid"
-        )
-    if any(ch in value for ch in "<>{}"):
-        raise ValidationError(
-            _("Please use letters only: names cannot contain <, >, { or }."),
-            code="invalid",
-        )
-    return value
 
 
 def _clean_zip(value: str) -> str:
@@ -126,7 +117,7 @@ class SignForm(HoneypotMixin):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean_comment(self):
-        return self.cleaned_data["comment"].strip()
+        return clean_text(self.cleaned_data["comment"], multiline=True)
 
     def clean_ref(self):
         return _clip(self.cleaned_data["ref"], 16)
@@ -173,6 +164,11 @@ class SignOnForm(HoneypotMixin):
 
     def clean_contact_email(self):
         return normalize_email(self.cleaned_data["contact_email"])
+
+    def clean_website(self):
+        # Listed publicly as a link: the same characters are refused as in a name.
+        validate_typed_text(self.cleaned_data["website"])
+        return self.cleaned_data["website"]
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")
