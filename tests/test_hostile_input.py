@@ -274,3 +274,62 @@ def test_names_in_other_scripts_still_sign(client, db):
         data = {**SIGN, "first_name": name, "email": f"s{i}@example.org"}
         assert client.post(petition.get_absolute_url(), data).status_code == 302
     assert Signature.objects.count() == 4
+
+
+# --- control characters in search boxes and GET filters -------------------------------
+
+
+@pytest.fixture
+def ana_signed(db):
+    from petitions import services
+    from tests.petitions.factories import PetitionFactory
+
+    petition = PetitionFactory(title="Generation Freedom")
+    services.sign_petition(
+        petition=petition, email="ana@example.org", first_name="Ana",
+        last_name="Garcia", zip_code="78701",
+    )  # fmt: skip
+    return petition
+
+
+def _search_urls(slug: str) -> list[tuple[str, bool]]:
+    """(URL, whether Ana Garcia's row is on it). ``An%00a`` is searched as "An a"."""
+    return [
+        ("/staff/supporters/?q=An%00a", True),
+        ("/staff/supporters/?q=ana%40example.org%00&state=T%00X", False),
+        ("/staff/supporters/export.csv?q=An%00a", True),
+        (f"/staff/petitions/{slug}/signatures/?q=An%00a", True),
+        (f"/staff/petitions/{slug}/signatures.csv?q=An%00a", True),
+        ("/admin/supporters/supporter/?q=An%00a", True),
+        ("/admin/supporters/supporter/?state__exact=T%00X&q=%1b", False),
+        ("/admin/supporters/chapter/?q=%00", False),
+        ("/admin/petitions/signature/?channel__exact=pa%00ge", False),
+        ("/admin/petitions/petition/?q=Gener%00ation", False),
+        ("/admin/petitions/organisationsignon/?q=a%00", False),
+    ]
+
+
+def test_control_characters_in_search_boxes_and_filters_are_spaces(
+    staff_client, ana_signed
+):
+    for url, finds_ana in _search_urls(ana_signed.slug):
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        body = (
+            b"".join(response.streaming_content)
+            if response.streaming
+            else response.content
+        ).decode()
+        assert ("Garcia" in body) == finds_ana, url
+        assert "\x00" not in body
+
+
+def test_control_characters_in_public_query_strings_are_spaces(client, ana_signed):
+    page = client.get(f"/petitions/{ana_signed.slug}/?utm_source=a%00b&ref=%1b")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="a b"' in html
+    assert "\x00" not in html
+    assert "\x1b" not in html
+    lookup = client.get("/legislators/?zip_code=787%0001")
+    assert lookup.status_code < 500
