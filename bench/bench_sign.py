@@ -109,6 +109,7 @@ def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
+        "--config", "gunicorn.conf.py",
     ]  # fmt: skip
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

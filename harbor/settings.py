@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "harbor.middleware.RejectUndecodableFormMiddleware",
+    "harbor.middleware.StripControlCharactersFromQueryMiddleware",
+    "harbor.middleware.StyledMethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

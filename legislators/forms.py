@@ -46,7 +46,9 @@ class LookupForm(forms.Form):
         # The one ZIP rule (ASCII digits, ZIP or ZIP+4), with this page's own wording.
         try:
             value = normalize_zip("".join(self.cleaned_data["zip_code"].split()))
-        except ValidationError:
+        except ValidationError as exc:
+            if exc.code == "nonexistent":
+                raise
             raise forms.ValidationError(
                 _("Enter a 5-digit ZIP code, like 78701.")
             ) from None

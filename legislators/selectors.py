@@ -246,8 +246,8 @@ def zip_location(
     if not points:
         return None
     return (
-        sum(lat for lat, _lon in points) / len(points),
-        sum(lon for _lat, lon in points) / len(points),
+        sum(float(lat or 0) for lat, _lon in points) / len(points),
+        sum(float(lon or 0) for _lat, lon in points) / len(points),
     )
 
 

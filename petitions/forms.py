@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from harbor.forms import HoneypotMixin
 from harbor.states import STATE_CHOICES
+from harbor.text import validate_typed_text
 from supporters.services import (
     clean_name,
     clean_public_zip,
+    clean_text,
     normalize_email,
     normalize_phone,
 )
@@ -91,7 +93,7 @@ class SignForm(HoneypotMixin):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean_comment(self):
-        return self.cleaned_data["comment"].strip()
+        return clean_text(self.cleaned_data["comment"], multiline=True)
 
     def clean_ref(self):
         return _clip(self.cleaned_data["ref"], 16)
@@ -138,6 +140,11 @@ class SignOnForm(HoneypotMixin):
 
     def clean_contact_email(self):
         return normalize_email(self.cleaned_data["contact_email"])
+
+    def clean_website(self):
+        # Listed publicly as a link: the same characters are refused as in a name.
+        validate_typed_text(self.cleaned_data["website"])
+        return self.cleaned_data["website"]
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")

@@ -8,6 +8,7 @@ written in one transaction, so a crash mid-write leaves nothing half-imported ei
 import csv
 import io
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from .models import (
 from .selectors import supporters_visible_to
 from .services import (
     PROFILE_FIELDS,
+    clean_name,
     clean_state,
+    clean_text,
     default_chapters_for,
     normalize_email,
     normalize_phone,
@@ -97,6 +100,13 @@ EXPORT_COLUMNS = [
     "tags",
     "created_at",
 ]
+
+
+# Columns of the export that an import reads past, so that an export imports back:
+# consent history, suppression and the district are the system's own records, never
+# set from a file (an import gives consent only through opt_in).
+EXPORT_ONLY_COLUMNS = frozenset(EXPORT_COLUMNS) - {"email", *PROFILE_FIELDS, "tags"}
+EXPORT_ONLY_COLUMNS -= {"email_opt_in"}  # read as opt_in
 
 
 class ImportRejected(Exception):
@@ -274,6 +284,8 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
     for name in header:
         key = " ".join(name.strip().lower().split())
         field = ALIASES.get(key) or ALIASES.get(key.replace(" ", "_"))
+        if field is None and key in EXPORT_ONLY_COLUMNS:
+            field = key
         if field is None:
             unknown.append(name.strip())
         fields.append(field)
@@ -298,34 +310,54 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
 
 
 def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
+    """Clean one row; raise ValidationError listing every problem it has."""
     if len(values) != len(fields):
         raise ValidationError(
             _("has %(got)d fields but the header has %(want)d.")
             % {"got": len(values), "want": len(fields)}
         )
-    raw = dict(zip(fields, values, strict=True))
+    raw = {
+        field: _unquote_cell(value)
+        for field, value in zip(fields, values, strict=True)
+        if field not in EXPORT_ONLY_COLUMNS
+    }
+    problems: list[str] = []
+
+    def check(column: str, clean, value: str) -> str:
+        try:
+            return clean(value)
+        except ValidationError as exc:
+            problems.extend(f"{column}: {message}" for message in exc.messages)
+            return ""
+
     profile: dict[str, str] = {}
     for key, limit in MAX_LENGTHS.items():
-        value = " ".join(raw.get(key, "").split())
+        rule = clean_text if key == "street_address" else clean_name
+        value = check(key, rule, raw.get(key, ""))
         if len(value) > limit:
-            raise ValidationError(
+            problems.append(
                 _("%(field)s is longer than %(limit)d characters.")
                 % {"field": key, "limit": limit}
             )
         profile[key] = value
-    profile["state"] = clean_state(raw.get("state", ""))
-    profile["zip_code"] = normalize_zip(raw.get("zip_code", ""))
-    profile["phone"] = normalize_phone(raw.get("phone", ""))
+    email = check("email", normalize_email, raw["email"])
+    profile["state"] = check("state", clean_state, raw.get("state", ""))
+    profile["zip_code"] = check("zip", normalize_zip, raw.get("zip_code", ""))
+    profile["phone"] = check("phone", normalize_phone, raw.get("phone", ""))
     opt_in_word = raw.get("opt_in", "").strip().lower()
     if opt_in_word not in TRUE_WORDS | FALSE_WORDS:
-        raise ValidationError(
+        problems.append(
             _("opt_in must be yes or no, not “%(value)s”.")
             % {"value": opt_in_word[:20]}
         )
-    tags = [" ".join(t.split())[:100] for t in raw.get("tags", "").split(";")]
+    tags = [
+        check("tags", clean_text, tag)[:100] for tag in raw.get("tags", "").split(";")
+    ]
+    if problems:
+        raise ValidationError(problems)
     return CleanRow(
         line=line,
-        email=normalize_email(raw["email"]),
+        email=email,
         profile={key: value for key, value in profile.items() if value},
         tags=[t for t in tags if t],
         opt_in=opt_in_word in TRUE_WORDS,
@@ -510,16 +542,29 @@ def restricted_importer(supporter_import: SupporterImport) -> User | None:
     return user
 
 
+FORMULA_STARTS = "=+-@\t\r"
+# A phone number in E.164 is no formula: a spreadsheet reads "+" and digits as a number.
+E164_RE = re.compile(r"\+[0-9]{1,15}")
+
+
 def _safe_cell(value: object) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in exported text."""
     text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in FORMULA_STARTS:
         return "'" + text
     return text
 
 
+def _unquote_cell(value: str) -> str:
+    """Undo ``_safe_cell``, so that an export imports back as it was."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def export_rows(supporters) -> Iterator[list[str]]:
-    """Yield the CSV header and one row per supporter of the given queryset, streaming."""
+    """Yield the CSV header and one row per supporter of the given queryset, streaming.
+    ``run_import`` reads the file back (a header it knows, unquoted formulas)."""
     yield EXPORT_COLUMNS
     qs = supporters.prefetch_related("tags").order_by("pk")
     for supporter in qs.iterator(chunk_size=2000):
@@ -533,5 +578,8 @@ def export_rows(supporters) -> Iterator[list[str]]:
                     value = value.isoformat()
                 elif column == "phone":
                     value = str(value) if value else ""
+                    if E164_RE.fullmatch(value):
+                        row.append(value)  # a number, not a formula
+                        continue
             row.append(_safe_cell(value))
         yield row
