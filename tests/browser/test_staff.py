@@ -14,10 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_login_import_and_search(page, live_server, staff_user, tmp_path):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Staff login").click()
-    page.get_by_label("Username").fill("staffer")
+    page.get_by_label("Email").fill("staffer@example.org")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".errorlist")).to_contain_text("correct username and password")
+    expect(page.locator(".errorlist")).to_contain_text("correct email and password")
 
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
