@@ -6,7 +6,7 @@ import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,8 +20,6 @@ from .models import Chapter, ChapterMembership, ConsentEvent, Supporter
 logger = logging.getLogger(__name__)
 # ASCII digits only: str.isdigit() would also take fullwidth or superscript digits.
 ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
-# Django's validator also takes "localhost" as a domain: no supporter's mail goes there.
-validate_email = EmailValidator(allowlist=[])
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -58,17 +56,6 @@ def normalize_email(value: str) -> str:
     if len(email) > 254:
         raise ValidationError(_("That email address is too long."), code="max_length")
     validate_typed_text(email)
-    at, domain = email.rpartition("@")[1:]
-    if at and ("." not in domain.strip(".") or domain.startswith("[")):
-        # "localhost", "example", an IP literal: nowhere a supporter reads mail.
-        raise ValidationError(
-            _(
-                "“%(value)s” has no full domain: enter an address such as "
-                "name@example.org."
-            )
-            % {"value": value.strip()[:80]},
-            code="invalid",
-        )
     try:
         validate_email(email)
     except ValidationError:
@@ -77,6 +64,18 @@ def normalize_email(value: str) -> str:
             % {"value": value.strip()[:80]},
             code="invalid",
         ) from None
+    domain = email.rpartition("@")[2]
+    if "." not in domain.strip(".") or domain.startswith("["):
+        # Django's validator takes "localhost" and IP literals: no supporter reads
+        # mail there.
+        raise ValidationError(
+            _(
+                "“%(value)s” has no full domain: enter an address such as "
+                "name@example.org."
+            )
+            % {"value": value.strip()[:80]},
+            code="invalid",
+        )
     return email
 
 
