@@ -56,8 +56,8 @@ def bench_env(args) -> dict:
         # 127.0.0.1 is every client here: raise the per-IP and per-email limits out of
         # reach, so both Redis counters are still bumped on every submission but the run
         # measures signing (tests cover the limits themselves).
-        "PETITIONS_RATE_LIMIT_PER_IP": "100000000",
-        "PETITIONS_RATE_LIMIT_PER_EMAIL": "100000000",
+        "PUBLIC_FORM_RATE_LIMIT_PER_IP": "100000000",
+        "PUBLIC_FORM_RATE_LIMIT_PER_EMAIL": "100000000",
         "HARBOR_TESTING": "0",
     }
 

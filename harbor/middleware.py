@@ -57,3 +57,22 @@ class StripControlCharactersFromQueryMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+class StyledMethodNotAllowedMiddleware:
+    """Give Django's empty 405 (a GET to a POST-only form view) the site's error page,
+    keeping its Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            from django.template.loader import render_to_string
+
+            response.content = render_to_string(
+                "errors/405.html", {"status": 405}, request=request
+            )
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response

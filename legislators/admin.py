@@ -3,7 +3,6 @@ from django.contrib import admin
 from .models import (
     Bill,
     BillAction,
-    EditRecord,
     Legislator,
     Office,
     SafeHarborLaw,
@@ -20,7 +19,15 @@ class OfficeInline(admin.TabularInline):
 
 @admin.register(Legislator)
 class LegislatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "party", "chamber", "state", "district", "is_current"]
+    list_display = [
+        "name",
+        "title",
+        "party",
+        "chamber",
+        "state",
+        "district",
+        "is_current",
+    ]
     list_filter = ["chamber", "is_current", "state"]
     search_fields = ["name", "bioguide_id", "openstates_id"]
     inlines = [OfficeInline]
@@ -55,7 +62,6 @@ class BillAdmin(admin.ModelAdmin):
     list_display = ["identifier", "jurisdiction", "session", "stage", "last_synced_at"]
     list_filter = ["jurisdiction", "stage"]
     search_fields = ["identifier", "title"]
-    filter_horizontal = ["campaigns"]
     inlines = [BillActionInline, SponsorshipInline]
 
 
@@ -77,14 +83,6 @@ class SponsorshipAdmin(admin.ModelAdmin):
 class SafeHarborLawAdmin(admin.ModelAdmin):
     list_display = ["state", "status", "immunity", "source_id", "as_of"]
     list_filter = ["status"]
-
-
-@admin.register(EditRecord)
-class EditRecordAdmin(admin.ModelAdmin):
-    list_display = ["object_type", "object_id", "user", "at"]
-    # user is nullable, so the admin's automatic select_related() skips it.
-    list_select_related = ["user"]
-    readonly_fields = ["object_type", "object_id", "user", "at", "changes"]
 
 
 @admin.register(SyncRun)

@@ -1,42 +1,14 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
 from harbor.states import STATE_CHOICES
 from supporters.services import normalize_zip
 
 from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A ModelMultipleChoiceField that answers "Select a valid choice" for an id that is
-    not an integer the database can hold, before querying with it.
-
-    Django's ``pk__in`` lookup passes an out-of-range integer to the database, where
-    it raises OverflowError (SQLite) or a DataError (PostgreSQL): a 500 on a crafted
-    POST."""
-
-    def clean(self, value):
-        pk = self.queryset.model._meta.pk
-        if isinstance(value, list | tuple) and isinstance(pk, models.IntegerField):
-            low, high = connections[self.queryset.db].ops.integer_field_range(
-                pk.get_internal_type()
-            )
-            for item in value:
-                try:
-                    number = int(item)
-                except (TypeError, ValueError):
-                    number = None
-                if number is None or not low <= number <= high:
-                    raise forms.ValidationError(
-                        self.error_messages["invalid_choice"],
-                        code="invalid_choice",
-                        params={"value": str(item)[:40]},
-                    )
-        return super().clean(value)
 
 
 class LookupForm(forms.Form):
@@ -55,6 +27,20 @@ class LookupForm(forms.Form):
         help_text=_("Needed when your ZIP code is split between districts."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    # Chosen among the ZIP's districts on the results page ("AL-06"); not shown here.
+    # A bad value is ignored rather than an error: the field is not shown to correct.
+    district = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, geocoding: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not geocoding:
+            # Without a geocoder an address cannot be used: do not ask for one. One
+            # sent anyway (an old link) is reported by the page, not validated.
+            del self.fields["address"]
+
+    def clean_district(self):
+        value = self.cleaned_data["district"][:10].strip().upper()
+        return value if re.fullmatch(r"[A-Z]{2}-\d{2}", value) else ""
 
     def clean_zip_code(self):
         # The one ZIP rule (ASCII digits, ZIP or ZIP+4), with this page's own wording.
@@ -85,11 +71,6 @@ class BillForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
     )
-    campaigns = IdMultipleChoiceField(
-        queryset=Campaign.objects.order_by("title"),
-        required=False,
-        label=_("Linked campaigns"),
-    )
 
     class Meta:
         model = Bill
@@ -114,7 +95,6 @@ class BillForm(forms.ModelForm):
             self.fields["source_urls_text"].initial = "\n".join(
                 self.instance.source_urls
             )
-            self.fields["campaigns"].initial = list(self.instance.campaigns.all())
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,8 @@ class GeocodedDistricts:
     congressional: int | None
     state_upper: str = ""
     state_lower: str = ""
+    # (latitude, longitude) of the matched address, when the geocoder gave it.
+    location: tuple[float, float] | None = None
 
 
 def is_enabled() -> bool:
@@ -40,6 +42,17 @@ def _basename(item: dict | None) -> str:
         return ""
     name = str(item.get("BASENAME") or "").strip()
     return name.lstrip("0") or name
+
+
+def _location(coordinates) -> tuple[float, float] | None:
+    """(latitude, longitude) from the match's ``{"x": longitude, "y": latitude}``."""
+    if not isinstance(coordinates, dict):
+        return None
+    try:
+        lat, lon = float(coordinates["y"]), float(coordinates["x"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
 def geocode_address(
@@ -92,6 +105,7 @@ def geocode_address(
     return GeocodedDistricts(
         state=state,
         congressional=congressional,
+        location=_location(matches[0].get("coordinates")),
         state_upper=_basename(_layer(geographies, "Legislative Districts - Upper")),
         state_lower=_basename(_layer(geographies, "Legislative Districts - Lower")),
     )

@@ -166,6 +166,20 @@ def parse_congress_current(path: Path = CONGRESS_CURRENT) -> list[dict]:
     return people
 
 
+def _location(office: dict) -> tuple[float | None, float | None]:
+    """An office's (latitude, longitude), or (None, None) when either is missing or
+    impossible. The position only orders offices by distance, so a bad one (upstream
+    has a Rock Island, IL office at latitude 441.5) leaves it unknown rather than
+    refusing the file."""
+    try:
+        lat, lon = float(office["latitude"]), float(office["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
 def parse_congress_offices(path: Path = CONGRESS_OFFICES) -> dict[str, list[dict]]:
     """District offices by bioguide id from ``legislators-district-offices.yaml``."""
     data = _load_yaml(path)
@@ -203,11 +217,15 @@ def parse_congress_offices(path: Path = CONGRESS_OFFICES) -> dict[str, list[dict
                 for p in (_text(office.get("state"), 2), _text(office.get("zip"), 10))
                 if p
             )
+            latitude, longitude = _location(office)
             offices.setdefault(bioguide, []).append(
                 {
                     "kind": "district",
                     "address": ", ".join(p for p in (street, city, place) if p)[:300],
                     "city": city,
+                    "zip_code": _text(office.get("zip"), 10),
+                    "latitude": latitude,
+                    "longitude": longitude,
                     "phone": _text(office.get("phone"), 30),
                     "fax": _text(office.get("fax"), 30),
                 }
@@ -222,6 +240,22 @@ OPENSTATES_CHAMBERS = {
     "lower": "state_lower",
     "legislature": "state_upper",
 }
+
+
+# "..., Victoria, TX 77904": Open States writes an office's address on one line, the
+# city, state and ZIP last.
+_CITY_STATE_ZIP = re.compile(
+    r"(?:^|[,;\n])\s*([A-Za-z][A-Za-z .'-]*?),?\s+[A-Z]{2}\.?\s+(\d{5})(?:-\d{4})?\s*$"
+)
+
+
+def city_and_zip(address: str) -> tuple[str, str]:
+    """``("Victoria", "77904")`` from ``"5606 N. Navarro St., Victoria, TX 77904"``;
+    ``("", "")`` when the address does not end in a city, state and ZIP."""
+    match = _CITY_STATE_ZIP.search(address or "")
+    if not match:
+        return "", ""
+    return match[1].strip()[:100], match[2]
 
 
 def openstates_files(root: Path) -> dict[str, list[Path]]:
@@ -282,11 +316,13 @@ def parse_openstates_person(path: Path, *, state: str, today: dt.date) -> dict |
         address = _text(office.get("address"), 300)
         phone = _text(office.get("voice"), 30)
         if address or phone:
+            city, zip_code = city_and_zip(address)
             offices.append(
                 {
                     "kind": kind,
                     "address": address,
-                    "city": "",
+                    "city": city,
+                    "zip_code": zip_code,
                     "phone": phone,
                     "fax": _text(office.get("fax"), 30),
                 }

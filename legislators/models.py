@@ -1,10 +1,10 @@
 """Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor
 laws."""
 
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from harbor.models import TimestampedModel
@@ -19,6 +19,48 @@ class Chamber(models.TextChoices):
 
 
 FEDERAL_CHAMBERS = (Chamber.US_SENATE, Chamber.US_HOUSE)
+
+# Places represented in Congress by one member of the House who cannot vote on the
+# floor, and by no senator: the District of Columbia and the territories. Puerto Rico's
+# member is the Resident Commissioner, the others' a Delegate.
+WITHOUT_US_SENATORS = frozenset({"DC", "PR", "GU", "VI", "AS", "MP"})
+
+
+def has_us_senators(state: str) -> bool:
+    """Whether ``state`` elects members of the US Senate (DC and the territories do
+    not)."""
+    return state not in WITHOUT_US_SENATORS
+
+
+def member_title(chamber: str, state: str) -> str:
+    """The title of whoever holds a seat of ``chamber`` for ``state``, in the active
+    language: "Senator", "Representative", "Delegate", "Resident Commissioner", "State
+    senator", "State representative", "Councilmember".
+
+    The one place Harbor names a legislator's office: the lookup, bill sponsor lists
+    and calls to a legislator all use it (through ``Legislator.title`` or
+    ``selectors.Seat.member_title``)."""
+    if chamber == Chamber.US_SENATE:
+        return gettext("Senator")
+    if chamber == Chamber.US_HOUSE:
+        if state == "PR":
+            return gettext("Resident Commissioner")
+        if state in WITHOUT_US_SENATORS:
+            return pgettext("member of the US House", "Delegate")
+        return gettext("Representative")
+    if chamber == Chamber.STATE_UPPER:
+        # Open States files the Council of the District of Columbia as its
+        # legislature; its members are councilmembers.
+        return gettext("Councilmember") if state == "DC" else gettext("State senator")
+    return gettext("State representative")
+
+
+def chamber_name(chamber: str, state: str) -> str:
+    """The chamber a seat is in, as a heading: "US Senate", "US House", "State senate",
+    "State house", or "Council of the District of Columbia"."""
+    if chamber == Chamber.STATE_UPPER and state == "DC":
+        return gettext("Council of the District of Columbia")
+    return str(Chamber(chamber).label)
 
 
 class LegislatorQuerySet(models.QuerySet):
@@ -94,6 +136,17 @@ class Legislator(TimestampedModel):
     def is_federal(self) -> bool:
         return self.chamber in FEDERAL_CHAMBERS
 
+    @property
+    def title(self) -> str:
+        """ "Senator", "Representative", "Delegate", "Resident Commissioner", ...: see
+        ``member_title``."""
+        return member_title(self.chamber, self.state)
+
+    @property
+    def title_and_name(self) -> str:
+        """ "Delegate Eleanor Holmes Norton"."""
+        return gettext("%(title)s %(name)s") % {"title": self.title, "name": self.name}
+
 
 def congressional_label(district: str | int) -> str:
     """'0' → 'AL' (at-large), '7' → '07'."""
@@ -114,6 +167,10 @@ class Office(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True)
+    # As given by congress-legislators for district offices; Open States gives none.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     fax = models.CharField(max_length=30, blank=True)
 
@@ -122,6 +179,21 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.address}"
+
+    @property
+    def label(self) -> str:
+        """What a supporter reads next to the phone number: "Austin office",
+        "Washington, DC office", "Capitol office", or "District office" when the city
+        is not known."""
+        if self.kind == self.Kind.DISTRICT and self.city:
+            return gettext("%(city)s office") % {"city": self.city}
+        return str(self.get_kind_display())
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
 
 class ZipDistrict(models.Model):
@@ -173,9 +245,6 @@ class Bill(TimestampedModel):
     source_urls = models.JSONField(default=list, blank=True)
     openstates_id = models.CharField(max_length=60, unique=True, null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    campaigns = models.ManyToManyField(
-        "campaigns.Campaign", related_name="bills", blank=True
-    )
 
     class Meta:
         ordering = ["-introduced_on", "identifier"]
@@ -354,36 +423,6 @@ class SafeHarborLaw(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("legislators:state", kwargs={"state": self.state.lower()})
-
-
-class EditRecord(models.Model):
-    """An append-only record of one change to a bill or a Safe Harbor record, by staff
-    or by a re-import of the shipped data."""
-
-    class Via(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        IMPORT = "import", _("Data import")
-
-    object_type = models.CharField(max_length=50)  # "legislators.bill", ...
-    object_id = models.PositiveBigIntegerField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,  # keep the history when a login is removed
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    via = models.CharField(max_length=10, choices=Via.choices, default=Via.STAFF)
-    at = models.DateTimeField(auto_now_add=True)
-    # {"field": [old, new], ...}
-    changes = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class SyncRun(TimestampedModel):

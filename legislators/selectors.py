@@ -1,13 +1,8 @@
-"""Reads of legislator data: ZIP → districts, districts → legislators, and the live
-campaigns that target them.
-
-Targeting rule (documented for campaign authors). A live campaign targets:
-- if national (``Campaign.state`` blank): every member of Congress;
-- if about a state: that state's legislators, and also that state's members of
-  Congress when the campaign is linked to a federal bill.
-"""
+"""Reads of legislator data: ZIP → districts, districts → legislators, bills and Safe
+Harbor records. Knows no campaign: which campaigns target whom is campaigns.targeting."""
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 
-from campaigns.models import Campaign
+from harbor.states import STATES
 
 from .models import (
     FEDERAL_CHAMBERS,
@@ -26,7 +21,10 @@ from .models import (
     Office,
     SafeHarborLaw,
     ZipDistrict,
+    chamber_name,
     congressional_label,
+    has_us_senators,
+    member_title,
 )
 
 logger = logging.getLogger(__name__)
@@ -118,8 +116,14 @@ class Seat:
     legislators: list = field(default_factory=list)
 
     @property
-    def title(self) -> str:
-        return str(Chamber(self.chamber).label)
+    def chamber_name(self) -> str:
+        return chamber_name(self.chamber, self.state)
+
+    @property
+    def member_title(self) -> str:
+        """The title of the seat's holder ("Delegate" for DC's House seat): see
+        ``models.member_title``."""
+        return member_title(self.chamber, self.state)
 
     @property
     def is_vacant(self) -> bool:
@@ -140,8 +144,9 @@ def seats_for(
     state: str = "",
 ) -> list[Seat]:
     """The seats representing someone in ``districts`` (and, when known, the state
-    legislative districts), each with its current holder. One query for the legislators
-    and one for their offices, however many districts."""
+    legislative districts), each with its current holder. DC and the territories have no
+    US Senate seat. One query for the legislators and one for their offices, however
+    many districts."""
     states = sorted({d.state for d in districts} | ({state} if state else set()))
     if not states:
         return []
@@ -150,7 +155,7 @@ def seats_for(
         qs = qs.filter(chamber__in=FEDERAL_CHAMBERS)
     legislators = list(_with_offices(qs).order_by("chamber", "last_name"))
     seats: list[Seat] = []
-    for st in states:
+    for st in filter(has_us_senators, states):
         senators = [
             x for x in legislators if x.chamber == Chamber.US_SENATE and x.state == st
         ]
@@ -201,45 +206,95 @@ def seats_for(
     return seats
 
 
-def live_campaigns_by_legislator(
-    legislators: list[Legislator],
-) -> dict[int, list[Campaign]]:
-    """``{legislator.pk: [live campaigns targeting them]}`` by the rule in this module's
-    docstring. Two queries (campaigns, their bills)."""
-    states = {leg.state for leg in legislators}
-    campaigns = list(
-        Campaign.objects.live()
-        .filter(state__in=[*states, ""])
-        .prefetch_related(
-            Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction"))
-        )
-        .order_by("-created_at")
+# --- Offices, nearest first -----------------------------------------------------------
+#
+# The shipped data has no coordinates for ZIP codes (the crosswalk is ZCTA → district
+# only), but congress-legislators gives each district office its ZIP and its latitude and
+# longitude. A ZIP's location is therefore approximated by the offices in that ZIP, or
+# else by the offices in its 3-digit ZIP area (the USPS sectional center) together with
+# the district offices of its House members (they sit in the ZIP's districts); with
+# neither, offices in the same ZIP area come first. A geocoded street address gives the
+# exact point instead.
+
+
+def zip_location(
+    zip_code: str, *, district_offices: list[Office] | None = None
+) -> tuple[float, float] | None:
+    """An approximate (latitude, longitude) for a 5-digit ZIP: the mean position of the
+    district offices in that ZIP; else of those in its 3-digit ZIP area and of
+    ``district_offices`` (the offices of the ZIP's House members); None when there are
+    none. One query. Good enough to say which office is nearest, not to draw a map."""
+    zip5 = zip_code[:5]
+    if len(zip5) != 5 or not zip5.isdigit():
+        return None
+    rows = Office.objects.filter(
+        kind=Office.Kind.DISTRICT,
+        zip_code__startswith=zip5[:3],
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).values_list("pk", "zip_code", "latitude", "longitude")
+    area = {pk: (code, (lat, lon)) for pk, code, lat, lon in rows}
+    same_zip = [point for code, point in area.values() if code[:5] == zip5]
+    if same_zip:
+        points = same_zip
+    else:
+        nearby = {pk: point for pk, (_code, point) in area.items()}
+        for office in district_offices or ():
+            if office.kind == Office.Kind.DISTRICT and office.location is not None:
+                nearby[office.pk] = office.location
+        points = list(nearby.values())
+    if not points:
+        return None
+    return (
+        sum(float(lat or 0) for lat, _lon in points) / len(points),
+        sum(float(lon or 0) for _lat, lon in points) / len(points),
     )
-    result: dict[int, list[Campaign]] = {}
-    for leg in legislators:
-        for campaign in campaigns:
-            if not campaign.state:
-                targets = leg.is_federal
-            elif campaign.state != leg.state:
-                targets = False
-            elif leg.is_federal:
-                targets = any(bill.is_federal for bill in campaign.bills.all())
-            else:
-                targets = True
-            if targets:
-                result.setdefault(leg.pk, []).append(campaign)
-    return result
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def offices_nearest_first(
+    offices: list[Office], *, origin: tuple[float, float] | None, zip_code: str = ""
+) -> list[Office]:
+    """Offices with a phone number in the order a supporter should see them: the
+    nearest district office, then the Washington or capitol office, then the other
+    district offices, nearest first.
+
+    Distances are from ``origin``; offices without coordinates (or every office, when
+    there is no origin) come after, those in the 3-digit ZIP area of ``zip_code`` first,
+    each group in the data's order. No database access."""
+    with_phone = [o for o in offices if o.phone]
+
+    def key(office: Office) -> tuple:
+        location = office.location
+        if origin is not None and location is not None:
+            return (0, _distance_km(origin, location))
+        same_area = bool(zip_code) and office.zip_code[:3] == zip_code[:3]
+        return (1, not same_area)
+
+    district = sorted(
+        (o for o in with_phone if o.kind == Office.Kind.DISTRICT), key=key
+    )
+    main = [o for o in with_phone if o.kind != Office.Kind.DISTRICT]
+    return district[:1] + main + district[1:]
 
 
 # --- Bills and Safe Harbor ------------------------------------------------------------
 
 
 def bill_detail(pk: int) -> Bill:
-    """A bill with its actions, sponsorships (and sponsors) and live campaigns."""
+    """A bill with its actions and sponsorships (and sponsors)."""
     return Bill.objects.prefetch_related(
         "actions",
         Prefetch("sponsorships__legislator"),
-        Prefetch("campaigns", queryset=Campaign.objects.live()),
     ).get(pk=pk)
 
 
@@ -265,11 +320,6 @@ def bills_for_state(state: str) -> QuerySet[Bill]:
     )
 
 
-def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
-    """Live campaigns about ``state``, with their chapter."""
-    return Campaign.objects.live().filter(state=state).select_related("chapter")
-
-
 # --- The "Find your legislators" lookup -----------------------------------------------
 
 
@@ -278,34 +328,76 @@ class Representation:
     zip_code: str
     districts: list[District]
     seats: list[Seat]
-    campaigns: dict[int, list[Campaign]]
     geocoded: bool = False
     geocoder_failed: bool = False
     address_unmatched: bool = False
+    # A street address was given but this site does not geocode (no
+    # CENSUS_GEOCODER_URL): it was not used.
+    address_unused: bool = False
+    # Every district of the ZIP, when the supporter chose one of them.
+    zip_districts: list[District] = field(default_factory=list)
+    # The supporter asked for a district that is not one of the ZIP's.
+    district_not_in_zip: bool = False
 
     @property
     def is_ambiguous(self) -> bool:
-        """The ZIP spans several districts and no address settled it."""
+        """The ZIP spans several districts and neither an address nor the supporter's
+        choice settled it."""
         return len(self.districts) > 1
 
     @property
     def known_district(self) -> District | None:
         return self.districts[0] if len(self.districts) == 1 else None
 
+    @property
+    def chosen_district(self) -> District | None:
+        """The district the supporter chose among the ZIP's, if they did."""
+        return self.known_district if self.zip_districts else None
 
-def representation_for(*, zip_code: str, address: str = "") -> Representation | None:
-    """Who represents someone at ``zip_code`` (and ``address``, when given and the
-    Census geocoder is configured); None when the ZIP is not in the crosswalk.
+    @property
+    def district_choices(self) -> list[tuple[District, Seat]]:
+        """``(district, its House seat)`` to choose from when the ZIP is split, with
+        the seat's holder (none when vacant)."""
+        if not self.is_ambiguous:
+            return []
+        house = {
+            (s.state, s.district): s
+            for s in self.seats
+            if s.chamber == Chamber.US_HOUSE
+        }
+        return [(d, house[(d.state, d.label)]) for d in self.districts]
+
+    @property
+    def places_without_senators(self) -> list[str]:
+        """Names of the places here that elect no US senator (DC, the territories)."""
+        codes = sorted({d.state for d in self.districts})
+        return [STATES.get(c, c) for c in codes if not has_us_senators(c)]
+
+
+def representation_for(
+    *, zip_code: str, address: str = "", district: str = ""
+) -> Representation | None:
+    """Who represents someone at ``zip_code``; None when the ZIP is not in the
+    crosswalk.
 
     A ZIP spanning districts returns every candidate (``is_ambiguous``); it never picks
-    one. Reads only; the geocoder call is outside any transaction. Safe to repeat."""
+    one. It is settled by ``address`` when the Census geocoder is configured (without
+    one the address is not used, and ``address_unused`` says so), or by ``district``
+    ("AL-06"), the supporter's own choice among the ZIP's districts (any other value is
+    ignored, and ``district_not_in_zip`` says so). Each legislator's
+    ``contact_offices`` are nearest first (from the geocoded address, else from
+    ``zip_location``). Reads only; the geocoder call is outside any transaction. Safe
+    to repeat."""
     from . import geocoder
     from .http import ApiError
 
     districts = districts_for_zip(zip_code)
-    geocoded = failed = unmatched = False
+    geocoded = failed = unmatched = unused = False
     upper = lower = state = ""
-    if address and geocoder.is_enabled():
+    origin = None
+    if address and not geocoder.is_enabled():
+        unused = True
+    elif address:
         try:
             found = geocoder.geocode_address(f"{address}, {zip_code}")
         except ApiError as exc:
@@ -316,23 +408,45 @@ def representation_for(*, zip_code: str, address: str = "") -> Representation | 
             if found is not None:
                 geocoded = True
                 state, upper, lower = found.state, found.state_upper, found.state_lower
+                origin = found.location
                 if found.congressional is not None:
                     districts = [District(found.state, found.congressional)]
     if not districts and not state:
         return None
+    zip_districts: list[District] = []
+    not_in_zip = False
+    if district and not geocoded and len(districts) > 1:
+        chosen = [d for d in districts if d.code == district]
+        if chosen:
+            zip_districts, districts = districts, chosen
+        else:
+            not_in_zip = True
     seats = seats_for(
         districts=districts, state_upper=upper, state_lower=lower, state=state
     )
     legislators = [leg for seat in seats for leg in seat.legislators]
-    campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
+    if legislators and origin is None:
+        origin = zip_location(
+            zip_code,
+            district_offices=[
+                office
+                for leg in legislators
+                if leg.chamber == Chamber.US_HOUSE
+                for office in leg.offices.all()
+            ],
+        )
     for leg in legislators:
-        leg.target_campaigns = campaigns.get(leg.pk, [])
+        leg.contact_offices = offices_nearest_first(
+            list(leg.offices.all()), origin=origin, zip_code=zip_code
+        )
     return Representation(
         zip_code=zip_code,
         districts=districts,
         seats=seats,
-        campaigns=campaigns,
         geocoded=geocoded,
         geocoder_failed=failed,
         address_unmatched=unmatched,
+        address_unused=unused,
+        zip_districts=zip_districts,
+        district_not_in_zip=not_in_zip,
     )

@@ -1,5 +1,5 @@
-"""Writes to legislator data: imports of the shipped upstream files, staff edits of
-bills and Safe Harbor records (with history), and storing a supporter's districts.
+"""Writes to legislator data: imports of the shipped upstream files and staff edits of
+bills and Safe Harbor records (with history).
 
 Every import parses and validates the whole file first (``legislators.importers``) and
 only then writes, in one transaction: a malformed file changes nothing. Imports are safe
@@ -15,18 +15,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supporters.models import Supporter
+from accounts.models import AuditEvent
+from accounts.services import record_audit
 
 from . import importers
 from .models import (
     Bill,
     BillAction,
     Chamber,
-    EditRecord,
     Legislator,
     Office,
     SafeHarborLaw,
@@ -265,8 +264,8 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
     records = importers.parse_safe_harbor(path)
     with transaction.atomic():
         edited = set(
-            EditRecord.objects.filter(
-                object_type="legislators.safeharborlaw", via=EditRecord.Via.STAFF
+            AuditEvent.objects.filter(
+                object_type="legislators.safeharborlaw", via=AuditEvent.Via.STAFF
             ).values_list("object_id", flat=True)
         )
         existing = {law.state: law for law in SafeHarborLaw.objects.all()}
@@ -277,9 +276,9 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
             if law is None:
                 SafeHarborLaw.objects.create(state=state, **values)
                 created += 1
-            elif law.pk in edited:
+            elif str(law.pk) in edited:
                 kept += 1
-            elif _apply_edit(law, user=None, values=values, via=EditRecord.Via.IMPORT):
+            elif _apply_edit(law, user=None, values=values, via=AuditEvent.Via.IMPORT):
                 updated += 1
         summary = {
             "states": len(records),
@@ -313,7 +312,12 @@ def import_tvpa_bills(*, path: Path = importers.TVPA_BILLS_CSV) -> dict[str, int
     return {"created": created}
 
 
-# --- Staff edits with history ---------------------------------------------------------
+# --- Staff edits with history (the audit log) ------------------------------------------
+
+_EDIT_ACTIONS = {
+    "legislators.bill": AuditEvent.Action.BILL_CHANGED,
+    "legislators.safeharborlaw": AuditEvent.Action.SAFE_HARBOR_CHANGED,
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -329,9 +333,9 @@ def _apply_edit(
     *,
     user,
     values: dict[str, Any],
-    via: str = EditRecord.Via.STAFF,
+    via: str = AuditEvent.Via.STAFF,
     check_unique: bool = True,
-) -> EditRecord | None:
+) -> AuditEvent | None:
     changes = {
         field: [_jsonable(getattr(obj, field)), _jsonable(value)]
         for field, value in values.items()
@@ -343,17 +347,14 @@ def _apply_edit(
         setattr(obj, field, value)
     obj.full_clean(validate_unique=check_unique, validate_constraints=check_unique)
     obj.save()
-    return EditRecord.objects.create(
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        user=user,
-        via=via,
-        changes=changes,
-    )
+    return record_audit(
+        actor=user, action=_EDIT_ACTIONS[obj._meta.label_lower], obj=obj,
+        changes=changes, via=via,
+    )  # fmt: skip
 
 
 @transaction.atomic
-def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None:
+def update_safe_harbor(*, law_id: int, user, **values: Any) -> AuditEvent | None:
     """Apply a staff edit to a Safe Harbor record and record who changed what.
 
     Safe to repeat: the same values a second time record nothing. Returns the edit
@@ -409,12 +410,9 @@ def _one_bill_per_session(bill: Bill) -> Iterator[None]:
 
 
 @transaction.atomic
-def save_bill(
-    *, user, bill_id: int | None = None, campaigns=None, **values: Any
-) -> Bill:
+def save_bill(*, user, bill_id: int | None = None, **values: Any) -> Bill:
     """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
-    the change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving
-    the same values again records nothing.
+    the change in the audit log. Saving the same values again records nothing.
 
     Raises ValidationError (on ``identifier``, changing nothing) when another bill has
     the same jurisdiction, session and identifier, also when it was added by a
@@ -427,129 +425,14 @@ def save_bill(
         bill.full_clean(validate_unique=False, validate_constraints=False)
         with _one_bill_per_session(bill):
             bill.save()
-        EditRecord.objects.create(
-            object_type="legislators.bill",
-            object_id=bill.pk,
-            user=user,
+        record_audit(
+            actor=user,
+            action=AuditEvent.Action.BILL_CHANGED,
+            obj=bill,
             changes={f: [None, _jsonable(v)] for f, v in values.items()},
         )
     else:
         bill = Bill.objects.select_for_update().get(pk=bill_id)
         with _one_bill_per_session(bill):
             _apply_edit(bill, user=user, values=values, check_unique=False)
-    if campaigns is not None:
-        before = set(bill.campaigns.values_list("pk", flat=True))
-        after = {c.pk for c in campaigns}
-        if before != after:
-            bill.campaigns.set(campaigns)
-            EditRecord.objects.create(
-                object_type="legislators.bill",
-                object_id=bill.pk,
-                user=user,
-                changes={"campaigns": [sorted(before), sorted(after)]},
-            )
     return bill
-
-
-# --- Supporters' districts ------------------------------------------------------------
-
-
-def store_supporter_districts(
-    *,
-    supporter_id: int,
-    congressional_district: str = "",
-    state_upper_district: str = "",
-    state_lower_district: str = "",
-) -> bool:
-    """Store the districts found for a supporter; blank arguments leave a field as it
-    is.
-
-    ``congressional_district`` is "TX-07" style ("AK-00" at-large). Only a known,
-    unambiguous district should be passed. Safe to repeat and to race: a conditional
-    UPDATE writes only when something differs. Returns whether a row changed.
-    """
-    values = {
-        field: value
-        for field, value in {
-            "congressional_district": congressional_district,
-            "state_upper_district": state_upper_district,
-            "state_lower_district": state_lower_district,
-        }.items()
-        if value
-    }
-    if not values:
-        return False
-    differs = Q()
-    for field, value in values.items():
-        differs |= ~Q(**{field: value})
-    updated = Supporter.objects.filter(differs, pk=supporter_id).update(
-        **values, updated_at=timezone.now()
-    )
-    if updated:
-        logger.info("stored districts supporter=%s", supporter_id)
-    return bool(updated)
-
-
-def locate_supporter(*, supporter_id: int) -> bool:
-    """Find a supporter's districts from their ZIP code (and street address, through the
-    Census geocoder when it is configured) and store them.
-
-    Stores only what is certain: a ZIP spanning districts stores no congressional
-    district unless the address settles it. The geocoder call runs outside any
-    transaction. Safe to repeat; returns whether anything was stored. A supporter erased
-    meanwhile is logged by id and skipped.
-    """
-    from . import geocoder, selectors
-    from .http import ApiError
-
-    row = (
-        Supporter.objects.filter(pk=supporter_id)
-        .values("zip_code", "street_address", "city", "state")
-        .first()
-    )
-    if row is None:
-        logger.info("locate: supporter=%s is gone", supporter_id)
-        return False
-    zip5 = (row["zip_code"] or "")[:5]
-    districts = selectors.districts_for_zip(zip5) if zip5.isdigit() else []
-    congressional = districts[0].code if len(districts) == 1 else ""
-    upper = lower = ""
-    if row["street_address"] and geocoder.is_enabled():
-        address = ", ".join(
-            part
-            for part in (
-                row["street_address"],
-                row["city"],
-                f"{row['state']} {zip5}".strip(),
-            )
-            if part
-        )
-        try:
-            found = geocoder.geocode_address(address)
-        except ApiError as exc:
-            logger.warning(
-                "locate: geocoder failed supporter=%s: %s",
-                supporter_id,
-                type(exc).__name__,
-            )
-            found = None
-        if found is not None:
-            if found.congressional is not None:
-                congressional = selectors.District(
-                    found.state, found.congressional
-                ).code
-            upper, lower = found.state_upper, found.state_lower
-    return store_supporter_districts(
-        supporter_id=supporter_id,
-        congressional_district=congressional,
-        state_upper_district=upper,
-        state_lower_district=lower,
-    )
-
-
-def request_supporter_location(*, supporter_id: int) -> None:
-    """Queue ``locate_supporter`` for after the current transaction commits (other apps
-    call this when a supporter gives or changes an address). Safe to repeat."""
-    from .tasks import locate_supporter_task
-
-    transaction.on_commit(lambda: locate_supporter_task.delay(supporter_id))

@@ -32,11 +32,3 @@ def sync_federal_bills_task() -> None:
 def sync_state_bills_task() -> None:
     """Refresh tracked state bills from Open States. Safe to repeat."""
     sync.sync_state_bills()
-
-
-@shared_task(
-    name="legislators.locate_supporter", queue="default", **IDEMPOTENT_TASK_OPTIONS
-)
-def locate_supporter_task(supporter_id: int) -> None:
-    """Find and store one supporter's districts. Safe to repeat."""
-    services.locate_supporter(supporter_id=supporter_id)

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Chapter
+from accounts.selectors import history_of
 from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
-from supporters.models import Chapter
 
-from . import atlas, selectors, services
+from . import atlas, geocoder, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
-from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
+from .models import Bill, SafeHarborLaw, SyncRun
 
 
 class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
@@ -28,12 +29,15 @@ class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
 
 class LegislatorLookupView(View):
     def get(self, request):
-        form = LookupForm(request.GET if request.GET else None)
+        geocoding = geocoder.is_enabled()
+        form = LookupForm(request.GET if request.GET else None, geocoding=geocoding)
         result = None
         if form.is_bound and form.is_valid():
             result = selectors.representation_for(
                 zip_code=form.cleaned_data["zip_code"],
-                address=form.cleaned_data["address"],
+                address=form.cleaned_data.get("address")
+                or request.GET.get("address", "").strip(),
+                district=form.cleaned_data["district"],
             )
             if result is None:
                 form.add_error(
@@ -48,7 +52,7 @@ class LegislatorLookupView(View):
         return render(
             request,
             "legislators/lookup.html",
-            {"form": form, "result": result},
+            {"form": form, "result": result, "geocoding": geocoding},
             status=status,
         )
 
@@ -123,7 +127,6 @@ class SafeHarborStateView(View):
                 if law
                 else [],
                 "bills": selectors.bills_for_state(code),
-                "campaigns": selectors.live_campaigns_for_state(code),
                 "chapter": Chapter.objects.filter(
                     kind=Chapter.Kind.STATE, state=code
                 ).first(),
@@ -135,9 +138,7 @@ class SafeHarborStateView(View):
 
 
 def _history(obj):
-    return EditRecord.objects.filter(
-        object_type=obj._meta.label_lower, object_id=obj.pk
-    ).select_related("user")
+    return history_of(obj)
 
 
 class StaffBillListView(StaffRequiredMixin, View):
@@ -189,7 +190,6 @@ class StaffBillEditView(StaffPermissionRequiredMixin, View):
                 saved = services.save_bill(
                     user=request.user,
                     bill_id=bill.pk if bill else None,
-                    campaigns=list(data["campaigns"]),
                     source_urls=data["source_urls_text"],
                     **{f: data[f] for f in BillForm.Meta.fields},
                 )

@@ -12,24 +12,27 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditEvent, Chapter, User
+from accounts.selectors import sees_everything
+from accounts.services import record_audit
+from harbor import jobs
+
 from .models import (
-    Chapter,
     ChapterMembership,
     ConsentEvent,
     Supporter,
     SupporterImport,
     Tag,
 )
-from .selectors import can_see_all_supporters, supporters_visible_to
+from .selectors import supporters_visible_to
 from .services import (
     PROFILE_FIELDS,
     clean_name,
@@ -47,8 +50,6 @@ MAX_REPORTED_ERRORS = 500
 MAX_COLUMNS = 50
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 1000
-# A claim older than this is from a worker that died (the task time limit is shorter).
-STUCK_AFTER = timedelta(hours=1)
 
 COLUMNS: dict[str, set[str]] = {
     "email": {"email", "email address", "e-mail", "email_address"},
@@ -132,8 +133,6 @@ def create_import(
 ) -> SupporterImport:
     """Store an uploaded file and (unless ``enqueue`` is false, for a caller that runs it
     itself) queue its import after commit. Not idempotent: each call is a new import."""
-    from .tasks import run_import_task
-
     if len(content) > settings.HARBOR_MAX_IMPORT_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)d MB.")
@@ -149,49 +148,39 @@ def create_import(
         created_by=user if isinstance(user, User) else None,
     )
     if enqueue:
-        run_import_task.delay_on_commit(supporter_import.pk)
+        jobs.enqueue_on_commit(SupporterImport, supporter_import.pk)
     return supporter_import
 
 
-def claim_import(*, import_id: int) -> bool:
-    """Claim a pending import (or one whose worker died) for this worker. Exactly one
-    concurrent caller wins."""
-    now = timezone.now()
-    return bool(
-        SupporterImport.objects.filter(
-            pk=import_id, status=SupporterImport.Status.PENDING
-        ).update(status=SupporterImport.Status.RUNNING, started_at=now, updated_at=now)
-        or SupporterImport.objects.filter(
-            pk=import_id,
-            status=SupporterImport.Status.RUNNING,
-            started_at__lt=now - STUCK_AFTER,
-        ).update(started_at=now, updated_at=now)
-    )
-
-
 def run_import(*, import_id: int) -> SupporterImport | None:
-    """Validate and write one import. Safe to repeat: only a claimed import runs, and the
-    write is one transaction. Returns the import, or None if it was not claimable."""
-    if not claim_import(import_id=import_id):
+    """Validate and write one import. Safe to repeat: only a claimed import runs
+    (harbor.jobs), the write is one transaction that first checks the claim is still
+    this worker's, and the result is recorded only under the same claim. Returns the
+    import, or None if it was not claimable."""
+    claim = jobs.claim(SupporterImport, import_id)
+    if claim is None:
         logger.info("import=%s not claimable (gone, running or finished)", import_id)
         return None
     supporter_import = SupporterImport.objects.get(pk=import_id)
     try:
-        rows, errors, error_count, total = _validate(supporter_import)
+        rows, errors, error_count, total = _validate(supporter_import, claim)
     except ImportRejected as exc:
         errors, error_count, total, rows = [{"line": 0, "reason": str(exc)}], 1, 0, {}
     if error_count:
-        return _finish(
-            supporter_import,
-            status=SupporterImport.Status.FAILED,
+        return _end(
+            claim,
+            rejected=True,
             errors=errors,
             error_count=error_count,
             total_rows=total,
         )
     for attempt in range(3):
         try:
-            created, updated = _write(supporter_import, rows)
+            created, updated = _write(supporter_import, rows, claim)
             break
+        except ClaimLost:
+            logger.warning("import=%s claim taken over; stopping", import_id)
+            return None
         except IntegrityError:
             # A supporter with one of these emails was created concurrently (a signature
             # while importing). The transaction rolled back; run it again.
@@ -199,9 +188,9 @@ def run_import(*, import_id: int) -> SupporterImport | None:
                 "import=%s write conflict, attempt %d", import_id, attempt + 1
             )
     else:
-        return _finish(
-            supporter_import,
-            status=SupporterImport.Status.FAILED,
+        return _end(
+            claim,
+            rejected=True,
             errors=[
                 {
                     "line": 0,
@@ -214,25 +203,32 @@ def run_import(*, import_id: int) -> SupporterImport | None:
             error_count=1,
             total_rows=total,
         )
-    return _finish(
-        supporter_import,
-        status=SupporterImport.Status.DONE,
+    return _end(
+        claim,
+        rejected=False,
         total_rows=total,
         created_count=created,
         updated_count=updated,
     )
 
 
-def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
+class ClaimLost(Exception):
+    """Another worker took this import over (this one was presumed dead)."""
+
+
+def _end(claim: jobs.Claim, *, rejected: bool, **fields) -> SupporterImport | None:
     fields.setdefault("errors", [])
     fields.setdefault("error_count", 0)
     fields["processed_rows"] = fields["total_rows"]
-    fields["finished_at"] = timezone.now()
     # The file is personal data and nothing reads it once the import has finished.
     fields["content"] = b""
-    for key, value in fields.items():
-        setattr(supporter_import, key, value)
-    supporter_import.save(update_fields=[*fields, "updated_at"])
+    if rejected:
+        ended = jobs.fail(claim, error="rejected", **fields)
+    else:
+        ended = jobs.finish(claim, **fields)
+    if not ended:
+        return None
+    supporter_import = SupporterImport.objects.get(pk=claim.pk)
     logger.info(
         "import=%s %s rows=%d errors=%d",
         supporter_import.pk,
@@ -240,6 +236,17 @@ def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
         supporter_import.total_rows,
         supporter_import.error_count,
     )
+    if not rejected:
+        record_audit(
+            actor=supporter_import.created_by,
+            action=AuditEvent.Action.SUPPORTER_IMPORT,
+            obj=supporter_import,
+            changes={
+                "created": supporter_import.created_count,
+                "updated": supporter_import.updated_count,
+                "chapter": supporter_import.chapter_id,
+            },
+        )
     return supporter_import
 
 
@@ -359,6 +366,7 @@ def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
 
 def _validate(
     supporter_import: SupporterImport,
+    claim: jobs.Claim,
 ) -> tuple[dict[str, CleanRow], list[dict], int, int]:
     """Read every row; return (rows by email, reported errors, error count, total rows).
     A later row for the same email updates the earlier one, as a second import would."""
@@ -372,7 +380,7 @@ def _validate(
     reader = csv.reader(io.StringIO(text, newline=""))
     fields = _read_header(reader)
     total = text.count("\n")  # an estimate for the progress bar, fixed at the end
-    SupporterImport.objects.filter(pk=supporter_import.pk).update(total_rows=total)
+    jobs.heartbeat(claim, total_rows=total)
     rows: dict[str, CleanRow] = {}
     errors: list[dict] = []
     error_count = count = 0
@@ -402,10 +410,10 @@ def _validate(
                 row.tags = [*previous.tags, *row.tags]
                 row.opt_in = row.opt_in or previous.opt_in
             rows[row.email] = row
-        if count % PROGRESS_EVERY == 0:
-            SupporterImport.objects.filter(pk=supporter_import.pk).update(
-                processed_rows=count, total_rows=max(total, count)
-            )
+        if count % PROGRESS_EVERY == 0 and not jobs.heartbeat(
+            claim, processed_rows=count, total_rows=max(total, count)
+        ):
+            raise ClaimLost(supporter_import.pk)
     if count == 0 and not error_count:
         raise ImportRejected(_("The file has a header but no rows."))
     return rows, errors, error_count, count
@@ -413,9 +421,13 @@ def _validate(
 
 @transaction.atomic
 def _write(
-    supporter_import: SupporterImport, rows: dict[str, CleanRow]
+    supporter_import: SupporterImport, rows: dict[str, CleanRow], claim: jobs.Claim
 ) -> tuple[int, int]:
-    """Upsert every row in one transaction; return (created, updated)."""
+    """Upsert every row in one transaction; return (created, updated). The transaction
+    starts by refreshing the claim, which holds the row's lock until commit: a worker
+    presumed dead cannot write after its successor took over."""
+    if not jobs.heartbeat(claim):
+        raise ClaimLost(supporter_import.pk)
     importer = restricted_importer(supporter_import)
     now = timezone.now()
     source = f"import:{supporter_import.pk}"
@@ -525,27 +537,9 @@ def restricted_importer(supporter_import: SupporterImport) -> User | None:
     """The uploader, if they may not see every supporter (a chapter leader); None for
     national staff and for imports run from the command line."""
     user = supporter_import.created_by
-    if user is None or can_see_all_supporters(user):
+    if user is None or sees_everything(user):
         return None
     return user
-
-
-def recover_stuck_imports() -> list[int]:
-    """Re-queue imports whose claim is older than STUCK_AFTER (their worker died; the write
-    transaction rolled back with it) and pending imports whose message was lost. Safe to
-    repeat."""
-    from .tasks import run_import_task
-
-    now = timezone.now()
-    ids = list(
-        SupporterImport.objects.filter(
-            status__in=[SupporterImport.Status.PENDING, SupporterImport.Status.RUNNING],
-            updated_at__lt=now - STUCK_AFTER,
-        ).values_list("pk", flat=True)
-    )
-    for pk in ids:
-        run_import_task.delay(pk)
-    return ids
 
 
 FORMULA_STARTS = "=+-@\t\r"

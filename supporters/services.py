@@ -3,6 +3,7 @@ commands and the API all call these. The CSV import lives in ``supporters.import
 
 import logging
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -12,10 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Chapter
 from harbor.states import normalize_state
 from harbor.text import validate_typed_text
 
-from .models import Chapter, ChapterMembership, ConsentEvent, Supporter
+from .models import ChapterMembership, ConsentEvent, Subscription, Supporter
 
 logger = logging.getLogger(__name__)
 # ASCII digits only: str.isdigit() would also take fullwidth or superscript digits.
@@ -115,6 +117,18 @@ def normalize_zip(value: str) -> str:
         % {"value": value[:20]},
         code="invalid",
     )
+
+
+def clean_public_zip(value: str) -> str:
+    """A ZIP typed into a public form, as normalize_zip; ValidationError if not one."""
+    # NFKC turns fullwidth digits into ASCII; other scripts' digits pass str.isdigit()
+    # in normalize_zip but are no US ZIP code.
+    value = unicodedata.normalize("NFKC", value or "")
+    if not value.isascii():
+        raise ValidationError(
+            _("Enter a US ZIP code: 5 digits, or ZIP+4."), code="invalid"
+        )
+    return normalize_zip(value)
 
 
 def clean_state(value: str) -> str:
@@ -301,3 +315,28 @@ def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> b
         )
         logger.info("suppressed supporter=%s reason=%s", supporter_id, reason)
     return bool(updated)
+
+
+def subscribe_to_newsletter(
+    *, email: str, first_name: str = "", zip_code: str = "", source: str = "newsletter"
+) -> tuple[Supporter, bool]:
+    """Upsert the supporter, record their email opt-in and put them on the newsletter
+    list. Safe to repeat (one subscription per list); never re-subscribes someone who
+    unsubscribed (they are told to use the preferences link). Returns (supporter,
+    created)."""
+    with transaction.atomic():
+        supporter, created = upsert_supporter(
+            email=email,
+            source=source,
+            opt_in=True,
+            opt_in_method="newsletter_form",
+            first_name=first_name[:100],
+            zip_code=zip_code,
+        )
+        if supporter.unsubscribed_at is None:
+            Subscription.objects.get_or_create(
+                supporter=supporter,
+                list=Subscription.List.NEWSLETTER,
+                defaults={"source": source[:100], "subscribed_at": timezone.now()},
+            )
+    return supporter, created

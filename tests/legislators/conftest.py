@@ -23,14 +23,18 @@ def _fresh_zip_index():
     selectors.reset_zip_index()
 
 
-SLICE_STATES = {"TX", "CA", "AK", "OH", "AL", "GA", "MS"}
-SLICE_ZIPS = {"78701", "94541", "99501", "43215", "35062", "30165", "38852", "76932"}
+SLICE_STATES = {"TX", "CA", "AK", "OH", "AL", "GA", "MS", "DC", "PR", "GU"}
+SLICE_ZIPS = {
+    *("78701", "94541", "99501", "43215", "35062", "30165", "38852", "76932", "77002"),
+    *("20001", "00901"),  # DC and Puerto Rico: no senators, a non-voting member
+}
 
 
 @pytest.fixture(scope="session")
 def data_slice(tmp_path_factory):
     """Small slices of the real shipped files: members of Congress from a few states and
-    a few ZIPs (single district, split, vacant seat, at-large, two states)."""
+    a few ZIPs (single district, split, vacant seat, at-large, two states, DC and Puerto
+    Rico)."""
     folder = tmp_path_factory.mktemp("slice")
     with open(importers.CONGRESS_CURRENT, encoding="utf-8") as fh:
         people = yaml.load(fh, Loader=yaml.CSafeLoader)

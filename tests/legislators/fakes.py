@@ -1,5 +1,10 @@
 """A loopback HTTP server standing in for Congress.gov, Open States and the Census
-geocoder: it serves scripted responses per path and records every request."""
+geocoder: it serves scripted responses per path and records every request.
+
+A response can be cut off mid-body (``cut_after=n``): the server announces the whole
+body (Content-Length, or one chunk of its full size with ``chunked=True``), sends its
+first ``n`` bytes and closes the connection, as a dropped connection or a failing proxy
+does."""
 
 import json
 import threading
@@ -16,8 +21,8 @@ def fixture(name: str) -> bytes:
 
 class FakeApi:
     def __init__(self):
-        self.routes: dict[str, list[tuple[int, dict, bytes]]] = {}
-        self.defaults: dict[str, tuple[int, dict, bytes]] = {}
+        self.routes: dict[str, list[tuple[int, dict, bytes, dict]]] = {}
+        self.defaults: dict[str, tuple[int, dict, bytes, dict]] = {}
         self.requests: list[dict] = []
         fake = self
 
@@ -33,18 +38,32 @@ class FakeApi:
                 )
                 queue = fake.routes.get(parts.path)
                 if queue:
-                    status, headers, body = queue.pop(0)
+                    status, headers, body, how = queue.pop(0)
                 else:
-                    status, headers, body = fake.defaults.get(
-                        parts.path, (404, {}, b'{"error": "not found"}')
+                    status, headers, body, how = fake.defaults.get(
+                        parts.path, (404, {}, b'{"error": "not found"}', {})
                     )
+                cut_after = how.get("cut_after")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
+                if how.get("chunked"):
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(body)))
+                if cut_after is not None:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
-                self.wfile.write(body)
+                sent = body if cut_after is None else body[:cut_after]
+                if how.get("chunked"):
+                    self.wfile.write(f"{len(body):x}\r\n".encode() + sent)
+                    if cut_after is None:
+                        self.wfile.write(b"\r\n0\r\n\r\n")
+                else:
+                    self.wfile.write(sent)
+                self.wfile.flush()
 
             def log_message(self, *args):
                 pass
@@ -54,16 +73,34 @@ class FakeApi:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def serve(self, path: str, body, status: int = 200, headers: dict | None = None):
-        """Serve this response for every request to ``path``."""
-        self.defaults[path] = (status, headers or {}, _bytes(body))
+    def serve(
+        self,
+        path: str,
+        body,
+        status: int = 200,
+        headers: dict | None = None,
+        *,
+        cut_after: int | None = None,
+        chunked: bool = False,
+    ):
+        """Serve this response for every request to ``path``; ``cut_after`` bytes of
+        the body, then close, when given."""
+        self.defaults[path] = (
+            status,
+            headers or {},
+            _bytes(body),
+            {"cut_after": cut_after, "chunked": chunked},
+        )
 
     def script(self, path: str, *responses):
-        """Serve these (status, body[, headers]) in order, then the default."""
+        """Serve these (status, body[, headers[, {"cut_after": n, "chunked": bool}]])
+        in order, then the default."""
         for response in responses:
             status, body, *rest = response
+            headers = rest[0] if rest else {}
+            how = rest[1] if len(rest) > 1 else {}
             self.routes.setdefault(path, []).append(
-                (status, rest[0] if rest else {}, _bytes(body))
+                (status, headers, _bytes(body), how)
             )
 
     def hits(self, path: str) -> int:

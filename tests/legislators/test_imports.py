@@ -60,6 +60,63 @@ def test_importing_the_shipped_yaml_gives_every_current_member(congress_people):
     assert SyncRun.objects.filter(kind="import_congress").count() == 1
 
 
+def test_district_offices_keep_their_city_zip_and_position(small_congress):
+    path, _people = small_congress
+    services.import_congress(current_path=path)
+    cornyn = Legislator.objects.get(bioguide_id="C001056")
+    houston = cornyn.offices.get(kind=Office.Kind.DISTRICT, city="Houston")
+    assert (houston.zip_code, houston.phone) == ("77007", "713-572-3337")
+    assert houston.location == pytest.approx((29.7620424, -95.4159496))
+    assert houston.label == "Houston office"
+    assert cornyn.offices.get(kind=Office.Kind.DC).label == "Washington, DC office"
+    assert sorted(
+        cornyn.offices.filter(kind=Office.Kind.DISTRICT).values_list("city", flat=True)
+    ) == ["Austin", "Dallas", "Harlingen", "Houston", "Lubbock", "San Antonio", "Tyler"]
+
+
+def test_an_office_with_an_impossible_position_keeps_no_position(tmp_path):
+    # Upstream puts a Rock Island, IL office at latitude 441.5 (for 41.5).
+    offices = importers.parse_congress_offices()
+    (rock_island,) = [o for o in offices["S001225"] if o["city"] == "Rock Island"]
+    assert (rock_island["latitude"], rock_island["longitude"]) == (None, None)
+    assert rock_island["phone"] == "309-786-3406"
+    bad = write_yaml(
+        tmp_path / "offices.yaml",
+        [
+            {
+                "id": {"bioguide": "D000399"},
+                "offices": [
+                    {"city": "Austin", "phone": "1", "latitude": "north"},
+                    {"city": "Austin", "phone": "2", "latitude": 30.2},
+                    {"city": "Austin", "phone": "3", "latitude": 30, "longitude": -97},
+                ],
+            }
+        ],
+    )
+    positions = [
+        (o["latitude"], o["longitude"])
+        for o in importers.parse_congress_offices(bad)["D000399"]
+    ]
+    assert positions == [(None, None), (None, None), (30.0, -97.0)]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("5606 N. Navarro St. Suite 200-A, Victoria, TX 77904", ("Victoria", "77904")),
+        ("Room E1.418, P.O. Box 12910, Austin, TX 78711", ("Austin", "78711")),
+        (
+            "100 Rev. Dr. Martin Luther King Jr. Blvd.; St. Paul MN 55155-1234",
+            ("St. Paul", "55155"),
+        ),
+        ("MN", ("", "")),
+        ("Capitol Building", ("", "")),
+    ],
+)
+def test_open_states_office_city_and_zip_come_from_the_address(address, expected):
+    assert importers.city_and_zip(address) == expected
+
+
 def test_a_known_zip_resolves_to_the_representative_the_data_names(congress_people):
     services.import_congress()
     services.import_zip_crosswalk()
@@ -280,6 +337,12 @@ def test_shipped_openstates_states_import_with_current_roles_only():
         "aj.louderback@house.texas.gov",
     )
     assert louderback.offices.filter(kind=Office.Kind.CAPITOL).exists()
+    victoria = louderback.offices.get(kind=Office.Kind.DISTRICT)
+    assert (victoria.city, victoria.zip_code, victoria.label) == (
+        "Victoria",
+        "77904",
+        "Victoria office",
+    )
 
 
 def test_openstates_reimport_retires_people_no_longer_in_the_directory(
@@ -419,7 +482,7 @@ def test_unknown_federal_bill_type_is_refused():
 
 
 def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
-    from legislators.models import EditRecord
+    from accounts.models import AuditEvent as EditRecord
 
     services.import_safe_harbor()
     text = importers.SAFE_HARBOR_CSV.read_text().replace(
@@ -430,7 +493,7 @@ def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
     assert services.import_safe_harbor(path=changed)["updated"] == 1
     edit = EditRecord.objects.get(object_type="legislators.safeharborlaw")
     assert edit.via == "import"
-    assert edit.user is None
+    assert edit.actor is None
     assert edit.changes["immunity"] == ["no", "yes"]
     # An import's own change is not a staff edit: the next import may change it again.
     assert services.import_safe_harbor()["updated"] == 1

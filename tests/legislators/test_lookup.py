@@ -1,12 +1,10 @@
-"""ZIP and address → districts → legislators, the targeting rule, storing districts."""
+"""ZIP and address → districts → legislators, and the targeting rule."""
 
 import pytest
 
-from campaigns.models import Campaign
-from legislators import geocoder, selectors, services
+from legislators import geocoder, selectors
 from legislators.http import MalformedPayload
-from legislators.models import Bill, Chamber, Legislator
-from supporters.models import Supporter
+from legislators.models import Chamber
 
 from .fakes import fixture
 
@@ -52,6 +50,59 @@ def test_at_large_is_district_zero(districts):
     assert result.known_district.code == "AK-00"
     assert house(result)[0].district == "AK-AL"
     assert len(house(result)[0].legislators) == 1
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "place", "bioguide_id", "title"),
+    [
+        ("20001", "District of Columbia", "N000147", "Delegate"),
+        ("00901", "Puerto Rico", "H001103", "Resident Commissioner"),
+    ],
+)
+def test_dc_and_puerto_rico_have_no_senate_seat_and_a_non_voting_member(
+    districts, zip_code, place, bioguide_id, title
+):
+    result = selectors.representation_for(zip_code=zip_code)
+    assert [s.chamber for s in result.seats] == [Chamber.US_HOUSE]
+    assert result.places_without_senators == [place]
+    (seat,) = result.seats
+    assert not seat.is_vacant
+    assert seat.member_title == title
+    (member,) = seat.legislators
+    assert (member.bioguide_id, member.title) == (bioguide_id, title)
+
+
+def test_states_have_senators_and_representatives(districts):
+    result = selectors.representation_for(zip_code="78701")
+    assert result.places_without_senators == []
+    assert [s.member_title for s in result.seats] == ["Senator", "Representative"]
+    senators, (rep,) = result.seats[0].legislators, result.seats[1].legislators
+    assert {x.title for x in senators} == {"Senator"}
+    assert rep.title_and_name == "Representative Lloyd Doggett"
+
+
+@pytest.mark.parametrize(
+    ("chamber", "state", "title"),
+    [
+        (Chamber.US_SENATE, "TX", "Senator"),
+        (Chamber.US_HOUSE, "TX", "Representative"),
+        (Chamber.US_HOUSE, "AK", "Representative"),
+        (Chamber.US_HOUSE, "DC", "Delegate"),
+        (Chamber.US_HOUSE, "PR", "Resident Commissioner"),
+        (Chamber.US_HOUSE, "GU", "Delegate"),
+        (Chamber.US_HOUSE, "VI", "Delegate"),
+        (Chamber.US_HOUSE, "AS", "Delegate"),
+        (Chamber.US_HOUSE, "MP", "Delegate"),
+        (Chamber.STATE_UPPER, "TX", "State senator"),
+        (Chamber.STATE_UPPER, "NE", "State senator"),
+        (Chamber.STATE_UPPER, "DC", "Councilmember"),
+        (Chamber.STATE_LOWER, "PR", "State representative"),
+    ],
+)
+def test_member_title_names_each_kind_of_seat(chamber, state, title):
+    from legislators.models import member_title
+
+    assert member_title(chamber, state) == title
 
 
 def test_unknown_zip_is_none(districts):
@@ -115,106 +166,114 @@ def test_geocoding_off_when_url_is_empty(districts, settings, fake_api):
     settings.CENSUS_GEOCODER_URL = ""
     result = selectors.representation_for(zip_code="35062", address="1 Main St")
     assert result.is_ambiguous
+    assert result.address_unused
     assert not fake_api.requests
 
 
-def test_live_campaigns_target_by_scope_and_bills(districts):
-    national = Campaign.objects.create(title="National", slug="n", status="live")
-    Campaign.objects.create(title="Draft", slug="d", status="draft")
-    texas = Campaign.objects.create(title="Texas", slug="t", status="live", state="TX")
-    texas_federal = Campaign.objects.create(
-        title="TX federal", slug="tf", status="live", state="TX"
-    )
-    Bill.objects.create(
-        jurisdiction="US", session="118", identifier="H.R. 5856", title="TVPRA"
-    ).campaigns.add(texas_federal)
-    Campaign.objects.create(title="Ohio", slug="o", status="live", state="OH")
-    rep = Legislator.objects.get(bioguide_id="D000399")
-    state_senator = Legislator.objects.get(
-        state="TX", chamber=Chamber.STATE_UPPER, district="14"
-    )
-    targets = selectors.live_campaigns_by_legislator([rep, state_senator])
-    assert {c.slug for c in targets[rep.pk]} == {national.slug, texas_federal.slug}
-    assert {c.slug for c in targets[state_senator.pk]} == {
-        texas.slug,
-        texas_federal.slug,
-    }
-
-
-def test_store_supporter_districts_writes_once(db):
-    supporter = Supporter.objects.create(email="a@example.org")
-    assert services.store_supporter_districts(
-        supporter_id=supporter.pk, congressional_district="TX-37"
-    )
-    assert not services.store_supporter_districts(
-        supporter_id=supporter.pk, congressional_district="TX-37"
-    )
-    assert services.store_supporter_districts(
-        supporter_id=supporter.pk,
-        congressional_district="TX-37",
-        state_upper_district="14",
-    )
-    assert not services.store_supporter_districts(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert (
-        supporter.congressional_district,
-        supporter.state_upper_district,
-        supporter.state_lower_district,
-    ) == ("TX-37", "14", "")
-
-
-def test_locate_supporter_stores_an_unambiguous_district(districts, settings):
+def test_a_chosen_district_settles_a_split_zip(districts, settings):
     settings.CENSUS_GEOCODER_URL = ""
-    supporter = Supporter.objects.create(email="a@example.org", zip_code="78701-1234")
-    assert services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert supporter.congressional_district == "TX-37"
-    assert not services.locate_supporter(supporter_id=supporter.pk)
+    result = selectors.representation_for(zip_code="35062", district="AL-06")
+    assert not result.is_ambiguous
+    assert result.chosen_district == selectors.District("AL", 6)
+    assert [d.code for d in result.zip_districts] == ["AL-04", "AL-06", "AL-07"]
+    assert [s.district for s in house(result)] == ["AL-06"]
+    other = selectors.representation_for(zip_code="35062", district="AL-05")
+    assert other.is_ambiguous
+    assert other.district_not_in_zip
+    assert other.chosen_district is None
+    # A ZIP with one district has nothing to choose.
+    single = selectors.representation_for(zip_code="78701", district="TX-10")
+    assert single.known_district.code == "TX-37"
+    assert not single.district_not_in_zip
 
 
-def test_locate_supporter_never_guesses_for_a_split_zip(districts, settings):
-    settings.CENSUS_GEOCODER_URL = ""
-    supporter = Supporter.objects.create(email="a@example.org", zip_code="35062")
-    assert not services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert supporter.congressional_district == ""
+def _office(kind, city, zip_code="", location=None, phone="1"):
+    from legislators.models import Office
 
-
-def test_locate_supporter_uses_the_address_when_geocoding_is_on(districts, census):
-    supporter = Supporter.objects.create(
-        email="a@example.org",
-        street_address="1100 Congress Ave",
-        city="Austin",
-        state="TX",
-        zip_code="78701",
+    lat, lon = location or (None, None)
+    return Office(
+        kind=kind,
+        city=city,
+        zip_code=zip_code,
+        latitude=lat,
+        longitude=lon,
+        phone=phone,
     )
-    assert services.locate_supporter(supporter_id=supporter.pk)
-    supporter.refresh_from_db()
-    assert (
-        supporter.congressional_district,
-        supporter.state_upper_district,
-        supporter.state_lower_district,
-    ) == ("TX-37", "14", "49")
-    assert census.requests[0]["query"]["address"] == [
-        "1100 Congress Ave, Austin, TX 78701"
+
+
+def test_offices_are_nearest_first_after_the_first_comes_the_washington_office():
+    dc = _office("dc", "Washington")
+    austin = _office("district", "Austin", "78701", (30.27, -97.74))
+    dallas = _office("district", "Dallas", "75244", (32.94, -96.84))
+    houston = _office("district", "Houston", "77007", (29.76, -95.42))
+    no_phone = _office("district", "Waco", "76701", (31.55, -97.15), phone="")
+    offices = [dc, austin, dallas, no_phone, houston]
+    near_dallas = (32.78, -96.80)
+    assert selectors.offices_nearest_first(offices, origin=near_dallas) == [
+        dallas,
+        dc,
+        austin,
+        houston,
+    ]
+    near_houston = (29.75, -95.36)
+    assert selectors.offices_nearest_first(offices, origin=near_houston)[:2] == [
+        houston,
+        dc,
     ]
 
 
-def test_locate_supporter_skips_an_erased_supporter(db):
-    assert not services.locate_supporter(supporter_id=987654)
+def test_without_a_location_offices_in_the_zip_area_come_first():
+    dc = _office("dc", "Washington")
+    austin = _office("district", "Austin", "78701")
+    houston = _office("district", "Houston", "77007")
+    unplaced = _office("district", "Houston", "77002")  # same ZIP area, no position
+    placed = _office("district", "Tyler", "75702", (32.35, -95.30))
+    offices = [dc, austin, houston, placed, unplaced]
+    assert selectors.offices_nearest_first(offices, origin=None, zip_code="77010") == [
+        houston,
+        dc,
+        unplaced,
+        austin,
+        placed,
+    ]
+    # With an origin, offices with a position come before those without one.
+    ordered = selectors.offices_nearest_first(
+        offices, origin=(29.75, -95.36), zip_code="77010"
+    )
+    assert ordered[:3] == [placed, dc, houston]
 
 
-def test_request_supporter_location_enqueues_after_commit(
-    db, django_capture_on_commit_callbacks, monkeypatch
+def test_a_zip_location_is_the_mean_of_its_offices_else_of_its_zip_area(districts):
+    # 77002 (downtown Houston): the mean of the offices the data places in 77002.
+    lat, lon = selectors.zip_location("77002")
+    assert lat == pytest.approx(29.76, abs=0.01)
+    assert lon == pytest.approx(-95.36, abs=0.01)
+    # 77010 has no office: the mean of the Houston-area (770) offices.
+    lat, lon = selectors.zip_location("77010")
+    assert lat == pytest.approx(29.8, abs=0.15)
+    assert lon == pytest.approx(-95.4, abs=0.15)
+    assert selectors.zip_location("00000") is None
+    assert selectors.zip_location("7") is None
+
+
+def test_a_zip_with_no_office_of_its_own_is_placed_by_its_area_and_districts(
+    districts,
 ):
-    from legislators import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.locate_supporter_task, "delay", sent.append)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.request_supporter_location(supporter_id=5)
-    assert len(callbacks) == 1
-    assert sent == []
-    callbacks[0]()
-    assert sent == [5]
-    assert tasks.locate_supporter_task.name == "legislators.locate_supporter"
+    # 35062 (Dora, AL) has no office; its ZIP area (350) has one, in Cullman, which
+    # alone would make Huntsville the senators' nearest office. With the offices of its
+    # three House members it lands near Birmingham.
+    lat, lon = selectors.zip_location("35062")
+    assert (round(lat, 2), round(lon, 2)) == (34.18, -86.84)  # Cullman alone
+    result = selectors.representation_for(zip_code="35062")
+    first = {
+        leg.last_name: leg.contact_offices[0].city
+        for seat in result.seats
+        for leg in seat.legislators
+    }
+    assert first == {
+        "Britt": "Birmingham",
+        "Tuberville": "Birmingham",
+        "Aderholt": "Jasper",
+        "Palmer": "Birmingham",
+        "Sewell": "Birmingham",
+    }

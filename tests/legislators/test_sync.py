@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignBill
 from legislators import sync, tasks
 from legislators.http import (
     ApiClient,
@@ -48,7 +48,7 @@ def tracked_bill():
         jurisdiction="US", session="117", identifier="H.R. 21", title="Tracked by hand"
     )
     campaign = Campaign.objects.create(title="Cloud", slug="cloud", status="live")
-    bill.campaigns.add(campaign)
+    CampaignBill.objects.create(campaign=campaign, bill=bill)
     BillAction.objects.create(bill=bill, date="2021-01-04", text="Introduced in House")
     return bill
 
@@ -98,7 +98,9 @@ def test_sync_writes_the_bill_its_actions_and_sponsors(congress, tracked_bill, c
     assert sponsor.legislator == connolly
     cosponsors = bill.sponsorships.filter(kind=Sponsorship.Kind.COSPONSOR)
     assert sorted(c.sponsored_on.isoformat() for c in cosponsors) == ["2021-01-04"] * 2
-    assert list(bill.campaigns.values_list("slug", flat=True)) == ["cloud"]
+    assert list(bill.campaign_links.values_list("campaign__slug", flat=True)) == [
+        "cloud"
+    ]
     request = congress.requests[0]
     assert request["headers"]["x-api-key"] == "test-key"
     assert "api_key" not in request["query"]
@@ -467,3 +469,112 @@ def test_congress_sync_skips_a_malformed_bill_and_syncs_the_rest(
     assert (first.title, first.last_synced_at) == ("?", None)
     assert not first.actions.exists()
     assert tracked_bill.actions.count() == 10
+
+
+# --- Responses cut off in transit -----------------------------------------------------
+
+ACTIONS_BODY = fixture("congress-gov-api-v3/bill_117_hr_21_actions.json")
+CUT_OFF = [
+    pytest.param({"cut_after": 200}, id="content-length-not-reached"),
+    pytest.param({"cut_after": 200, "chunked": True}, id="chunk-not-finished"),
+    pytest.param({"truncate": 200}, id="json-body-truncated"),
+]
+
+
+def _cut(how: dict) -> tuple:
+    """A scripted response: the actions payload cut off as ``how`` says."""
+    if "truncate" in how:
+        return (200, ACTIONS_BODY[: how["truncate"]])
+    return (200, ACTIONS_BODY, {}, how)
+
+
+@pytest.mark.parametrize("how", CUT_OFF)
+def test_a_response_cut_off_mid_body_is_retried_with_back_off(
+    congress, tracked_bill, client, waits, caplog, how
+):
+    congress.script(BILL + "/actions", _cut(how))
+    with caplog.at_level(logging.WARNING, logger="legislators.http"):
+        summary = sync.sync_federal_bills(client=client)
+    assert summary == {"synced": 1, "failed": 0, "errors": []}
+    assert congress.hits(BILL + "/actions") == 2
+    assert len(waits) == 1
+    assert "attempt 1 of 3" in caplog.text
+    assert Bill.objects.get(pk=tracked_bill.pk).actions.count() == 10
+
+
+@pytest.mark.parametrize("how", CUT_OFF)
+def test_a_bill_whose_responses_keep_being_cut_off_is_recorded_and_the_rest_synced(
+    congress, tracked_bill, client, waits, how
+):
+    other = Bill.objects.create(
+        jurisdiction="US", session="117", identifier="H.R. 20", title="?"
+    )
+    payload = json.loads(fixture("congress-gov-api-v3/bill_117_hr_21.json"))
+    payload["bill"]["number"] = "20"
+    congress.serve("/v3/bill/117/hr/20", payload)
+    for suffix in ("/actions", "/cosponsors", "/summaries"):
+        congress.serve(
+            "/v3/bill/117/hr/20" + suffix,
+            fixture(f"congress-gov-api-v3/bill_117_hr_21_{suffix[1:]}.json"),
+        )
+    before = snapshot(tracked_bill)
+    if "truncate" in how:
+        congress.serve(BILL + "/actions", ACTIONS_BODY[: how["truncate"]])
+    else:
+        congress.serve(BILL + "/actions", ACTIONS_BODY, **how)
+    summary = sync.sync_federal_bills(client=client)
+    assert (summary["synced"], summary["failed"]) == (1, 1)
+    (error,) = summary["errors"]
+    assert error.startswith(f"bill {tracked_bill.pk}: US 117 H.R. 21: ")
+    assert "after 3 attempts" in error
+    assert congress.hits(BILL + "/actions") == 3
+    assert snapshot(tracked_bill) == before
+    other.refresh_from_db()
+    assert other.last_synced_at is not None
+    run = SyncRun.objects.get(kind="sync_congress")
+    assert not run.ok
+    assert run.summary["errors"] == [error]
+
+
+def test_sync_bills_goes_on_to_open_states_after_a_cut_off_congress_response(
+    settings, congress, openstates, tracked_bill, capsys
+):
+    from django.core.management import call_command
+
+    settings.LEGISLATORS_HTTP_MAX_ATTEMPTS = 1
+    congress.serve(
+        BILL, fixture("congress-gov-api-v3/bill_117_hr_21.json"), cut_after=50
+    )
+    state_bill = Bill.objects.create(
+        jurisdiction="TX", session="89R", identifier="HB 1", title="?"
+    )
+    call_command("sync_bills")
+    out, err = capsys.readouterr()
+    assert "congress: synced 0, failed 1" in out
+    assert "openstates: synced 1, failed 0" in out
+    assert "ChunkedEncodingError after 1 attempts" in err
+    assert set(SyncRun.objects.values_list("kind", "ok")) == {
+        ("sync_congress", False),
+        ("sync_openstates", True),
+    }
+    state_bill.refresh_from_db()
+    assert state_bill.actions.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "cut_off"),
+    [
+        (b'{"bills": [{"title": "FedRAMP', True),
+        (b'{"bills": [{"title": "FedRAMP"}, ', True),
+        (b'{"bills": [{"laws": nu', True),
+        (b"", False),  # not a JSON document at all
+        (b"<html>Bad gateway</html>", False),
+        (b'{"bills": [}', False),
+    ],
+)
+def test_a_cut_off_json_body_is_told_from_a_body_that_is_not_json(body, cut_off):
+    from legislators.http import is_cut_off_json
+
+    with pytest.raises(json.JSONDecodeError) as caught:
+        json.loads(body)
+    assert is_cut_off_json(caught.value) is cut_off

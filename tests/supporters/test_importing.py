@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import Chapter
 from supporters import importing
-from supporters.models import Chapter, ConsentEvent, Supporter, SupporterImport, Tag
+from supporters.models import ConsentEvent, Supporter, SupporterImport, Tag
 from supporters.services import join_default_chapters
 
 from .factories import ChapterFactory, SupporterFactory
@@ -200,7 +201,7 @@ def test_a_stuck_claim_is_recovered(chapters):
     )
     old = timezone.now() - timedelta(hours=2)
     SupporterImport.objects.filter(pk=supporter_import.pk).update(
-        status="running", started_at=old, updated_at=old
+        status="running", claimed_at=old, updated_at=old
     )
 
     assert importing.run_import(import_id=supporter_import.pk).status == "done"
