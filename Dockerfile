@@ -2,6 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HARBOR_VAR_DIR=/app/var
 WORKDIR /app
+# The delivery PDF draws every script a signer may type with Debian's Noto fonts.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 # Runtime packages only (no honcho, no test tools), each checked against its hash.
 RUN pip install --no-cache-dir --require-hashes -r requirements.txt

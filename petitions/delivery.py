@@ -2,24 +2,10 @@
 comments)."""
 
 import logging
-from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import (
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
@@ -28,117 +14,122 @@ from harbor.states import STATES
 
 from . import selectors
 from .models import DeliveryReport, Petition, Signature
+from .pdf import BASE, UnicodePdf
 
 logger = logging.getLogger(__name__)
 
 # A delivery lists every signer up to this many (about 2,000 pages) and counts them all.
 MAX_LISTED_SIGNERS = 100_000
-# Signers go in tables of this many rows: reportlab splits one huge table slowly.
-TABLE_CHUNK = 500
 MAX_LISTED_COMMENTS = 2000
 
 
-def _p(text: str, style) -> Paragraph:
-    # Paragraph reads a small markup language: signer text is escaped, never
-    # interpreted.
-    return Paragraph(escape(str(text or "")), style)
+ROW_HEIGHT = 5.0  # mm, at 9 pt
+SIGNER_COLUMNS = (("Name", 56.0), ("City", 41.0), ("State", 15.0), ("ZIP", 18.0),
+                  ("Signed", 25.0))  # fmt: skip
+TOTAL_COLUMNS = (("", 89.0), ("Signatures", 38.0))
 
 
-def _table(rows: list[list], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-            ]
-        )
-    )
-    return table
+def _table_header(pdf: UnicodePdf, columns) -> None:
+    pdf.set_font(BASE, style="B", size=9)
+    for label, width in columns:
+        pdf.text_cell(width, ROW_HEIGHT + 1, label, border="B")
+    pdf.ln()
+    pdf.set_font(BASE, size=9)
+
+
+def _table_row(pdf: UnicodePdf, columns, values) -> None:
+    if pdf.will_page_break(ROW_HEIGHT):
+        pdf.add_page()
+        _table_header(pdf, columns)
+    for (_, width), value in zip(columns, values, strict=True):
+        pdf.text_cell(width, ROW_HEIGHT, value)
+    pdf.ln()
+
+
+def _heading(pdf: UnicodePdf, text: str, size: float = 13) -> None:
+    pdf.set_font(BASE, style="B", size=size)
+    pdf.paragraph(text, height=size * 0.5)
+    pdf.set_font(BASE, size=10)
+
+
+def _totals(pdf: UnicodePdf, title: str, first_column: str, rows) -> None:
+    pdf.ln(4)
+    _heading(pdf, title)
+    columns = ((first_column, TOTAL_COLUMNS[0][1]), TOTAL_COLUMNS[1])
+    _table_header(pdf, columns)
+    for label, count in rows:
+        _table_row(pdf, columns, (label, f"{count:,}"))
 
 
 def render_delivery_pdf(
     *, petition: Petition, signatures: QuerySet[Signature]
 ) -> bytes:
-    """Render the delivery report for ``signatures`` (already scoped by the caller)."""
-    styles = getSampleStyleSheet()
-    body = styles["BodyText"]
-    small = styles["BodyText"].clone("small", fontSize=9, leading=11)
+    """Render the delivery report for ``signatures`` (already scoped by the caller).
+
+    Names, cities, comments and the petition's text come out in whatever script they
+    were typed (``petitions.pdf``), the text with its lists, headings and paragraphs.
+    Memory grows with the pages (about 20 KB each), not with rows held: signers are
+    read from the database in chunks and drawn as they come."""
     totals = selectors.delivery_totals(signatures)
-    story = [
-        _p(petition.title, styles["Title"]),
-        _p(f"To: {petition.target}", styles["Heading2"]),
-        _p(
-            f"{totals['total']:,} signatures as of {timezone.localtime():%B %d, %Y}.",
-            body,
-        ),
-        Spacer(1, 0.2 * inch),
-    ]
+    pdf = UnicodePdf(title=petition.title, footer_text=petition.title)
+    pdf.add_page()
+    _heading(pdf, petition.title, size=18)
+    pdf.set_font(BASE, style="B", size=12)
+    pdf.paragraph(f"To: {petition.target}")
+    pdf.set_font(BASE, size=10)
+    pdf.paragraph(
+        f"{totals['total']:,} signatures as of {timezone.localtime():%B %d, %Y}."
+    )
     if petition.text:
-        for para in petition.text.split("\n\n"):
-            story.append(_p(para.replace("*", "").replace("#", "").strip(), body))
-    story += [Spacer(1, 0.2 * inch), _p("Signatures by state", styles["Heading2"])]
-    state_rows = [["State", "Signatures"]] + [
-        [STATES.get(code, code) if code else "Not given", f"{n:,}"]
-        for code, n in totals["by_state"]
-    ]
-    story.append(_table(state_rows, [3.5 * inch, 1.5 * inch]))
+        pdf.ln(2)
+        pdf.markdown(petition.text)
+    _totals(
+        pdf,
+        "Signatures by state",
+        "State",
+        [
+            (STATES.get(code, code) if code else "Not given", n)
+            for code, n in totals["by_state"]
+        ],
+    )
     if totals["by_district"]:
-        story += [
-            Spacer(1, 0.2 * inch),
-            _p("Signatures by congressional district", styles["Heading2"]),
-        ]
-        story.append(
-            _table(
-                [["District", "Signatures"]]
-                + [[d, f"{n:,}"] for d, n in totals["by_district"]],
-                [3.5 * inch, 1.5 * inch],
-            )
+        _totals(
+            pdf,
+            "Signatures by congressional district",
+            "District",
+            totals["by_district"],
         )
-    story += [PageBreak(), _p("Signers", styles["Heading2"])]
-    header = ["Name", "City", "State", "ZIP", "Signed"]
-    widths = [2.2 * inch, 1.6 * inch, 0.6 * inch, 0.7 * inch, 1.0 * inch]
-    rows: list[list] = []
+    pdf.add_page()
+    _heading(pdf, "Signers")
+    _table_header(pdf, SIGNER_COLUMNS)
     comments: list[tuple[str, str, str, str]] = []
     for sig in signatures.order_by("created_at", "pk")[:MAX_LISTED_SIGNERS].iterator(
         chunk_size=2000
     ):
         s = sig.supporter
-        rows.append(
-            [
-                _p(s.full_name, small),
-                _p(s.city, small),
+        _table_row(
+            pdf,
+            SIGNER_COLUMNS,
+            (
+                s.full_name,
+                s.city,
                 s.state,
                 s.zip_code[:5],
                 f"{timezone.localtime(sig.created_at):%Y-%m-%d}",
-            ]
+            ),
         )
-        if len(rows) == TABLE_CHUNK:
-            story.append(_table([header, *rows], widths))
-            rows = []
         if sig.comment and len(comments) < MAX_LISTED_COMMENTS:
             comments.append((s.first_name, s.city, s.state, sig.comment))
-    if rows or not isinstance(story[-1], Table):
-        story.append(_table([header, *rows], widths))
     if totals["total"] > MAX_LISTED_SIGNERS:
-        story.append(_p(f"… and {totals['total'] - MAX_LISTED_SIGNERS:,} more.", body))
+        pdf.ln(2)
+        pdf.paragraph(f"… and {totals['total'] - MAX_LISTED_SIGNERS:,} more.")
     if comments:
-        story += [PageBreak(), _p("Comments from signers", styles["Heading2"])]
+        pdf.add_page()
+        _heading(pdf, "Comments from signers")
         for first_name, city, state, comment in comments:
             where = ", ".join(part for part in (city, state) if part)
-            story.append(
-                _p(f"“{comment}” — {first_name}{', ' + where if where else ''}", body)
-            )
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=LETTER, title=petition.title, author="Harbor",
-        leftMargin=0.75 * inch, rightMargin=0.75 * inch,
-    )  # fmt: skip
-    doc.build(story)
-    return buffer.getvalue()
+            pdf.paragraph(f"“{comment}” — {first_name}{', ' + where if where else ''}")
+    return bytes(pdf.output())
 
 
 def request_delivery_report(

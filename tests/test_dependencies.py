@@ -57,3 +57,13 @@ def test_installs_check_hashes_and_the_image_gets_runtime_packages_only():
     assert "--require-hashes -r requirements.txt" in dockerfile
     assert "requirements-dev" not in dockerfile
     assert "--require-hashes -r requirements-dev.txt" in (ROOT / "dev").read_text()
+
+
+def test_every_machine_gets_the_pdf_fonts_from_the_project_files():
+    # Installed by hand they would not survive to CI on a new machine.
+    for name in (".ci/run", "Dockerfile", "dev"):
+        text = (ROOT / name).read_text()
+        assert "fonts-noto-core" in text, name
+        assert "fonts-noto-cjk" in text, name
+    assert "poppler-utils" in (ROOT / ".ci/run").read_text()
+    assert "poppler-utils" in (ROOT / "dev").read_text()
