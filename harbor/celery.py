@@ -3,11 +3,21 @@ a big alert), ``bulk`` (alert fan-out), ``default`` (imports, syncs, everything 
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harbor.settings")
 
 app = Celery("harbor")
+
+
+@signals.worker_init.connect
+def _check_settings(**kwargs):
+    """A worker sends email with links: it refuses to start without SITE_URL."""
+    from harbor.checks import stop_on_errors
+
+    stop_on_errors()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -76,3 +76,32 @@ class StyledMethodNotAllowedMiddleware:
             )
             response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+class LanguageFromQueryMiddleware:
+    """``?lang=es`` (one of LANGUAGES) switches the page, and is remembered in Django's
+    language cookie, so the next page (a header link, the emailed confirm link's
+    follow-up) stays in that language. Goes after LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        wanted = request.GET.get("lang", "")
+        if wanted not in dict(settings.LANGUAGES):
+            return self.get_response(request)
+        translation.activate(wanted)
+        request.LANGUAGE_CODE = wanted
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != wanted:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                wanted,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response

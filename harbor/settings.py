@@ -22,7 +22,9 @@ SECRET_KEY = env.str("SECRET_KEY")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address every email link is built on. No default: ./dev run sets it from
+# PORT, and start-up stops without it (harbor.checks) unless DEBUG is on.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 HARBOR_TESTING = env.bool("HARBOR_TESTING", default=False)
 
 INSTALLED_APPS = [
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "harbor.middleware.LanguageFromQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "harbor.middleware.RejectUndecodableFormMiddleware",
     "harbor.middleware.StripControlCharactersFromQueryMiddleware",

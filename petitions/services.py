@@ -364,7 +364,10 @@ def _email_context(row: SignatureEmail) -> dict:
             "petitions:confirm",
             kwargs={"slug": petition.slug, "token": make_confirm_token(signature.pk)},
         )
-        context["confirm_url"] = f"{settings.SITE_URL}{path}"
+        lang = signature.language or petition.language
+        # The confirmation page opens in the language the signer signed in.
+        query = f"?lang={lang}" if lang and lang != settings.LANGUAGE_CODE else ""
+        context["confirm_url"] = f"{settings.SITE_URL}{path}{query}"
         context["confirm_days"] = settings.PETITIONS_CONFIRM_MAX_AGE_DAYS
     return context
 

@@ -48,6 +48,7 @@ def test_access_log_has_no_client_address_and_no_query_string(tmp_path):
         "PATH": "/usr/bin:/bin",
         "SECRET_KEY": "gunicorn-test-only",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
         "HARBOR_VAR_DIR": str(tmp_path),
     }
     server = subprocess.Popen(

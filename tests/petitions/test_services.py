@@ -396,3 +396,18 @@ def test_signing_again_after_confirming_sends_nothing(
     with django_capture_on_commit_callbacks() as callbacks:
         assert sign(petition).created is False
     assert callbacks == []
+
+
+def test_a_spanish_signers_confirm_link_opens_the_page_in_spanish(db, settings, client):
+    import re as _re
+
+    petition = PetitionFactory(requires_double_opt_in=True)
+    sign(petition, language="es")
+    row = SignatureEmail.objects.get()
+    services.send_signature_email(email_id=row.pk)
+    body = mail_text(settings.HARBOR_MAIL_DIR)
+    link = _re.search(r"(/petitions/[^\s\"<>]+/confirm/[^\s\"<>]+)", body).group(1)
+    assert link.endswith("?lang=es")
+    page = client.get(link.replace("&amp;", "&"))
+    assert page.status_code == 200
+    assert 'lang="es"' in page.content.decode()

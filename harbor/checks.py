@@ -1,0 +1,36 @@
+"""Start-up checks of settings that would otherwise fail silently later."""
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+TAG = "harbor"
+
+
+@checks.register(TAG)
+def check_site_url(app_configs=None, **kwargs):
+    """Every link in every email is built on SITE_URL: without it a double opt-in
+    signature could never be confirmed. ``./dev run`` sets it from PORT."""
+    if settings.SITE_URL:
+        return []
+    if settings.DEBUG:
+        return [
+            checks.Warning(
+                "SITE_URL is not set: email links will be relative.", id="harbor.W001"
+            )
+        ]
+    return [
+        checks.Error(
+            "SITE_URL is not set: links in emails would be dead.",
+            hint="Set SITE_URL to the public address, e.g. https://act.example.org.",
+            id="harbor.E001",
+        )
+    ]
+
+
+def stop_on_errors() -> None:
+    """Run Harbor's own checks and stop start-up on an error (gunicorn and Celery
+    workers do not run Django's system checks by themselves)."""
+    errors = [e for e in checks.run_checks(tags=[TAG]) if e.is_serious()]
+    if errors:
+        raise ImproperlyConfigured("; ".join(f"{e.id}: {e.msg}" for e in errors))
