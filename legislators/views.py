@@ -72,31 +72,13 @@ class BillDetailView(View):
         return render(request, "legislators/bill_detail.html", {"bill": bill})
 
 
-def _status_rows():
-    laws = selectors.safe_harbor_by_state()
-    rows = []
-    for code, name, d in atlas.state_paths():
-        law = laws.get(code)
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "d": d,
-                "law": law,
-                "status": law.status if law else "unknown",
-                "status_label": law.get_status_display() if law else _("Unknown"),
-            }
-        )
-    return rows
-
-
 class SafeHarborMapView(View):
     def get(self, request):
         return render(
             request,
             "legislators/safe_harbor_map.html",
             {
-                "rows": _status_rows(),
+                "map": selectors.safe_harbor_map(),
                 "viewbox": atlas.viewbox(),
                 "statuses": SafeHarborLaw.Status,
             },
@@ -153,6 +135,7 @@ class StaffBillListView(StaffRequiredMixin, View):
                     "jurisdiction", "-session", "identifier"
                 ),
                 "laws": SafeHarborLaw.objects.order_by("state"),
+                "laws_needing_review": selectors.safe_harbor_records_needing_review(),
                 "runs": SyncRun.objects.all()[:10],
                 "sync_enabled": {
                     "Congress.gov": bool(settings.CONGRESS_API_KEY),
