@@ -143,14 +143,26 @@ class Legislator(TimestampedModel):
         return self.chamber in FEDERAL_CHAMBERS
 
     @property
+    def party_name(self) -> str:
+        """The party in the active language when it is one the data uses, else as
+        given ("Democratic-Farmer-Labor")."""
+        names = {
+            "Democrat": pgettext("party", "Democrat"),
+            "Democratic": pgettext("party", "Democrat"),
+            "Republican": pgettext("party", "Republican"),
+            "Independent": pgettext("party", "Independent"),
+        }
+        return names.get(self.party, self.party)
+
+    @property
     def title(self) -> str:
-        """ "Senator", "Representative", "Delegate", "Resident Commissioner", ...: see
-        ``member_title``."""
+        """The title of the seat: "Senator", "Representative", "Delegate", "Resident
+        Commissioner", ... (see ``member_title``)."""
         return member_title(self.chamber, self.state)
 
     @property
     def title_and_name(self) -> str:
-        """ "Delegate Eleanor Holmes Norton"."""
+        """Title and name: "Delegate Eleanor Holmes Norton"."""
         return gettext("%(title)s %(name)s") % {"title": self.title, "name": self.name}
 
 
@@ -296,6 +308,22 @@ class BillAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.text[:60]}"
+
+    @property
+    def chamber_label(self) -> str:
+        """Who acted, in the active language, for the names Congress.gov ("House",
+        "Senate", "President") and Open States ("lower", "upper", "executive") use;
+        anything else as given."""
+        names = {
+            "house": pgettext("chamber", "House"),
+            "lower": pgettext("chamber", "House"),
+            "senate": pgettext("chamber", "Senate"),
+            "upper": pgettext("chamber", "Senate"),
+            "legislature": pgettext("chamber", "Legislature"),
+            "president": pgettext("chamber", "President"),
+            "executive": pgettext("chamber", "Executive"),
+        }
+        return names.get(self.chamber.strip().lower(), self.chamber)
 
 
 class Sponsorship(models.Model):
