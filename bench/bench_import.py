@@ -26,8 +26,9 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
+    from accounts.models import Chapter
     from supporters import importing
-    from supporters.models import Chapter, Supporter, SupporterImport
+    from supporters.models import Supporter, SupporterImport
 
     Supporter.objects.all().delete()
     Chapter.objects.get_or_create(

@@ -56,8 +56,8 @@ def bench_env(args) -> dict:
         # 127.0.0.1 is every client here: raise the per-IP and per-email limits out of
         # reach, so both Redis counters are still bumped on every submission but the run
         # measures signing (tests cover the limits themselves).
-        "PETITIONS_RATE_LIMIT_PER_IP": "100000000",
-        "PETITIONS_RATE_LIMIT_PER_EMAIL": "100000000",
+        "PUBLIC_FORM_RATE_LIMIT_PER_IP": "100000000",
+        "PUBLIC_FORM_RATE_LIMIT_PER_EMAIL": "100000000",
         "HARBOR_TESTING": "0",
     }
 
@@ -109,6 +109,7 @@ def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
         "--worker-class", args.worker_class, "--threads", str(args.threads),
         "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
+        "--config", "gunicorn.conf.py",
     ]  # fmt: skip
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from .models import Campaign
+from .models import Campaign, CampaignBill
+
+
+class CampaignBillInline(admin.TabularInline):
+    model = CampaignBill
+    extra = 0
+    autocomplete_fields = ["bill"]
 
 
 @admin.register(Campaign)
@@ -9,3 +15,9 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "state"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [CampaignBillInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "story", "status"]}),
+        ("Where", {"fields": ["state", "chapter", "starts_at", "ends_at"]}),
+        ("Video", {"fields": ["video_youtube_id", "video_file_url", "video_caption"]}),
+    ]

@@ -1,6 +1,6 @@
 """The demo campaign."""
 
-from supporters.models import Chapter
+from accounts.models import Chapter
 
 from .models import Campaign
 

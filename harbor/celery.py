@@ -13,29 +13,22 @@ app.autodiscover_tasks()
 
 QUEUES = ("transactional", "bulk", "default")
 
-# Options for tasks that are safe to run twice (their rows carry a unique key and a status):
-# acknowledge after the work, requeue if the worker dies, retry only transient failures.
+# Options for tasks that are safe to run twice (their rows are harbor.jobs rows with a
+# claim): acknowledge after the work, requeue if the worker dies. Retries of transient
+# failures go through the job row's backoff, not Celery's.
 IDEMPOTENT_TASK_OPTIONS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "ignore_result": True,
 }
-SEND_TASK_OPTIONS = {
-    **IDEMPOTENT_TASK_OPTIONS,
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 # Periodic work. Each entry names a task by its stable name; the issue that adds a
 # schedule adds it here, with a comment saying why that interval.
 app.conf.beat_schedule = {
-    # Recovers supporter imports whose worker died mid-run (see supporters.services).
-    "supporters-recover-stuck-imports": {
-        "task": "supporters.recover_stuck_imports",
-        "schedule": 15 * 60,
-    },
+    # Every kind of job (imports, delivery PDFs, signer emails, later alert chunks): stale
+    # claims of dead workers and pending rows whose message was lost are re-queued. Every
+    # minute, so recovery takes about HARBOR_JOB_STALE_SECONDS plus a minute at most.
+    "harbor-sweep-jobs": {"task": "harbor.sweep_jobs", "schedule": 60},
     # Bills move at most a few times a day; upstream APIs limit requests (api.data.gov:
     # 5,000/hour), so twice a day is plenty. Disabled while the API keys are unset.
     "legislators-sync-federal-bills": {
@@ -45,11 +38,5 @@ app.conf.beat_schedule = {
     "legislators-sync-state-bills": {
         "task": "legislators.sync_state_bills",
         "schedule": 12 * 3600,
-    },
-    # A signer's email left pending (broker down at commit) or claimed by a worker that
-    # died: every 5 minutes, so a thank-you or confirmation is never late by much more.
-    "petitions-requeue-stuck-signature-emails": {
-        "task": "petitions.requeue_stuck_signature_emails",
-        "schedule": 5 * 60,
     },
 }

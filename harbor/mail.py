@@ -8,15 +8,81 @@ status per recipient for the caller to record on its send rows.
 Never call this inside a transaction: it makes a network call.
 """
 
+import enum
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import requests
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailError,
+    AnymailRecipientsRefused,
+    AnymailRequestsAPIError,
+)
 from anymail.message import AnymailMessage, AnymailRecipientStatus
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+
+# --- suppression: the supporters app registers its check (harbor imports no app) --------
+
+SuppressionCheck = Callable[[Iterable[str], bool], set[str]]
+_suppression_check: SuppressionCheck | None = None
+
+
+def register_suppression_check(check: SuppressionCheck) -> None:
+    """Called once by ``supporters`` when Django starts: ``check(emails, bulk)`` returns
+    the addresses that must not be mailed."""
+    global _suppression_check
+    _suppression_check = check
+
+
+# --- failures: classified here, once, for every sender ---------------------------------
+
+
+class SendFailure(enum.Enum):
+    TRANSIENT = "transient"  # retry with backoff: 429, throttling, 5xx, network
+    PERMANENT = "permanent"  # record per recipient, never retry: rejected recipient
+    CONFIGURATION = "configuration"  # a bad API key or sender: fail loudly
+
+
+# Amazon SES (and boto) name throttling in the error, not always with a 429.
+_THROTTLING_WORDS = ("Throttling", "ThrottlingException", "TooManyRequests")
+
+
+def classify_send_error(exc: BaseException) -> SendFailure:
+    """What a send's exception means for the caller: retry, record, or stop."""
+    if isinstance(exc, requests.RequestException):
+        return SendFailure.TRANSIENT
+    if isinstance(exc, AnymailRecipientsRefused):
+        return SendFailure.PERMANENT
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, AnymailRequestsAPIError) and status is None:
+        return SendFailure.TRANSIENT  # no answer at all: a network failure
+    if status is not None:
+        if status == 429 or status >= 500:
+            return SendFailure.TRANSIENT
+        if status in (401, 403):
+            return SendFailure.CONFIGURATION
+    if isinstance(exc, AnymailAPIError) and any(
+        word in str(exc) for word in _THROTTLING_WORDS
+    ):
+        return SendFailure.TRANSIENT
+    if isinstance(exc, AnymailError):
+        return SendFailure.PERMANENT
+    return SendFailure.PERMANENT
+
+
+def describe_send_error(exc: BaseException) -> str:
+    """A short description for a send row: the class and status code, never the ESP's
+    message text (it may quote an address)."""
+    status = getattr(exc, "status_code", "") or ""
+    return f"{type(exc).__name__} {status}".strip()
 
 
 @dataclass(frozen=True)
@@ -48,11 +114,11 @@ def send_batch(
     Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
     checked before. Not safe to repeat: callers claim their send rows before calling.
     """
-    from supporters.selectors import suppressed_emails
-
-    blocked = suppressed_emails(
-        [r.email for r in recipients], include_unsubscribed=(stream == "bulk")
-    )
+    if _suppression_check is None:
+        raise ImproperlyConfigured(
+            "No suppression check is registered: refusing to send."
+        )
+    blocked = _suppression_check([r.email for r in recipients], stream == "bulk")
     live = [r for r in recipients if r.email not in blocked]
     if not live:
         return {}

@@ -1,8 +1,10 @@
 """Request guards that must run before Django's own middleware reads the body."""
 
 from django.core.exceptions import BadRequest
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, QueryDict
 from django.utils.translation import gettext as _
+
+from .text import without_control_characters
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
@@ -29,3 +31,48 @@ class RejectUndecodableFormMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)
+
+
+class StripControlCharactersFromQueryMiddleware:
+    """Replace control characters (NUL, tab, escape...) in the query string's names and
+    values with spaces, before any view, form or admin page reads ``request.GET``.
+
+    PostgreSQL refuses NUL in text, so ``?q=a%00b`` in a search box was a 500, and the
+    other control characters match nothing anyone typed. This is the one place every
+    search box and GET filter is cleaned, the admin's included (Django builds those).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        lists = request.GET.lists()
+        if not all(t.isprintable() for key, values in lists for t in (key, *values)):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(
+                    without_control_characters(key),
+                    [without_control_characters(value) for value in values],
+                )
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
+
+
+class StyledMethodNotAllowedMiddleware:
+    """Give Django's empty 405 (a GET to a POST-only form view) the site's error page,
+    keeping its Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            from django.template.loader import render_to_string
+
+            response.content = render_to_string(
+                "errors/405.html", {"status": 405}, request=request
+            )
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response

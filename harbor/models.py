@@ -9,3 +9,22 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateLimitCounter(models.Model):
+    """Hits of one key in one fixed window, for the database rate limiter (no Redis)."""
+
+    key = models.CharField(max_length=150)
+    window = models.BigIntegerField()  # epoch seconds // window length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window"], name="one_counter_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window"], name="rate_limit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

@@ -37,10 +37,12 @@ INSTALLED_APPS = [
     "anymail",
     "phonenumber_field",
     "harbor",
+    "accounts",
     "supporters",
     "legislators",
     "campaigns",
     "petitions",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -50,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "harbor.middleware.RejectUndecodableFormMiddleware",
+    "harbor.middleware.StripControlCharactersFromQueryMiddleware",
+    "harbor.middleware.StyledMethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,9 +126,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "staff:dashboard"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "pages:staff-dashboard"
+LOGOUT_REDIRECT_URL = "pages:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -257,19 +262,28 @@ LEGISLATORS_ZIP_CACHE_SECONDS = env.int("LEGISLATORS_ZIP_CACHE_SECONDS", default
 # Sign-form rate limits: at most N submissions per key in each fixed window, counted in
 # Redis (REDIS_URL) or else in the database; 0 turns a limit off. Generous per IP, because
 # carrier NAT puts many phones behind one address on a viral day.
-PETITIONS_RATE_LIMIT_WINDOW = env.int("PETITIONS_RATE_LIMIT_WINDOW", default=600)
-PETITIONS_RATE_LIMIT_PER_IP = env.int("PETITIONS_RATE_LIMIT_PER_IP", default=200)
-PETITIONS_RATE_LIMIT_PER_EMAIL = env.int("PETITIONS_RATE_LIMIT_PER_EMAIL", default=10)
+PUBLIC_FORM_RATE_LIMIT_WINDOW = env.int("PUBLIC_FORM_RATE_LIMIT_WINDOW", default=600)
+PUBLIC_FORM_RATE_LIMIT_PER_IP = env.int("PUBLIC_FORM_RATE_LIMIT_PER_IP", default=200)
+PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int(
+    "PUBLIC_FORM_RATE_LIMIT_PER_EMAIL", default=10
+)
 # Rows of the sharded signature counter, and how long public pages cache the sum.
 PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
 PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)
 # How long a double opt-in confirmation link stays valid.
 PETITIONS_CONFIRM_MAX_AGE_DAYS = env.int("PETITIONS_CONFIRM_MAX_AGE_DAYS", default=14)
-# A claimed email send older than this is taken to belong to a dead worker.
-PETITIONS_STALE_SEND_SECONDS = env.int("PETITIONS_STALE_SEND_SECONDS", default=900)
 # The request header holding the client address when behind a proxy, as Django names it
 # (e.g. HTTP_X_FORWARDED_FOR; its right-most entry is used). Blank: REMOTE_ADDR.
-PETITIONS_CLIENT_IP_HEADER = env.str("PETITIONS_CLIENT_IP_HEADER", default="")
+HARBOR_CLIENT_IP_HEADER = env.str("HARBOR_CLIENT_IP_HEADER", default="")
 # A friendly page, not Django's bare 403, when a form's CSRF token is missing or stale.
-CSRF_FAILURE_VIEW = "petitions.views.csrf_failure"
+CSRF_FAILURE_VIEW = "harbor.views.csrf_failure"
 # --- end petitions --------------------------------------------------------------------
+
+# --- jobs (harbor/jobs.py) ------------------------------------------------------------
+# A running job whose claim is older than this belongs to a dead worker and is taken
+# over (long jobs refresh their claim as they go). The sweep runs every minute.
+HARBOR_JOB_STALE_SECONDS = env.int("HARBOR_JOB_STALE_SECONDS", default=120)
+# A pending job is re-enqueued by the sweep once it has waited this long for its message.
+HARBOR_JOB_REQUEUE_AFTER_SECONDS = env.int(
+    "HARBOR_JOB_REQUEUE_AFTER_SECONDS", default=60
+)

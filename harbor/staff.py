@@ -2,10 +2,13 @@
 
 import csv
 from collections.abc import Iterable
+from itertools import chain
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+UTF8_BOM = "\ufeff"
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -28,10 +31,13 @@ def streaming_csv_response(
     rows: Iterable[list[str]], *, filename_stem: str
 ) -> StreamingHttpResponse:
     """Stream ``rows`` (already formula-safe) as a CSV attachment named
-    ``<filename_stem>-<YYYYmmdd-HHMM>.csv``, without holding the file in memory."""
+    ``<filename_stem>-<YYYYmmdd-HHMM>.csv``, without holding the file in memory. It
+    begins with a byte order mark: without one, Excel reads UTF-8 as a legacy code page
+    and mangles every accented or non-Latin name."""
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        chain([UTF8_BOM], (writer.writerow(row) for row in rows)),
+        content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (

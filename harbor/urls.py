@@ -1,23 +1,24 @@
+"""The root URLconf. Apps are included by dotted name, so ``harbor`` imports none of them."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
 
-staff_patterns = (
-    [path("", views.StaffDashboardView.as_view(), name="dashboard")],
-    "staff",
-)
+handler400 = "harbor.views.bad_request"
+handler403 = "harbor.views.permission_denied"
+handler404 = "harbor.views.page_not_found"
+handler500 = "harbor.views.server_error"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.HealthView.as_view(), name="healthz"),
     path("livez", views.LiveView.as_view(), name="livez"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("staff/", include(staff_patterns)),
-    path("staff/supporters/", include("supporters.urls")),
-    path("campaigns/", include("campaigns.urls")),
+    path("", include("pages.urls")),
+    path("staff/", include("accounts.urls")),
+    path("", include("supporters.urls")),
     path("", include("legislators.urls")),
     path("", include("petitions.urls")),
     path("admin/", admin.site.urls),

@@ -1,26 +1,12 @@
-from django.contrib.auth.decorators import user_passes_test
+"""Project-wide views: health checks and the site-styled error pages."""
+
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from campaigns.selectors import live_campaigns
-from petitions import selectors as petition_selectors
-from supporters import selectors as supporter_selectors
-
 from . import health
-
-
-class HomeView(View):
-    def get(self, request):
-        campaigns = list(live_campaigns()[:12])
-        by_campaign = petition_selectors.petitions_for_campaigns(
-            campaign_ids=[c.pk for c in campaigns]
-        )
-        for campaign in campaigns:
-            campaign.petition_summaries = by_campaign.get(campaign.pk, [])
-        return render(request, "home.html", {"campaigns": campaigns})
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -43,21 +29,29 @@ class HealthView(View):
         return JsonResponse(body, status=200 if ok else 503)
 
 
-def _is_staff(user):
-    return user.is_active and user.is_staff
+def _error_page(request, status: int):
+    return render(request, f"errors/{status}.html", {"status": status}, status=status)
 
 
-@method_decorator(user_passes_test(_is_staff), name="dispatch")
-class StaffDashboardView(View):
-    def get(self, request):
-        visible = supporter_selectors.supporters_visible_to(request.user)
-        return render(
-            request,
-            "staff/dashboard.html",
-            {
-                "supporter_count": visible.count(),
-                "emailable_count": visible.emailable().count(),
-                "chapters": supporter_selectors.chapters_visible_to(request.user),
-                "campaigns": live_campaigns()[:10],
-            },
-        )
+def bad_request(request, exception=None):
+    return _error_page(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404)
+
+
+def server_error(request):
+    # Rendered without a request context: the failure may be in a context processor.
+    from django.template.loader import render_to_string
+
+    return HttpResponse(render_to_string("errors/500.html"), status=500)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A friendly 403 when a form's CSRF token is missing or stale (CSRF_FAILURE_VIEW)."""
+    return render(request, "errors/csrf_failure.html", status=403)

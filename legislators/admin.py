@@ -5,7 +5,6 @@ from . import selectors
 from .models import (
     Bill,
     BillAction,
-    EditRecord,
     Legislator,
     Office,
     SafeHarborLaw,
@@ -65,7 +64,6 @@ class BillAdmin(admin.ModelAdmin):
     list_display = ["identifier", "jurisdiction", "session", "stage", "last_synced_at"]
     list_filter = ["jurisdiction", "stage"]
     search_fields = ["identifier", "title"]
-    filter_horizontal = ["campaigns"]
     inlines = [BillActionInline, SponsorshipInline]
 
 
@@ -116,14 +114,6 @@ class SafeHarborLawAdmin(admin.ModelAdmin):
     def needs_review(self, law):
         """Its source is more than five years old, or undated."""
         return law.needs_review
-
-
-@admin.register(EditRecord)
-class EditRecordAdmin(admin.ModelAdmin):
-    list_display = ["object_type", "object_id", "user", "at"]
-    # user is nullable, so the admin's automatic select_related() skips it.
-    list_select_related = ["user"]
-    readonly_fields = ["object_type", "object_id", "user", "at", "changes"]
 
 
 @admin.register(SyncRun)

@@ -2,43 +2,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
 from harbor.states import STATE_CHOICES
 from supporters.services import normalize_zip
 
 from .importers import normalize_identifier
 from .models import Bill, SafeHarborLaw
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A ModelMultipleChoiceField that answers "Select a valid choice" for an id that is
-    not an integer the database can hold, before querying with it.
-
-    Django's ``pk__in`` lookup passes an out-of-range integer to the database, where
-    it raises OverflowError (SQLite) or a DataError (PostgreSQL): a 500 on a crafted
-    POST."""
-
-    def clean(self, value):
-        pk = self.queryset.model._meta.pk
-        if isinstance(value, list | tuple) and isinstance(pk, models.IntegerField):
-            low, high = connections[self.queryset.db].ops.integer_field_range(
-                pk.get_internal_type()
-            )
-            for item in value:
-                try:
-                    number = int(item)
-                except (TypeError, ValueError):
-                    number = None
-                if number is None or not low <= number <= high:
-                    raise forms.ValidationError(
-                        self.error_messages["invalid_choice"],
-                        code="invalid_choice",
-                        params={"value": str(item)[:40]},
-                    )
-        return super().clean(value)
 
 
 class LookupForm(forms.Form):
@@ -76,7 +46,9 @@ class LookupForm(forms.Form):
         # The one ZIP rule (ASCII digits, ZIP or ZIP+4), with this page's own wording.
         try:
             value = normalize_zip("".join(self.cleaned_data["zip_code"].split()))
-        except ValidationError:
+        except ValidationError as exc:
+            if exc.code == "nonexistent":
+                raise
             raise forms.ValidationError(
                 _("Enter a 5-digit ZIP code, like 78701.")
             ) from None
@@ -98,11 +70,6 @@ class BillForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One URL per line."),
-    )
-    campaigns = IdMultipleChoiceField(
-        queryset=Campaign.objects.order_by("title"),
-        required=False,
-        label=_("Linked campaigns"),
     )
 
     class Meta:
@@ -128,7 +95,6 @@ class BillForm(forms.ModelForm):
             self.fields["source_urls_text"].initial = "\n".join(
                 self.instance.source_urls
             )
-            self.fields["campaigns"].initial = list(self.instance.campaigns.all())
 
     def clean(self):
         data = super().clean()

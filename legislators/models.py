@@ -5,7 +5,6 @@ import calendar
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
@@ -263,9 +262,6 @@ class Bill(TimestampedModel):
     source_urls = models.JSONField(default=list, blank=True)
     openstates_id = models.CharField(max_length=60, unique=True, null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    campaigns = models.ManyToManyField(
-        "campaigns.Campaign", related_name="bills", blank=True
-    )
 
     class Meta:
         ordering = ["-introduced_on", "identifier"]
@@ -530,36 +526,6 @@ class SafeHarborLaw(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("legislators:state", kwargs={"state": self.state.lower()})
-
-
-class EditRecord(models.Model):
-    """An append-only record of one change to a bill or a Safe Harbor record, by staff
-    or by a re-import of the shipped data."""
-
-    class Via(models.TextChoices):
-        STAFF = "staff", _("Staff")
-        IMPORT = "import", _("Data import")
-
-    object_type = models.CharField(max_length=50)  # "legislators.bill", ...
-    object_id = models.PositiveBigIntegerField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,  # keep the history when a login is removed
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    via = models.CharField(max_length=10, choices=Via.choices, default=Via.STAFF)
-    at = models.DateTimeField(auto_now_add=True)
-    # {"field": [old, new], ...}
-    changes = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class SyncRun(TimestampedModel):

@@ -1,11 +1,5 @@
-"""Reads of legislator data: ZIP → districts, districts → legislators, and the live
-campaigns that target them.
-
-Targeting rule (documented for campaign authors). A live campaign targets:
-- if national (``Campaign.state`` blank): every member of Congress;
-- if about a state: that state's legislators, and also that state's members of
-  Congress when the campaign is linked to a federal bill.
-"""
+"""Reads of legislator data: ZIP → districts, districts → legislators, bills and Safe
+Harbor records. Knows no campaign: which campaigns target whom is campaigns.targeting."""
 
 import datetime as dt
 import logging
@@ -20,7 +14,6 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from campaigns.models import Campaign
 from harbor.states import STATES
 
 from .models import (
@@ -257,8 +250,8 @@ def zip_location(
     if not points:
         return None
     return (
-        sum(lat for lat, _lon in points) / len(points),
-        sum(lon for _lat, lon in points) / len(points),
+        sum(float(lat or 0) for lat, _lon in points) / len(points),
+        sum(float(lon or 0) for _lat, lon in points) / len(points),
     )
 
 
@@ -298,45 +291,14 @@ def offices_nearest_first(
     return district[:1] + main + district[1:]
 
 
-def live_campaigns_by_legislator(
-    legislators: list[Legislator],
-) -> dict[int, list[Campaign]]:
-    """``{legislator.pk: [live campaigns targeting them]}`` by the rule in this module's
-    docstring. Two queries (campaigns, their bills)."""
-    states = {leg.state for leg in legislators}
-    campaigns = list(
-        Campaign.objects.live()
-        .filter(state__in=[*states, ""])
-        .prefetch_related(
-            Prefetch("bills", queryset=Bill.objects.only("pk", "jurisdiction"))
-        )
-        .order_by("-created_at")
-    )
-    result: dict[int, list[Campaign]] = {}
-    for leg in legislators:
-        for campaign in campaigns:
-            if not campaign.state:
-                targets = leg.is_federal
-            elif campaign.state != leg.state:
-                targets = False
-            elif leg.is_federal:
-                targets = any(bill.is_federal for bill in campaign.bills.all())
-            else:
-                targets = True
-            if targets:
-                result.setdefault(leg.pk, []).append(campaign)
-    return result
-
-
 # --- Bills and Safe Harbor ------------------------------------------------------------
 
 
 def bill_detail(pk: int) -> Bill:
-    """A bill with its actions, sponsorships (and sponsors) and live campaigns."""
+    """A bill with its actions and sponsorships (and sponsors)."""
     return Bill.objects.prefetch_related(
         "actions",
         Prefetch("sponsorships__legislator"),
-        Prefetch("campaigns", queryset=Campaign.objects.live()),
     ).get(pk=pk)
 
 
@@ -435,11 +397,6 @@ def bills_for_state(state: str) -> QuerySet[Bill]:
     )
 
 
-def live_campaigns_for_state(state: str) -> QuerySet[Campaign]:
-    """Live campaigns about ``state``, with their chapter."""
-    return Campaign.objects.live().filter(state=state).select_related("chapter")
-
-
 # --- The "Find your legislators" lookup -----------------------------------------------
 
 
@@ -448,7 +405,6 @@ class Representation:
     zip_code: str
     districts: list[District]
     seats: list[Seat]
-    campaigns: dict[int, list[Campaign]]
     geocoded: bool = False
     geocoder_failed: bool = False
     address_unmatched: bool = False
@@ -546,7 +502,6 @@ def representation_for(
         districts=districts, state_upper=upper, state_lower=lower, state=state
     )
     legislators = [leg for seat in seats for leg in seat.legislators]
-    campaigns = live_campaigns_by_legislator(legislators) if legislators else {}
     if legislators and origin is None:
         origin = zip_location(
             zip_code,
@@ -558,7 +513,6 @@ def representation_for(
             ],
         )
     for leg in legislators:
-        leg.target_campaigns = campaigns.get(leg.pk, [])
         leg.contact_offices = offices_nearest_first(
             list(leg.offices.all()), origin=origin, zip_code=zip_code
         )
@@ -566,7 +520,6 @@ def representation_for(
         zip_code=zip_code,
         districts=districts,
         seats=seats,
-        campaigns=campaigns,
         geocoded=geocoded,
         geocoder_failed=failed,
         address_unmatched=unmatched,

@@ -18,12 +18,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
+from accounts.services import record_audit
+
 from . import importers
 from .models import (
     Bill,
     BillAction,
     Chamber,
-    EditRecord,
     Legislator,
     Office,
     SafeHarborLaw,
@@ -262,8 +264,8 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
     records = importers.parse_safe_harbor(path)
     with transaction.atomic():
         edited = set(
-            EditRecord.objects.filter(
-                object_type="legislators.safeharborlaw", via=EditRecord.Via.STAFF
+            AuditEvent.objects.filter(
+                object_type="legislators.safeharborlaw", via=AuditEvent.Via.STAFF
             ).values_list("object_id", flat=True)
         )
         existing = {law.state: law for law in SafeHarborLaw.objects.all()}
@@ -274,9 +276,9 @@ def import_safe_harbor(*, path: Path = importers.SAFE_HARBOR_CSV) -> dict[str, i
             if law is None:
                 SafeHarborLaw.objects.create(state=state, **values)
                 created += 1
-            elif law.pk in edited:
+            elif str(law.pk) in edited:
                 kept += 1
-            elif _apply_edit(law, user=None, values=values, via=EditRecord.Via.IMPORT):
+            elif _apply_edit(law, user=None, values=values, via=AuditEvent.Via.IMPORT):
                 updated += 1
         summary = {
             "states": len(records),
@@ -310,7 +312,12 @@ def import_tvpa_bills(*, path: Path = importers.TVPA_BILLS_CSV) -> dict[str, int
     return {"created": created}
 
 
-# --- Staff edits with history ---------------------------------------------------------
+# --- Staff edits with history (the audit log) ------------------------------------------
+
+_EDIT_ACTIONS = {
+    "legislators.bill": AuditEvent.Action.BILL_CHANGED,
+    "legislators.safeharborlaw": AuditEvent.Action.SAFE_HARBOR_CHANGED,
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -326,9 +333,9 @@ def _apply_edit(
     *,
     user,
     values: dict[str, Any],
-    via: str = EditRecord.Via.STAFF,
+    via: str = AuditEvent.Via.STAFF,
     check_unique: bool = True,
-) -> EditRecord | None:
+) -> AuditEvent | None:
     changes = {
         field: [_jsonable(getattr(obj, field)), _jsonable(value)]
         for field, value in values.items()
@@ -340,17 +347,14 @@ def _apply_edit(
         setattr(obj, field, value)
     obj.full_clean(validate_unique=check_unique, validate_constraints=check_unique)
     obj.save()
-    return EditRecord.objects.create(
-        object_type=obj._meta.label_lower,
-        object_id=obj.pk,
-        user=user,
-        via=via,
-        changes=changes,
-    )
+    return record_audit(
+        actor=user, action=_EDIT_ACTIONS[obj._meta.label_lower], obj=obj,
+        changes=changes, via=via,
+    )  # fmt: skip
 
 
 @transaction.atomic
-def update_safe_harbor(*, law_id: int, user, **values: Any) -> EditRecord | None:
+def update_safe_harbor(*, law_id: int, user, **values: Any) -> AuditEvent | None:
     """Apply a staff edit to a Safe Harbor record and record who changed what.
 
     Safe to repeat: the same values a second time record nothing. Returns the edit
@@ -406,12 +410,9 @@ def _one_bill_per_session(bill: Bill) -> Iterator[None]:
 
 
 @transaction.atomic
-def save_bill(
-    *, user, bill_id: int | None = None, campaigns=None, **values: Any
-) -> Bill:
+def save_bill(*, user, bill_id: int | None = None, **values: Any) -> Bill:
     """Create a bill by hand (``bill_id=None``) or apply a staff edit to one, recording
-    the change. ``campaigns``, if given, replaces the bill's linked campaigns. Saving
-    the same values again records nothing.
+    the change in the audit log. Saving the same values again records nothing.
 
     Raises ValidationError (on ``identifier``, changing nothing) when another bill has
     the same jurisdiction, session and identifier, also when it was added by a
@@ -424,25 +425,14 @@ def save_bill(
         bill.full_clean(validate_unique=False, validate_constraints=False)
         with _one_bill_per_session(bill):
             bill.save()
-        EditRecord.objects.create(
-            object_type="legislators.bill",
-            object_id=bill.pk,
-            user=user,
+        record_audit(
+            actor=user,
+            action=AuditEvent.Action.BILL_CHANGED,
+            obj=bill,
             changes={f: [None, _jsonable(v)] for f, v in values.items()},
         )
     else:
         bill = Bill.objects.select_for_update().get(pk=bill_id)
         with _one_bill_per_session(bill):
             _apply_edit(bill, user=user, values=values, check_unique=False)
-    if campaigns is not None:
-        before = set(bill.campaigns.values_list("pk", flat=True))
-        after = {c.pk for c in campaigns}
-        if before != after:
-            bill.campaigns.set(campaigns)
-            EditRecord.objects.create(
-                object_type="legislators.bill",
-                object_id=bill.pk,
-                user=user,
-                changes={"campaigns": [sorted(before), sorted(after)]},
-            )
     return bill

@@ -13,13 +13,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Chapter
+from accounts.selectors import history_of
 from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
-from supporters.models import Chapter
 
 from . import atlas, geocoder, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
-from .models import Bill, EditRecord, SafeHarborLaw, SyncRun
+from .models import Bill, SafeHarborLaw, SyncRun
 
 
 class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
@@ -148,7 +149,6 @@ class SafeHarborStateView(PageLanguageMixin, View):
                 if law
                 else [],
                 "bills": selectors.bills_for_state(code),
-                "campaigns": selectors.live_campaigns_for_state(code),
                 "chapter": Chapter.objects.filter(
                     kind=Chapter.Kind.STATE, state=code
                 ).first(),
@@ -161,9 +161,7 @@ class SafeHarborStateView(PageLanguageMixin, View):
 
 
 def _history(obj):
-    return EditRecord.objects.filter(
-        object_type=obj._meta.label_lower, object_id=obj.pk
-    ).select_related("user")
+    return history_of(obj)
 
 
 class StaffBillListView(StaffRequiredMixin, View):
@@ -216,7 +214,6 @@ class StaffBillEditView(StaffPermissionRequiredMixin, View):
                 saved = services.save_bill(
                     user=request.user,
                     bill_id=bill.pk if bill else None,
-                    campaigns=list(data["campaigns"]),
                     source_urls=data["source_urls_text"],
                     **{f: data[f] for f in BillForm.Meta.fields},
                 )

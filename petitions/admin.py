@@ -1,10 +1,9 @@
 from django.contrib import admin
 
-from supporters.admin import ChapterScopedAdmin
+from supporters.admin import SupporterRowAdmin
 
 from . import services
 from .models import (
-    CampaignVideo,
     OrganisationSignOn,
     Petition,
     Signature,
@@ -28,7 +27,7 @@ class PetitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(ChapterScopedAdmin):
+class SignatureAdmin(SupporterRowAdmin):
     # Read-only here: signatures are written by petitions.services only.
     list_display = [
         "pk",
@@ -47,10 +46,10 @@ class SignatureAdmin(ChapterScopedAdmin):
 
 
 @admin.register(SignatureEmail)
-class SignatureEmailAdmin(ChapterScopedAdmin):
+class SignatureEmailAdmin(SupporterRowAdmin):
     supporter_path = "signature__supporter"
 
-    list_display = ["pk", "signature", "kind", "status", "attempts", "sent_at"]
+    list_display = ["pk", "signature", "kind", "status", "attempts", "finished_at"]
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in SignatureEmail._meta.fields]
 
@@ -64,6 +63,7 @@ def approve(modeladmin, request, queryset):
         sign_on_ids=list(queryset.values_list("pk", flat=True)),
         approve=True,
         user=request.user,
+        request=request,
     )
     modeladmin.message_user(request, f"{n} sign-on(s) approved.")
 
@@ -74,6 +74,7 @@ def reject(modeladmin, request, queryset):
         sign_on_ids=list(queryset.values_list("pk", flat=True)),
         approve=False,
         user=request.user,
+        request=request,
     )
     modeladmin.message_user(request, f"{n} sign-on(s) rejected.")
 
@@ -85,8 +86,3 @@ class OrganisationSignOnAdmin(admin.ModelAdmin):
     search_fields = ["name", "contact_name", "contact_email"]
     readonly_fields = ["status", "reviewed_at", "reviewed_by"]
     actions = [approve, reject]
-
-
-@admin.register(CampaignVideo)
-class CampaignVideoAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "youtube_id", "file_url"]

@@ -2,12 +2,11 @@
 comments)."""
 
 import logging
-from datetime import timedelta
 from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
@@ -22,6 +21,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from accounts.models import AuditEvent
+from accounts.services import record_audit
+from harbor import jobs
 from harbor.states import STATES
 
 from . import selectors
@@ -31,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 # A delivery lists every signer up to this many (about 2,000 pages) and counts them all.
 MAX_LISTED_SIGNERS = 100_000
-# A claim older than this belongs to a worker that died (the task time limit is shorter).
-STUCK_AFTER = timedelta(hours=1)
 # Signers go in tables of this many rows: reportlab splits one huge table slowly.
 TABLE_CHUNK = 500
 MAX_LISTED_COMMENTS = 2000
@@ -141,27 +141,31 @@ def render_delivery_pdf(
     return buffer.getvalue()
 
 
-def request_delivery_report(*, petition: Petition, user) -> DeliveryReport:
-    """Create a report for ``user`` (it will list the signers they may see) and queue
-    its rendering after commit. Not idempotent: each call is a new report."""
-    from .tasks import render_delivery_report_task
-
+def request_delivery_report(
+    *, petition: Petition, user, request=None
+) -> DeliveryReport:
+    """Create a report for ``user`` (it will list the signers they may see), audit the
+    request and queue its rendering after commit. Not idempotent: each call is a new
+    report."""
     report = DeliveryReport.objects.create(petition=petition, requested_by=user)
-    render_delivery_report_task.delay_on_commit(report.pk)
+    record_audit(
+        actor=user,
+        action=AuditEvent.Action.DELIVERY_REQUESTED,
+        obj=petition,
+        changes={"report": report.pk},
+        request=request,
+    )
+    jobs.enqueue_on_commit(DeliveryReport, report.pk)
     return report
 
 
 def render_delivery_report(*, report_id: int) -> DeliveryReport | None:
     """Render a claimed report and store its PDF. Safe to repeat: only a pending report
-    (or one whose worker died, after STUCK_AFTER) is claimed, by one caller. Returns the
-    report, or None if it could not be claimed."""
-    now = timezone.now()
-    claimable = Q(status=DeliveryReport.Status.PENDING) | Q(
-        status=DeliveryReport.Status.RUNNING, started_at__lt=now - STUCK_AFTER
-    )
-    if not DeliveryReport.objects.filter(claimable, pk=report_id).update(
-        status=DeliveryReport.Status.RUNNING, started_at=now, updated_at=now
-    ):
+    (or one whose worker died, once its claim is stale) is claimed, by one caller, and
+    the PDF is stored only while the claim is still this worker's. Returns the report,
+    or None if it could not be claimed or the claim was lost."""
+    claim = jobs.claim(DeliveryReport, report_id)
+    if claim is None:
         logger.info("delivery report=%s not claimable", report_id)
         return None
     report = DeliveryReport.objects.select_related("petition").get(pk=report_id)
@@ -173,18 +177,9 @@ def render_delivery_report(*, report_id: int) -> DeliveryReport | None:
         pdf = render_delivery_pdf(petition=report.petition, signatures=signatures)
     except Exception as exc:
         # Recorded for the staff page, then raised for the worker's log.
-        DeliveryReport.objects.filter(pk=report_id).update(
-            status=DeliveryReport.Status.FAILED,
-            error=type(exc).__name__,
-            finished_at=timezone.now(),
-        )
+        jobs.fail(claim, error=type(exc).__name__)
         raise
-    report.pdf = pdf
-    report.signature_count = signatures.count()
-    report.status = DeliveryReport.Status.DONE
-    report.finished_at = timezone.now()
-    report.save(
-        update_fields=["pdf", "signature_count", "status", "finished_at", "updated_at"]
-    )
+    if not jobs.finish(claim, pdf=pdf, signature_count=signatures.count()):
+        return None
     logger.info("delivery report=%s done bytes=%d", report_id, len(pdf))
-    return report
+    return DeliveryReport.objects.get(pk=report_id)

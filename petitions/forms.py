@@ -1,13 +1,19 @@
 """Public forms: sign, organisation sign-on, newsletter. Validation and cleaning only."""
 
-import unicodedata
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from harbor.forms import HoneypotMixin
 from harbor.states import STATE_CHOICES
-from supporters.services import normalize_email, normalize_phone, normalize_zip
+from harbor.text import validate_typed_text
+from supporters.services import (
+    clean_name,
+    clean_public_zip,
+    clean_text,
+    normalize_email,
+    normalize_phone,
+)
 
 from .models import OrganisationSignOn
 
@@ -16,45 +22,6 @@ LOGO_TYPES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-
-
-class HoneypotMixin(forms.Form):
-    # Hidden from people by CSS and aria-hidden; bots that fill every field fill it.
-    website_url = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_bot(self) -> bool:
-        return bool(self.data.get(self.add_prefix("website_url"), ""))
-
-
-def _clean_name(value: str) -> str:
-    value = " ".join((value or "").split())
-    # Control characters (Cc; whitespace is already collapsed). Not Cf: Persian and Indic
-    # names use the zero-width (non-)joiner.
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValidationError(
-            _("Names cannot contain control characters."), code="invalid"
-        )
-    if any(ch in value for ch in "<>{}"):
-        raise ValidationError(
-            _("Please use letters only: names cannot contain <, >, { or }."),
-            code="invalid",
-        )
-    return value
-
-
-def _clean_zip(value: str) -> str:
-    # NFKC turns fullwidth digits into ASCII; other scripts' digits pass str.isdigit()
-    # in normalize_zip but are no US ZIP code.
-    value = unicodedata.normalize("NFKC", value or "")
-    if not value.isascii():
-        raise ValidationError(
-            _("Enter a US ZIP code: 5 digits, or ZIP+4."), code="invalid"
-        )
-    return normalize_zip(value)
 
 
 def _clip(value: str, length: int) -> str:
@@ -111,22 +78,22 @@ class SignForm(HoneypotMixin):
     utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_first_name(self):
-        return _clean_name(self.cleaned_data["first_name"])
+        return clean_name(self.cleaned_data["first_name"])
 
     def clean_last_name(self):
-        return _clean_name(self.cleaned_data["last_name"])
+        return clean_name(self.cleaned_data["last_name"])
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 
     def clean_zip_code(self):
-        return _clean_zip(self.cleaned_data["zip_code"])
+        return clean_public_zip(self.cleaned_data["zip_code"])
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean_comment(self):
-        return self.cleaned_data["comment"].strip()
+        return clean_text(self.cleaned_data["comment"], multiline=True)
 
     def clean_ref(self):
         return _clip(self.cleaned_data["ref"], 16)
@@ -163,16 +130,21 @@ class SignOnForm(HoneypotMixin):
     )
 
     def clean_name(self):
-        return _clean_name(self.cleaned_data["name"])
+        return clean_name(self.cleaned_data["name"])
 
     def clean_contact_name(self):
-        return _clean_name(self.cleaned_data["contact_name"])
+        return clean_name(self.cleaned_data["contact_name"])
 
     def clean_city(self):
-        return _clean_name(self.cleaned_data["city"])
+        return clean_name(self.cleaned_data["city"])
 
     def clean_contact_email(self):
         return normalize_email(self.cleaned_data["contact_email"])
+
+    def clean_website(self):
+        # Listed publicly as a link: the same characters are refused as in a name.
+        validate_typed_text(self.cleaned_data["website"])
+        return self.cleaned_data["website"]
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")
@@ -185,29 +157,3 @@ class SignOnForm(HoneypotMixin):
             if data.startswith(magic):
                 return (data, content_type)
         raise ValidationError(_("The logo must be a PNG or JPEG image."), code="type")
-
-
-class NewsletterForm(HoneypotMixin):
-    email = forms.CharField(
-        label=_("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    first_name = forms.CharField(
-        label=_("First name (optional)"), max_length=100, required=False
-    )
-    zip_code = forms.CharField(
-        label=_("ZIP code (optional)"), max_length=10, required=False
-    )
-    consent = forms.BooleanField(
-        label=_("Yes, email me action alerts and news. I can unsubscribe at any time.")
-    )
-
-    def clean_email(self):
-        return normalize_email(self.cleaned_data["email"])
-
-    def clean_first_name(self):
-        return _clean_name(self.cleaned_data["first_name"])
-
-    def clean_zip_code(self):
-        return _clean_zip(self.cleaned_data["zip_code"])

@@ -1,15 +1,14 @@
 """Petitions, signatures, their counter, their emails and organisation sign-ons (issue #4)."""
 
-import re
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Attribution
+from harbor.jobs import Job
 from harbor.models import TimestampedModel
 from harbor.states import STATE_CHOICES
 
@@ -94,7 +93,7 @@ class Petition(TimestampedModel):
         return self.is_open_at(timezone.now())
 
 
-class Signature(models.Model):
+class Signature(Attribution):
     # A signature belongs to its petition and its signer: erasing either erases it.
     petition = models.ForeignKey(
         Petition, on_delete=models.CASCADE, related_name="signatures"
@@ -108,20 +107,12 @@ class Signature(models.Model):
     # Whether the signer ticked the email opt-in (recorded on confirmation when the petition
     # requires double opt-in, at once otherwise).
     wants_email = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
     # Null until the signature counts: at once, or when the emailed link is confirmed.
     confirmed_at = models.DateTimeField(null=True, blank=True)
     referral_code = models.CharField(max_length=16, unique=True)
-    # The referral code of the person whose share link brought this signer.
-    referred_by_code = models.CharField(max_length=16, blank=True, db_index=True)
-    utm_source = models.CharField(max_length=100, blank=True)
-    utm_medium = models.CharField(max_length=100, blank=True)
-    utm_campaign = models.CharField(max_length=100, blank=True)
     # HMAC of the IP with SECRET_KEY: lets staff spot floods, never reveals the address.
     ip_hash = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=10, blank=True)
-    # Where the form was: "page", "widget".
-    channel = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,65 +159,34 @@ class SignatureCountShard(models.Model):
         return f"{self.petition_id}/{self.shard}: {self.count}"
 
 
-class SignatureEmail(TimestampedModel):
-    """One email about one signature (thank-you or confirmation): at most one per kind."""
+class SignatureEmail(Job):
+    """One email about one signature (thank-you or confirmation): at most one per kind.
+    A job (harbor/jobs.py): done means sent, skipped means the address is suppressed."""
 
     class Kind(models.TextChoices):
         THANK_YOU = "thank_you", _("Thank you")
         CONFIRM = "confirm", _("Confirm your signature")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        SKIPPED = "skipped", _("Not sent: address suppressed")
-        FAILED = "failed", _("Failed")
-
     signature = models.ForeignKey(
         Signature, on_delete=models.CASCADE, related_name="emails"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     message_id = models.CharField(max_length=200, blank=True)
     esp_status = models.CharField(max_length=30, blank=True)
-    error = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    job_task_name = "petitions.send_signature_email"
+    job_queue = "transactional"
+    max_attempts = 20
+
+    class Meta(Job.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["signature", "kind"], name="one_email_per_kind"
             )
         ]
-        indexes = [
-            models.Index(fields=["status", "claimed_at"], name="signature_email_claim")
-        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for signature #{self.signature_id} ({self.status})"
-
-
-class RateLimitCounter(models.Model):
-    """Hits of one key in one fixed window, for the database rate limiter (no Redis)."""
-
-    key = models.CharField(max_length=150)
-    window = models.BigIntegerField()  # epoch seconds // window length
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["key", "window"], name="one_counter_per_window"
-            )
-        ]
-        indexes = [models.Index(fields=["window"], name="rate_limit_window")]
-
-    def __str__(self) -> str:
-        return f"{self.key}@{self.window}: {self.count}"
 
 
 class OrganisationSignOn(TimestampedModel):
@@ -284,64 +244,9 @@ class OrganisationSignOn(TimestampedModel):
         return self.name
 
 
-YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-
-
-def validate_youtube_id(value: str) -> None:
-    if value and not YOUTUBE_ID.match(value):
-        raise ValidationError(_("Enter the 11-character YouTube video id."))
-
-
-def validate_video_url(value: str) -> None:
-    site_path = value.startswith("/") and not value.startswith("//")
-    if value and not (site_path or value.startswith("https://")):
-        raise ValidationError(_("Use a site path (/media/...) or an https:// address."))
-
-
-class CampaignVideo(models.Model):
-    """A campaign page's optional video.
-
-    Kept here because issue #4 could not change campaigns/models.py; it moves to Campaign
-    with a data migration when the campaign model is next changed."""
-
-    # The video is part of the campaign page; it has no meaning without it.
-    campaign = models.OneToOneField(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="video"
-    )
-    youtube_id = models.CharField(
-        max_length=11,
-        blank=True,
-        validators=[validate_youtube_id],
-        help_text=_("Shown through youtube-nocookie.com (privacy-enhanced mode)."),
-    )
-    file_url = models.CharField(
-        max_length=300,
-        blank=True,
-        validators=[validate_video_url],
-        help_text=_("A self-hosted MP4 or WebM file."),
-    )
-    caption = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(youtube_id="") | ~models.Q(file_url=""),
-                name="video_has_a_source",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Video of {self.campaign_id}"
-
-
-class DeliveryReport(TimestampedModel):
-    """One delivery PDF, rendered by a worker: a big petition's report takes minutes."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for a worker")
-        RUNNING = "running", _("Being prepared")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+class DeliveryReport(Job):
+    """One delivery PDF, rendered by a worker (a job: a big petition's report takes
+    minutes)."""
 
     # Reports go with their petition.
     petition = models.ForeignKey(
@@ -355,18 +260,28 @@ class DeliveryReport(TimestampedModel):
         null=True,
         related_name="+",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     signature_count = models.PositiveIntegerField(default=0)
     # In the database so that any web process on any host can serve it.
     pdf = models.BinaryField(blank=True, default=b"")
-    error = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    STATUS_TEXT: dict[str, object] = {
+        Job.Status.PENDING: _("Waiting for a worker"),
+        Job.Status.RUNNING: _("Being prepared"),
+        Job.Status.DONE: _("Ready"),
+        Job.Status.FAILED: _("Failed"),
+    }
+
+    job_task_name = "petitions.render_delivery_report"
+    max_attempts = 3
+    # Rendering 100,000 signers takes a couple of minutes and does not heartbeat.
+    stale_after_seconds = 600
+
+    class Meta(Job.Meta):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Delivery report #{self.pk} ({self.status})"
+
+    @property
+    def status_text(self) -> str:
+        return str(self.STATUS_TEXT.get(self.status, self.get_status_display()))

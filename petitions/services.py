@@ -1,28 +1,34 @@
-"""Writes for petitions: sign, confirm, count, email the signer, organisation sign-ons,
-newsletter sign-up. Plain functions; views, tasks, commands and the API all call these."""
+"""Writes for petitions: sign, confirm, count, email the signer, organisation sign-ons. Plain functions; views, tasks, commands and the API all call these."""
 
 import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
-from anymail.exceptions import AnymailError, AnymailRequestsAPIError
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from harbor.mail import Recipient, send_batch
+from accounts.models import AuditEvent
+from accounts.services import record_audit
+from campaigns.services import attribution_fields
+from harbor import jobs
+from harbor.mail import (
+    Recipient,
+    SendFailure,
+    classify_send_error,
+    describe_send_error,
+    send_batch,
+)
+from harbor.net import hash_ip
 from legislators.selectors import districts_for_zip
-from supporters.models import Supporter
 from supporters.services import normalize_email, record_opt_in, upsert_supporter
 
-from . import ratelimit
 from .models import (
     OrganisationSignOn,
     Petition,
@@ -37,32 +43,13 @@ REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 REFERRAL_CODE = re.compile(r"^[a-z0-9]{4,16}$")
 CONFIRM_SALT = "harbor.petitions.confirm"
 THANKS_SALT = "harbor.petitions.thanks"
-# The requeue sweep gives up on an email after this many claimed attempts.
-MAX_SEND_ATTEMPTS = 20
 
 
 class PetitionClosedError(Exception):
     """The petition does not take signatures now."""
 
 
-class RateLimitedError(Exception):
-    """Too many submissions from one address or for one email in the current window."""
-
-
-class TransientSendError(Exception):
-    """The ESP or the network failed in a way worth retrying (timeout, 429, 5xx)."""
-
-
 # --- tokens and small helpers ---------------------------------------------------------
-
-
-def hash_ip(ip_address: str) -> str:
-    """HMAC-SHA256 of the IP keyed with SECRET_KEY; '' for no IP. The IP is never stored."""
-    if not ip_address:
-        return ""
-    return salted_hmac(
-        "harbor.petitions.ip", ip_address, algorithm="sha256"
-    ).hexdigest()
 
 
 def new_referral_code() -> str:
@@ -102,24 +89,6 @@ def signature_id_from_thanks_token(token: str) -> int | None:
         return signing.b62_decode(signing.Signer(salt=THANKS_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
         return None
-
-
-def check_sign_rate_limits(*, ip_address: str, email: str = "") -> None:
-    """Count this submission against the per-IP and per-email limits; raise
-    RateLimitedError("ip" or "email") past either. Not idempotent: each call counts one
-    submission. Keys hold keyed hashes, never the address or the email."""
-    limits = {}
-    if ip_address:
-        limits[f"ip:{ratelimit.hashed(ip_address)}"] = (
-            settings.PETITIONS_RATE_LIMIT_PER_IP
-        )
-    if email:
-        limits[f"email:{ratelimit.hashed(email)}"] = (
-            settings.PETITIONS_RATE_LIMIT_PER_EMAIL
-        )
-    over = ratelimit.hit_all(limits=limits, window=settings.PETITIONS_RATE_LIMIT_WINDOW)
-    if over:
-        raise RateLimitedError(over[0].split(":", 1)[0])
 
 
 # --- the counter ----------------------------------------------------------------------
@@ -168,13 +137,9 @@ class SignOutcome:
 
 
 def _enqueue_email(email_id: int) -> None:
-    from .tasks import send_signature_email_task
-
-    # After commit, and robust: a broker outage must not turn a stored signature into an
-    # error page. The row stays pending and requeue_stuck_signature_emails sends it later.
-    transaction.on_commit(
-        partial(send_signature_email_task.delay, email_id), robust=True
-    )
+    # After commit; a broker outage must not turn a stored signature into an error page.
+    # The row stays pending and the job sweep sends it later.
+    jobs.enqueue_on_commit(SignatureEmail, email_id)
 
 
 # A repeat signature while unconfirmed re-sends the confirmation at most this often.
@@ -188,12 +153,16 @@ def _resend_confirmation(*, signature_id: int) -> bool:
     rows = SignatureEmail.objects.filter(
         signature_id=signature_id,
         kind=SignatureEmail.Kind.CONFIRM,
-        status=SignatureEmail.Status.SENT,
-        sent_at__lt=timezone.now() - CONFIRM_RESEND_AFTER,
+        status=SignatureEmail.Status.DONE,
+        finished_at__lt=timezone.now() - CONFIRM_RESEND_AFTER,
     )
     email_id = rows.values_list("pk", flat=True).first()
     if email_id is None or not rows.filter(pk=email_id).update(
-        status=SignatureEmail.Status.PENDING, claimed_at=None
+        status=SignatureEmail.Status.PENDING,
+        claim_token=None,
+        attempts=0,
+        next_attempt_at=None,
+        finished_at=None,
     ):
         return False
     _enqueue_email(email_id)
@@ -261,24 +230,30 @@ def sign_petition(
     if not petition.is_open:
         raise PetitionClosedError(petition.pk)
     double_opt_in = petition.requires_double_opt_in
+    location = location_from_zip(zip_code)
     signature_values = {
         "comment": comment[:1000],
         "is_public": is_public,
         "wants_email": wants_email,
-        "referred_by_code": clean_referral_code(referred_by_code),
-        "utm_source": utm_source[:100],
-        "utm_medium": utm_medium[:100],
-        "utm_campaign": utm_campaign[:100],
         "ip_hash": hash_ip(ip_address),
         "language": language[:10],
-        "channel": channel[:20],
+        **attribution_fields(
+            campaign=petition.campaign,
+            state=location.get("state", ""),
+            congressional_district=location.get("congressional_district", ""),
+            referred_by_code=clean_referral_code(referred_by_code),
+            utm_source=utm_source,
+            utm_medium=utm_medium,
+            utm_campaign=utm_campaign,
+            channel=channel,
+        ),
     }
     profile = {
         "first_name": first_name[:100],
         "last_name": last_name[:100],
         "zip_code": zip_code,
         "phone": phone,
-        **location_from_zip(zip_code),
+        **location,
     }
     for attempt in range(3):
         try:
@@ -373,13 +348,6 @@ def confirm_signature(*, signature_id: int) -> bool:
 # --- the signer's emails --------------------------------------------------------------
 
 
-def _is_transient(exc: Exception) -> bool:
-    if isinstance(exc, AnymailRequestsAPIError):
-        status = exc.status_code
-        return status is None or status == 429 or status >= 500
-    return False
-
-
 def _email_context(row: SignatureEmail) -> dict:
     signature = row.signature
     petition = signature.petition
@@ -404,22 +372,17 @@ def _email_context(row: SignatureEmail) -> dict:
 def send_signature_email(*, email_id: int) -> str:
     """Send one thank-you or confirmation email and record anymail's answer on its row.
 
-    Safe to repeat: a call claims the row with a conditional UPDATE (pending → sending) and
-    does nothing if it cannot, so a redelivered task never sends twice. A claim whose worker
-    died is re-claimable after PETITIONS_STALE_SEND_SECONDS; only a worker that dies between
-    the ESP call and the next commit can therefore cause a second send. Transient failures
-    release the claim and raise TransientSendError for the task to retry. Returns the new
-    status, or "unclaimed".
+    Safe to repeat: the row is a job (harbor.jobs); a call claims it and does nothing if
+    it cannot, so a redelivered task never sends twice, and the result is recorded only
+    under this call's claim. A claim whose worker died is taken over once stale (the
+    sweep), so only a worker that dies between the ESP call and the next commit can
+    cause a second send. A transient failure (harbor.mail.classify_send_error) puts the
+    row back to pending with backoff; a permanent one is recorded, never retried; a
+    configuration error (bad API key) is recorded and raised. Returns the new status, or
+    "unclaimed".
     """
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS)
-    claimable = Q(status=SignatureEmail.Status.PENDING) | Q(
-        status=SignatureEmail.Status.SENDING, claimed_at__lt=stale
-    )
-    claimed = SignatureEmail.objects.filter(claimable, pk=email_id).update(
-        status=SignatureEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    claim = jobs.claim(SignatureEmail, email_id)
+    if claim is None:
         return "unclaimed"
     row = (
         SignatureEmail.objects.select_related(
@@ -431,9 +394,6 @@ def send_signature_email(*, email_id: int) -> str:
     if row is None:
         logger.info("signature email %s is gone", email_id)
         return "unclaimed"
-    mine = SignatureEmail.objects.filter(
-        pk=email_id, status=SignatureEmail.Status.SENDING
-    )
     signature = row.signature
     address = signature.supporter.email
     template = (
@@ -450,62 +410,36 @@ def send_signature_email(*, email_id: int) -> str:
             language=signature.language or signature.petition.language,
         )
     except AnymailError as exc:
-        if _is_transient(exc):
-            mine.update(status=SignatureEmail.Status.PENDING, claimed_at=None)
+        kind = classify_send_error(exc)
+        error = describe_send_error(exc)
+        if kind is SendFailure.TRANSIENT:
             logger.warning("transient failure sending signature email %s", email_id)
-            raise TransientSendError(email_id) from exc
-        # No message text: ESP errors may quote the address.
-        mine.update(
-            status=SignatureEmail.Status.FAILED,
-            error=f"{type(exc).__name__} {getattr(exc, 'status_code', '') or ''}".strip(),
-        )
+            jobs.fail(claim, error=error, retry_in=_retry_delay(claim.attempt))
+            return SignatureEmail.Status.PENDING
+        jobs.fail(claim, error=error)
         logger.error("permanent failure sending signature email %s", email_id)
-        if getattr(exc, "status_code", None) in (401, 403):
+        if kind is SendFailure.CONFIGURATION:
             raise  # a bad API key fails loudly
         return SignatureEmail.Status.FAILED
     status = statuses.get(address)
     if status is None:
-        mine.update(status=SignatureEmail.Status.SKIPPED, sent_at=timezone.now())
+        jobs.finish(claim, status=SignatureEmail.Status.SKIPPED)
         return SignatureEmail.Status.SKIPPED
-    mine.update(
-        status=SignatureEmail.Status.SENT,
-        sent_at=timezone.now(),
+    jobs.finish(
+        claim,
         message_id=(status.message_id or "")[:200],
         esp_status=(status.status or "")[:30],
     )
-    return SignatureEmail.Status.SENT
+    return SignatureEmail.Status.DONE
 
 
-def requeue_stuck_signature_emails(*, older_than_seconds: int = 300) -> int:
-    """Re-enqueue emails still pending after ``older_than_seconds`` (the broker was down
-    when the signature committed, or the task ran out of retries) and stale claims. Safe
-    to repeat: the send claims its row. Rows tried MAX_SEND_ATTEMPTS times are left for
-    staff (the admin lists them), so a dead ESP does not loop forever."""
-    now = timezone.now()
-    ids = list(
-        SignatureEmail.objects.filter(attempts__lt=MAX_SEND_ATTEMPTS)
-        .filter(
-            Q(
-                status=SignatureEmail.Status.PENDING,
-                created_at__lt=now - timedelta(seconds=older_than_seconds),
-            )
-            | Q(
-                status=SignatureEmail.Status.SENDING,
-                claimed_at__lt=now
-                - timedelta(seconds=settings.PETITIONS_STALE_SEND_SECONDS),
-            )
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
-    from .tasks import send_signature_email_task
-
-    for email_id in ids:
-        send_signature_email_task.delay(email_id)
-    return len(ids)
+def _retry_delay(attempt: int) -> timedelta:
+    """Exponential backoff with jitter: about 10 s, 20 s, 40 s … capped at 10 minutes."""
+    base = min(600, 10 * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=base / 2 + secrets.randbelow(max(1, base // 2) + 1))
 
 
-# --- organisations and the newsletter -------------------------------------------------
+# --- organisations ----------------------------------------------------------------
 
 
 def create_sign_on(
@@ -553,29 +487,26 @@ def create_sign_on(
         )
 
 
-def review_sign_ons(*, sign_on_ids: list[int], approve: bool, user) -> int:
-    """Approve or reject pending sign-ons. Safe to repeat: decided ones are left alone."""
+def review_sign_ons(
+    *, sign_on_ids: list[int], approve: bool, user, request=None
+) -> int:
+    """Approve or reject pending sign-ons; audited. Safe to repeat: decided ones are left
+    alone (and a repeat records an event for nothing)."""
     status = (
         OrganisationSignOn.Status.APPROVED
         if approve
         else OrganisationSignOn.Status.REJECTED
     )
-    return OrganisationSignOn.objects.filter(
+    pending = OrganisationSignOn.objects.filter(
         pk__in=sign_on_ids, status=OrganisationSignOn.Status.PENDING
-    ).update(status=status, reviewed_at=timezone.now(), reviewed_by=user)
-
-
-def subscribe_to_newsletter(
-    *, email: str, first_name: str = "", zip_code: str = "", source: str = "newsletter"
-) -> tuple[Supporter, bool]:
-    """Upsert the supporter and record their email opt-in. Safe to repeat; never
-    re-subscribes someone who unsubscribed (they are told to use the preferences link)."""
-    supporter, created = upsert_supporter(
-        email=email,
-        source=source,
-        opt_in=True,
-        opt_in_method="newsletter_form",
-        first_name=first_name[:100],
-        zip_code=zip_code,
     )
-    return supporter, created
+    decided = list(pending.values_list("pk", flat=True))
+    count = pending.update(status=status, reviewed_at=timezone.now(), reviewed_by=user)
+    if count:
+        record_audit(
+            actor=user,
+            action=AuditEvent.Action.SIGN_ON_REVIEWED,
+            changes={"decision": status, "sign_ons": decided},
+            request=request,
+        )
+    return count

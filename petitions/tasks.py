@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from harbor.celery import IDEMPOTENT_TASK_OPTIONS, SEND_TASK_OPTIONS
+from harbor.celery import IDEMPOTENT_TASK_OPTIONS
 
 from . import delivery, services
 
@@ -10,22 +10,13 @@ from . import delivery, services
 @shared_task(
     name="petitions.send_signature_email",
     queue="transactional",
-    autoretry_for=(services.TransientSendError,),
-    **SEND_TASK_OPTIONS,
+    **IDEMPOTENT_TASK_OPTIONS,
 )
 def send_signature_email_task(email_id: int) -> None:
     """Send one signer's thank-you or confirmation email. Safe on redelivery: the service
-    claims the email row and a row already sent is skipped."""
+    claims the email job; a row already sent or held by another worker is left alone, and
+    a transient failure is retried through the job's backoff."""
     services.send_signature_email(email_id=email_id)
-
-
-@shared_task(
-    name="petitions.requeue_stuck_signature_emails", queue="default", ignore_result=True
-)
-def requeue_stuck_signature_emails_task() -> None:
-    """Re-enqueue signer emails left pending (broker down at commit) or stuck. Safe to
-    repeat."""
-    services.requeue_stuck_signature_emails()
 
 
 @shared_task(

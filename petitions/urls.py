@@ -5,9 +5,6 @@ from . import views
 app_name = "petitions"
 urlpatterns = [
     path(
-        "petitions/newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"
-    ),
-    path(
         "petitions/logos/<int:pk>/", views.SignOnLogoView.as_view(), name="sign-on-logo"
     ),
     path("petitions/<slug:slug>/", views.PetitionDetailView.as_view(), name="detail"),

@@ -25,12 +25,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from campaigns.selectors import live_campaigns
+from accounts.models import AuditEvent
+from accounts.services import record_audit
+from harbor import ratelimit
+from harbor.forms import strip_control_characters
+from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
-from supporters.selectors import can_see_all_supporters
 
 from . import delivery, selectors, services
-from .forms import NewsletterForm, SignForm, SignOnForm
+from .forms import SignForm, SignOnForm
 from .models import DeliveryReport, OrganisationSignOn, Petition, Signature
 
 logger = logging.getLogger(__name__)
@@ -38,15 +41,6 @@ logger = logging.getLogger(__name__)
 WIDGET_SALT = "harbor.petitions.widget"
 WIDGET_TOKEN_MAX_AGE = 24 * 3600
 TRACKING_PARAMS = ("ref", "utm_source", "utm_medium", "utm_campaign")
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the right-most entry of the header named by
-    PETITIONS_CLIENT_IP_HEADER (the one the trusted proxy appended)."""
-    header = settings.PETITIONS_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def page_language(request, petition: Petition | None = None) -> str:
@@ -96,8 +90,8 @@ def _sign(request, petition: Petition, form: SignForm, *, lang: str, channel: st
     data = form.cleaned_data
     ip_address = client_ip(request)
     try:
-        services.check_sign_rate_limits(ip_address=ip_address, email=data["email"])
-    except services.RateLimitedError:
+        ratelimit.check_public_form_limits(ip_address=ip_address, email=data["email"])
+    except ratelimit.RateLimitedError:
         form.add_error(
             None,
             _(
@@ -257,7 +251,7 @@ class PetitionWidgetView(_SignFormPage):
                 value = None
             if value != str(petition.pk):
                 return render(
-                    request, "petitions/csrf_failure.html", {"lang": lang}, status=403
+                    request, "errors/csrf_failure.html", {"lang": lang}, status=403
                 )
             form = SignForm(request.POST)
             outcome, status = _sign(
@@ -427,7 +421,7 @@ class SignOnView(View):
                 return self._render(request, petition, form, lang, status=400)
             data = form.cleaned_data
             try:
-                services.check_sign_rate_limits(
+                ratelimit.check_public_form_limits(
                     ip_address=client_ip(request), email=data["contact_email"]
                 )
                 logo, logo_type = data["logo"] or (b"", "")
@@ -443,7 +437,7 @@ class SignOnView(View):
                     logo=logo,
                     logo_content_type=logo_type,
                 )
-            except services.RateLimitedError:
+            except ratelimit.RateLimitedError:
                 form.add_error(None, _("Too many submissions. Please try again later."))
                 return self._render(request, petition, form, lang, status=429)
             except services.PetitionClosedError:
@@ -474,67 +468,22 @@ class SignOnLogoView(View):
         return response
 
 
-class NewsletterSignupView(View):
-    """The home page's newsletter form."""
-
-    def post(self, request):
-        form = NewsletterForm(request.POST, prefix="newsletter")
-        done = _(
-            "Thank you for signing up. Watch your inbox for our next action alert."
-        )
-        if form.is_bot():
-            messages.success(request, done)
-            return redirect("home")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.check_sign_rate_limits(
-                    ip_address=client_ip(request), email=data["email"]
-                )
-            except services.RateLimitedError:
-                form.add_error(None, _("Too many submissions. Please try again later."))
-            else:
-                services.subscribe_to_newsletter(
-                    email=data["email"],
-                    first_name=data["first_name"],
-                    zip_code=data["zip_code"],
-                )
-                messages.success(request, done)
-                return redirect("home")
-        status = 429 if form.non_field_errors() else 400
-        return render(
-            request,
-            "home.html",
-            {"campaigns": live_campaigns()[:12], "newsletter_form": form},
-            status=status,
-        )
-
-
-def csrf_failure(request, reason: str = ""):
-    """A friendly 403 when a form's CSRF token is missing or stale (CSRF_FAILURE_VIEW)."""
-    return render(request, "petitions/csrf_failure.html", {"lang": ""}, status=403)
-
-
 # --- staff ----------------------------------------------------------------------------
 
 
 class StaffPetitionListView(StaffRequiredMixin, View):
     def get(self, request):
-        petitions = Petition.objects.select_related("campaign").order_by("-created_at")
-        rows = [
-            {
-                "petition": p,
-                "count": selectors.signature_count(petition_id=p.pk, fresh=True),
-            }
-            for p in petitions[:100]
-        ]
-        return render(request, "petitions/staff_list.html", {"rows": rows})
+        return render(
+            request,
+            "petitions/staff_list.html",
+            {"rows": selectors.staff_petitions()},
+        )
 
 
 class SignatureListView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        query = request.GET.get("q", "")[:200]
+        query = strip_control_characters(request.GET.get("q", ""))[:200]
         qs = selectors.signatures_visible_to(
             request.user, petition=petition, query=query
         )
@@ -589,7 +538,7 @@ class SignOnReviewView(StaffRequiredMixin, View):
         ids = list(petition.sign_ons.filter(pk__in=ids).values_list("pk", flat=True))
         approve = request.POST.get("decision") == "approve"
         count = services.review_sign_ons(
-            sign_on_ids=ids, approve=approve, user=request.user
+            sign_on_ids=ids, approve=approve, user=request.user, request=request
         )
         messages.success(
             request,
@@ -640,21 +589,20 @@ def _export_rows(signatures):
 class SignatureExportView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
+        query = strip_control_characters(request.GET.get("q", ""))[:200]
         qs = selectors.signatures_visible_to(
-            request.user, petition=petition, query=request.GET.get("q", "")[:200]
+            request.user, petition=petition, query=query
+        )
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.SIGNATURE_EXPORT,
+            obj=petition,
+            changes={"query": bool(query)},
+            request=request,
         )
         return streaming_csv_response(
             _export_rows(qs), filename_stem=f"signatures-{petition.slug}"
         )
-
-
-def _deliveries_for(user, petition: Petition):
-    """Reports of ``petition`` that ``user`` may see: their own, or all for national
-    staff (each lists what its requester could see)."""
-    qs = DeliveryReport.objects.filter(petition=petition).defer("pdf")
-    if can_see_all_supporters(user):
-        return qs
-    return qs.filter(requested_by=user)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -664,7 +612,9 @@ class DeliveryReportListView(StaffRequiredMixin, View):
 
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        reports = list(_deliveries_for(request.user, petition)[:20])
+        reports = list(
+            selectors.deliveries_visible_to(request.user, petition=petition)[:20]
+        )
         return render(
             request,
             "petitions/staff_deliveries.html",
@@ -677,7 +627,9 @@ class DeliveryReportListView(StaffRequiredMixin, View):
 
     def post(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        delivery.request_delivery_report(petition=petition, user=request.user)
+        delivery.request_delivery_report(
+            petition=petition, user=request.user, request=request
+        )
         messages.success(
             request, _("The delivery PDF is being prepared. This page updates itself.")
         )
@@ -688,7 +640,9 @@ class DeliveryReportDownloadView(StaffRequiredMixin, View):
     def get(self, request, slug: str, pk: int):
         petition = get_object_or_404(Petition, slug=slug)
         report = get_object_or_404(
-            _deliveries_for(request.user, petition).defer(None),
+            selectors.deliveries_visible_to(request.user, petition=petition).defer(
+                None
+            ),
             pk=pk,
             status=DeliveryReport.Status.DONE,
         )

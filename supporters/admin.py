@@ -1,20 +1,47 @@
+"""The admin for supporter data. Every changelist, form and inline reads through the
+visibility selector, and every chapter or supporter choice is limited to what the user may
+see: a chapter leader granted every Django permission still reaches only their chapters."""
+
 from django.contrib import admin
+
+from accounts.selectors import chapters_visible_to, sees_everything
 
 from . import selectors
 from .models import (
-    Chapter,
     ChapterMembership,
     ConsentEvent,
+    Subscription,
     Supporter,
     SupporterImport,
     Tag,
 )
 
 
-class MembershipInline(admin.TabularInline):
+class ScopedChoicesMixin:
+    """Chapter and supporter choices (foreign keys and many-to-many, in forms and
+    inlines) limited to what the requesting user may see."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Supporter:
+            kwargs["queryset"] = selectors.supporters_visible_to(request.user)
+        elif db_field.related_model._meta.label == "accounts.Chapter":
+            kwargs["queryset"] = chapters_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model._meta.label == "accounts.Chapter":
+            kwargs["queryset"] = chapters_visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class MembershipInline(ScopedChoicesMixin, admin.TabularInline):
     model = ChapterMembership
     extra = 0
-    autocomplete_fields = ["chapter"]
+
+    def get_queryset(self, request):
+        # A leader sees (and may remove) only memberships of chapters they lead.
+        qs = super().get_queryset(request)
+        return qs.filter(chapter__in=chapters_visible_to(request.user))
 
 
 class ConsentInline(admin.TabularInline):
@@ -28,7 +55,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(admin.ModelAdmin):
+class SupporterAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "first_name",
@@ -38,11 +65,10 @@ class SupporterAdmin(admin.ModelAdmin):
         "email_opt_in",
         "created_at",
     ]
-    list_filter = ["state", "email_opt_in", "suppression_reason", "chapters"]
+    list_filter = ["state", "email_opt_in", "suppression_reason"]
     search_fields = ["email", "first_name", "last_name", "zip_code"]
     filter_horizontal = ["tags"]
-    raw_id_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["user", "created_at", "updated_at"]
     inlines = [MembershipInline, ConsentInline]
 
     def get_queryset(self, request):
@@ -50,52 +76,51 @@ class SupporterAdmin(admin.ModelAdmin):
         return selectors.supporters_visible_to(request.user)
 
 
-@admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "state"]
-    search_fields = ["name", "state"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ChapterScopedAdmin(admin.ModelAdmin):
-    """Rows that belong to a supporter are listed and editable only where the supporter
-    is visible to the user, and a supporter can only be chosen among those."""
+class SupporterRowAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """Rows that belong to a supporter: listed and editable only where the supporter is
+    visible, and a supporter or chapter is chosen only among those."""
 
     # The path from this admin's model to its Supporter.
     supporter_path = "supporter"
 
     def get_queryset(self, request):
-        visible = selectors.supporters_visible_to(request.user)
-        return (
-            super()
-            .get_queryset(request)
-            .filter(**{f"{self.supporter_path}__in": visible.values("pk")})
+        return selectors.rows_of_visible_supporters(
+            request.user,
+            super().get_queryset(request),
+            supporter_path=self.supporter_path,
         )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "supporter":
-            kwargs["queryset"] = selectors.supporters_visible_to(request.user)
-        elif db_field.name == "chapter":
-            kwargs["queryset"] = selectors.chapters_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ChapterMembership)
-class ChapterMembershipAdmin(ChapterScopedAdmin):
-    list_display = ["supporter", "chapter", "role", "created_at"]
-    list_filter = ["role", "chapter"]
+class ChapterMembershipAdmin(SupporterRowAdmin):
+    list_display = ["supporter", "chapter", "created_at"]
+    list_filter = [("chapter", admin.RelatedOnlyFieldListFilter)]
     raw_id_fields = ["supporter"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(chapter__in=chapters_visible_to(request.user))
+        )
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ChapterScopedAdmin):
+class ConsentEventAdmin(SupporterRowAdmin):
     list_display = ["supporter", "kind", "at", "source", "reason"]
     list_filter = ["kind"]
+    raw_id_fields = ["supporter"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(SupporterRowAdmin):
+    list_display = ["supporter", "list", "subscribed_at", "unsubscribed_at"]
+    list_filter = ["list"]
     raw_id_fields = ["supporter"]
 
 
@@ -119,6 +144,9 @@ class SupporterImportAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # Errors quote the file's values: only the uploader (or national staff) sees them.
         qs = super().get_queryset(request)
-        if selectors.can_see_all_supporters(request.user):
+        if sees_everything(request.user):
             return qs
         return qs.filter(created_by=request.user)
+
+    def has_add_permission(self, request):
+        return False

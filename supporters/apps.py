@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class SupportersConfig(AppConfig):
     name = "supporters"
     verbose_name = "Supporters"
+
+    def ready(self):
+        # The one send path (harbor.mail) re-checks suppression through this, so that
+        # harbor, below supporters, imports nothing of it.
+        from harbor.mail import register_suppression_check
+
+        from .selectors import suppressed_emails
+
+        register_suppression_check(
+            lambda emails, bulk: suppressed_emails(emails, include_unsubscribed=bulk)
+        )

@@ -4,7 +4,9 @@ import random
 
 from django.utils import timezone
 
-from .models import Chapter, ChapterMembership, Supporter, Tag
+from accounts.models import Chapter
+
+from .models import ChapterMembership, Supporter, Tag
 
 CHAPTERS = [
     ("Harbor National", "national", "national", ""),

@@ -2,9 +2,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Chapter
+from harbor.forms import HoneypotMixin, SearchText
 from harbor.states import STATE_CHOICES
 
-from .models import Chapter
+from .services import clean_name, clean_public_zip, normalize_email
 
 
 class SupporterImportForm(forms.Form):
@@ -44,13 +46,44 @@ class SupporterImportForm(forms.Form):
 
 
 class SupporterSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    q = SearchText(required=False, max_length=200, label=_("Search"))
     chapter = forms.ModelChoiceField(queryset=Chapter.objects.none(), required=False)
     state = forms.ChoiceField(
         choices=[("", _("Any state")), *STATE_CHOICES], required=False
     )
-    tag = forms.CharField(required=False, max_length=100)
+    tag = SearchText(required=False, max_length=100)
 
     def __init__(self, *args, chapters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chapter"].queryset = chapters
+
+
+class NewsletterForm(HoneypotMixin):
+    """The newsletter sign-up (home page, its own page). Prefix "newsletter" so it can sit
+    beside another form."""
+
+    prefix = "newsletter"
+
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name (optional)"), max_length=100, required=False
+    )
+    zip_code = forms.CharField(
+        label=_("ZIP code (optional)"), max_length=10, required=False
+    )
+    consent = forms.BooleanField(
+        label=_("Yes, email me action alerts and news. I can unsubscribe at any time.")
+    )
+
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
+
+    def clean_first_name(self):
+        return clean_name(self.cleaned_data["first_name"])
+
+    def clean_zip_code(self):
+        return clean_public_zip(self.cleaned_data["zip_code"])

@@ -8,30 +8,36 @@ written in one transaction, so a crash mid-write leaves nothing half-imported ei
 import csv
 import io
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditEvent, Chapter, User
+from accounts.selectors import sees_everything
+from accounts.services import record_audit
+from harbor import jobs
+
 from .models import (
-    Chapter,
     ChapterMembership,
     ConsentEvent,
     Supporter,
     SupporterImport,
     Tag,
 )
-from .selectors import can_see_all_supporters, supporters_visible_to
+from .selectors import supporters_visible_to
 from .services import (
     PROFILE_FIELDS,
+    clean_name,
     clean_state,
+    clean_text,
     default_chapters_for,
     normalize_email,
     normalize_phone,
@@ -44,8 +50,6 @@ MAX_REPORTED_ERRORS = 500
 MAX_COLUMNS = 50
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 1000
-# A claim older than this is from a worker that died (the task time limit is shorter).
-STUCK_AFTER = timedelta(hours=1)
 
 COLUMNS: dict[str, set[str]] = {
     "email": {"email", "email address", "e-mail", "email_address"},
@@ -98,6 +102,13 @@ EXPORT_COLUMNS = [
 ]
 
 
+# Columns of the export that an import reads past, so that an export imports back:
+# consent history, suppression and the district are the system's own records, never
+# set from a file (an import gives consent only through opt_in).
+EXPORT_ONLY_COLUMNS = frozenset(EXPORT_COLUMNS) - {"email", *PROFILE_FIELDS, "tags"}
+EXPORT_ONLY_COLUMNS -= {"email_opt_in"}  # read as opt_in
+
+
 class ImportRejected(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 
@@ -122,8 +133,6 @@ def create_import(
 ) -> SupporterImport:
     """Store an uploaded file and (unless ``enqueue`` is false, for a caller that runs it
     itself) queue its import after commit. Not idempotent: each call is a new import."""
-    from .tasks import run_import_task
-
     if len(content) > settings.HARBOR_MAX_IMPORT_BYTES:
         raise ValidationError(
             _("The file is larger than %(limit)d MB.")
@@ -139,49 +148,39 @@ def create_import(
         created_by=user if isinstance(user, User) else None,
     )
     if enqueue:
-        run_import_task.delay_on_commit(supporter_import.pk)
+        jobs.enqueue_on_commit(SupporterImport, supporter_import.pk)
     return supporter_import
 
 
-def claim_import(*, import_id: int) -> bool:
-    """Claim a pending import (or one whose worker died) for this worker. Exactly one
-    concurrent caller wins."""
-    now = timezone.now()
-    return bool(
-        SupporterImport.objects.filter(
-            pk=import_id, status=SupporterImport.Status.PENDING
-        ).update(status=SupporterImport.Status.RUNNING, started_at=now, updated_at=now)
-        or SupporterImport.objects.filter(
-            pk=import_id,
-            status=SupporterImport.Status.RUNNING,
-            started_at__lt=now - STUCK_AFTER,
-        ).update(started_at=now, updated_at=now)
-    )
-
-
 def run_import(*, import_id: int) -> SupporterImport | None:
-    """Validate and write one import. Safe to repeat: only a claimed import runs, and the
-    write is one transaction. Returns the import, or None if it was not claimable."""
-    if not claim_import(import_id=import_id):
+    """Validate and write one import. Safe to repeat: only a claimed import runs
+    (harbor.jobs), the write is one transaction that first checks the claim is still
+    this worker's, and the result is recorded only under the same claim. Returns the
+    import, or None if it was not claimable."""
+    claim = jobs.claim(SupporterImport, import_id)
+    if claim is None:
         logger.info("import=%s not claimable (gone, running or finished)", import_id)
         return None
     supporter_import = SupporterImport.objects.get(pk=import_id)
     try:
-        rows, errors, error_count, total = _validate(supporter_import)
+        rows, errors, error_count, total = _validate(supporter_import, claim)
     except ImportRejected as exc:
         errors, error_count, total, rows = [{"line": 0, "reason": str(exc)}], 1, 0, {}
     if error_count:
-        return _finish(
-            supporter_import,
-            status=SupporterImport.Status.FAILED,
+        return _end(
+            claim,
+            rejected=True,
             errors=errors,
             error_count=error_count,
             total_rows=total,
         )
     for attempt in range(3):
         try:
-            created, updated = _write(supporter_import, rows)
+            created, updated = _write(supporter_import, rows, claim)
             break
+        except ClaimLost:
+            logger.warning("import=%s claim taken over; stopping", import_id)
+            return None
         except IntegrityError:
             # A supporter with one of these emails was created concurrently (a signature
             # while importing). The transaction rolled back; run it again.
@@ -189,9 +188,9 @@ def run_import(*, import_id: int) -> SupporterImport | None:
                 "import=%s write conflict, attempt %d", import_id, attempt + 1
             )
     else:
-        return _finish(
-            supporter_import,
-            status=SupporterImport.Status.FAILED,
+        return _end(
+            claim,
+            rejected=True,
             errors=[
                 {
                     "line": 0,
@@ -204,25 +203,32 @@ def run_import(*, import_id: int) -> SupporterImport | None:
             error_count=1,
             total_rows=total,
         )
-    return _finish(
-        supporter_import,
-        status=SupporterImport.Status.DONE,
+    return _end(
+        claim,
+        rejected=False,
         total_rows=total,
         created_count=created,
         updated_count=updated,
     )
 
 
-def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
+class ClaimLost(Exception):
+    """Another worker took this import over (this one was presumed dead)."""
+
+
+def _end(claim: jobs.Claim, *, rejected: bool, **fields) -> SupporterImport | None:
     fields.setdefault("errors", [])
     fields.setdefault("error_count", 0)
     fields["processed_rows"] = fields["total_rows"]
-    fields["finished_at"] = timezone.now()
     # The file is personal data and nothing reads it once the import has finished.
     fields["content"] = b""
-    for key, value in fields.items():
-        setattr(supporter_import, key, value)
-    supporter_import.save(update_fields=[*fields, "updated_at"])
+    if rejected:
+        ended = jobs.fail(claim, error="rejected", **fields)
+    else:
+        ended = jobs.finish(claim, **fields)
+    if not ended:
+        return None
+    supporter_import = SupporterImport.objects.get(pk=claim.pk)
     logger.info(
         "import=%s %s rows=%d errors=%d",
         supporter_import.pk,
@@ -230,6 +236,17 @@ def _finish(supporter_import: SupporterImport, **fields) -> SupporterImport:
         supporter_import.total_rows,
         supporter_import.error_count,
     )
+    if not rejected:
+        record_audit(
+            actor=supporter_import.created_by,
+            action=AuditEvent.Action.SUPPORTER_IMPORT,
+            obj=supporter_import,
+            changes={
+                "created": supporter_import.created_count,
+                "updated": supporter_import.updated_count,
+                "chapter": supporter_import.chapter_id,
+            },
+        )
     return supporter_import
 
 
@@ -267,6 +284,8 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
     for name in header:
         key = " ".join(name.strip().lower().split())
         field = ALIASES.get(key) or ALIASES.get(key.replace(" ", "_"))
+        if field is None and key in EXPORT_ONLY_COLUMNS:
+            field = key
         if field is None:
             unknown.append(name.strip())
         fields.append(field)
@@ -291,34 +310,54 @@ def _read_header(reader: Iterator[list[str]]) -> list[str]:
 
 
 def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
+    """Clean one row; raise ValidationError listing every problem it has."""
     if len(values) != len(fields):
         raise ValidationError(
             _("has %(got)d fields but the header has %(want)d.")
             % {"got": len(values), "want": len(fields)}
         )
-    raw = dict(zip(fields, values, strict=True))
+    raw = {
+        field: _unquote_cell(value)
+        for field, value in zip(fields, values, strict=True)
+        if field not in EXPORT_ONLY_COLUMNS
+    }
+    problems: list[str] = []
+
+    def check(column: str, clean, value: str) -> str:
+        try:
+            return clean(value)
+        except ValidationError as exc:
+            problems.extend(f"{column}: {message}" for message in exc.messages)
+            return ""
+
     profile: dict[str, str] = {}
     for key, limit in MAX_LENGTHS.items():
-        value = " ".join(raw.get(key, "").split())
+        rule = clean_text if key == "street_address" else clean_name
+        value = check(key, rule, raw.get(key, ""))
         if len(value) > limit:
-            raise ValidationError(
+            problems.append(
                 _("%(field)s is longer than %(limit)d characters.")
                 % {"field": key, "limit": limit}
             )
         profile[key] = value
-    profile["state"] = clean_state(raw.get("state", ""))
-    profile["zip_code"] = normalize_zip(raw.get("zip_code", ""))
-    profile["phone"] = normalize_phone(raw.get("phone", ""))
+    email = check("email", normalize_email, raw["email"])
+    profile["state"] = check("state", clean_state, raw.get("state", ""))
+    profile["zip_code"] = check("zip", normalize_zip, raw.get("zip_code", ""))
+    profile["phone"] = check("phone", normalize_phone, raw.get("phone", ""))
     opt_in_word = raw.get("opt_in", "").strip().lower()
     if opt_in_word not in TRUE_WORDS | FALSE_WORDS:
-        raise ValidationError(
+        problems.append(
             _("opt_in must be yes or no, not “%(value)s”.")
             % {"value": opt_in_word[:20]}
         )
-    tags = [" ".join(t.split())[:100] for t in raw.get("tags", "").split(";")]
+    tags = [
+        check("tags", clean_text, tag)[:100] for tag in raw.get("tags", "").split(";")
+    ]
+    if problems:
+        raise ValidationError(problems)
     return CleanRow(
         line=line,
-        email=normalize_email(raw["email"]),
+        email=email,
         profile={key: value for key, value in profile.items() if value},
         tags=[t for t in tags if t],
         opt_in=opt_in_word in TRUE_WORDS,
@@ -327,6 +366,7 @@ def _clean_row(line: int, fields: list[str], values: list[str]) -> CleanRow:
 
 def _validate(
     supporter_import: SupporterImport,
+    claim: jobs.Claim,
 ) -> tuple[dict[str, CleanRow], list[dict], int, int]:
     """Read every row; return (rows by email, reported errors, error count, total rows).
     A later row for the same email updates the earlier one, as a second import would."""
@@ -340,7 +380,7 @@ def _validate(
     reader = csv.reader(io.StringIO(text, newline=""))
     fields = _read_header(reader)
     total = text.count("\n")  # an estimate for the progress bar, fixed at the end
-    SupporterImport.objects.filter(pk=supporter_import.pk).update(total_rows=total)
+    jobs.heartbeat(claim, total_rows=total)
     rows: dict[str, CleanRow] = {}
     errors: list[dict] = []
     error_count = count = 0
@@ -370,10 +410,10 @@ def _validate(
                 row.tags = [*previous.tags, *row.tags]
                 row.opt_in = row.opt_in or previous.opt_in
             rows[row.email] = row
-        if count % PROGRESS_EVERY == 0:
-            SupporterImport.objects.filter(pk=supporter_import.pk).update(
-                processed_rows=count, total_rows=max(total, count)
-            )
+        if count % PROGRESS_EVERY == 0 and not jobs.heartbeat(
+            claim, processed_rows=count, total_rows=max(total, count)
+        ):
+            raise ClaimLost(supporter_import.pk)
     if count == 0 and not error_count:
         raise ImportRejected(_("The file has a header but no rows."))
     return rows, errors, error_count, count
@@ -381,9 +421,13 @@ def _validate(
 
 @transaction.atomic
 def _write(
-    supporter_import: SupporterImport, rows: dict[str, CleanRow]
+    supporter_import: SupporterImport, rows: dict[str, CleanRow], claim: jobs.Claim
 ) -> tuple[int, int]:
-    """Upsert every row in one transaction; return (created, updated)."""
+    """Upsert every row in one transaction; return (created, updated). The transaction
+    starts by refreshing the claim, which holds the row's lock until commit: a worker
+    presumed dead cannot write after its successor took over."""
+    if not jobs.heartbeat(claim):
+        raise ClaimLost(supporter_import.pk)
     importer = restricted_importer(supporter_import)
     now = timezone.now()
     source = f"import:{supporter_import.pk}"
@@ -493,39 +537,34 @@ def restricted_importer(supporter_import: SupporterImport) -> User | None:
     """The uploader, if they may not see every supporter (a chapter leader); None for
     national staff and for imports run from the command line."""
     user = supporter_import.created_by
-    if user is None or can_see_all_supporters(user):
+    if user is None or sees_everything(user):
         return None
     return user
 
 
-def recover_stuck_imports() -> list[int]:
-    """Re-queue imports whose claim is older than STUCK_AFTER (their worker died; the write
-    transaction rolled back with it) and pending imports whose message was lost. Safe to
-    repeat."""
-    from .tasks import run_import_task
-
-    now = timezone.now()
-    ids = list(
-        SupporterImport.objects.filter(
-            status__in=[SupporterImport.Status.PENDING, SupporterImport.Status.RUNNING],
-            updated_at__lt=now - STUCK_AFTER,
-        ).values_list("pk", flat=True)
-    )
-    for pk in ids:
-        run_import_task.delay(pk)
-    return ids
+FORMULA_STARTS = "=+-@\t\r"
+# A phone number in E.164 is no formula: a spreadsheet reads "+" and digits as a number.
+E164_RE = re.compile(r"\+[0-9]{1,15}")
 
 
 def _safe_cell(value: object) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in exported text."""
     text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in FORMULA_STARTS:
         return "'" + text
     return text
 
 
+def _unquote_cell(value: str) -> str:
+    """Undo ``_safe_cell``, so that an export imports back as it was."""
+    if value[:1] == "'" and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def export_rows(supporters) -> Iterator[list[str]]:
-    """Yield the CSV header and one row per supporter of the given queryset, streaming."""
+    """Yield the CSV header and one row per supporter of the given queryset, streaming.
+    ``run_import`` reads the file back (a header it knows, unquoted formulas)."""
     yield EXPORT_COLUMNS
     qs = supporters.prefetch_related("tags").order_by("pk")
     for supporter in qs.iterator(chunk_size=2000):
@@ -539,5 +578,8 @@ def export_rows(supporters) -> Iterator[list[str]]:
                     value = value.isoformat()
                 elif column == "phone":
                     value = str(value) if value else ""
+                    if E164_RE.fullmatch(value):
+                        row.append(value)  # a number, not a formula
+                        continue
             row.append(_safe_cell(value))
         yield row

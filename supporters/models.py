@@ -6,39 +6,10 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from accounts.models import Chapter
+from harbor.jobs import Job
 from harbor.models import TimestampedModel
 from harbor.states import STATE_CHOICES
-
-
-class Chapter(TimestampedModel):
-    class Kind(models.TextChoices):
-        NATIONAL = "national", _("National")
-        STATE = "state", _("State")
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
-
-    class Meta:
-        ordering = ["kind", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(kind="national", state="") | ~models.Q(kind="national")
-                )
-                & (~models.Q(kind="state") | ~models.Q(state="")),
-                name="chapter_state_matches_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["state"],
-                condition=models.Q(kind="state"),
-                name="one_chapter_per_state",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Tag(models.Model):
@@ -94,7 +65,8 @@ class Supporter(TimestampedModel):
     chapters = models.ManyToManyField(
         Chapter, through="ChapterMembership", related_name="supporters", blank=True
     )
-    # A supporter who leads a chapter logs in as this user.
+    # The login of the same person, if they have one (a chapter leader, a staff member).
+    # It gives them nothing: staff power comes from accounts.RoleGrant.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         # Deleting a login must not erase the supporter's record and actions.
@@ -108,7 +80,6 @@ class Supporter(TimestampedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("view_all_supporters", "Can see supporters of every chapter")]
         constraints = [
             # Emails are stored normalized; this keeps any other write path honest.
             models.CheckConstraint(
@@ -140,9 +111,8 @@ class Supporter(TimestampedModel):
 
 
 class ChapterMembership(TimestampedModel):
-    class Role(models.TextChoices):
-        LEADER = "leader", _("Leader")
-        MEMBER = "member", _("Member")
+    """A supporter belongs to a chapter (their state's, or one they joined). Confers no
+    staff power: leading a chapter is an accounts.RoleGrant."""
 
     # Memberships go with either side: they mean nothing without both.
     chapter = models.ForeignKey(
@@ -151,7 +121,6 @@ class ChapterMembership(TimestampedModel):
     supporter = models.ForeignKey(
         Supporter, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         constraints = [
@@ -161,7 +130,7 @@ class ChapterMembership(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.supporter} in {self.chapter} ({self.role})"
+        return f"{self.supporter} in {self.chapter}"
 
 
 class ConsentEvent(models.Model):
@@ -190,14 +159,9 @@ class ConsentEvent(models.Model):
         return f"{self.kind} at {self.at:%Y-%m-%d}"
 
 
-class SupporterImport(TimestampedModel):
-    """One uploaded CSV, validated whole and then written whole, or not at all."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for a worker")
-        RUNNING = "running", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Rejected: nothing was imported")
+class SupporterImport(Job):
+    """One uploaded CSV, validated whole and then written whole, or not at all. A job
+    (harbor/jobs.py): failed means rejected, nothing imported."""
 
     file_name = models.CharField(max_length=255)
     # Kept in the database so any worker on any host can read it.
@@ -218,11 +182,6 @@ class SupporterImport(TimestampedModel):
         blank=True,
         related_name="+",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -231,14 +190,57 @@ class SupporterImport(TimestampedModel):
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
 
-    class Meta:
+    STATUS_TEXT: dict[str, object] = {
+        Job.Status.PENDING: _("Waiting for a worker"),
+        Job.Status.RUNNING: _("Importing"),
+        Job.Status.DONE: _("Imported"),
+        Job.Status.FAILED: _("Rejected: nothing was imported"),
+    }
+
+    job_task_name = "supporters.run_import"
+    # A rejected file is final; a crash is retried from the start (one transaction).
+    max_attempts = 3
+
+    class Meta(Job.Meta):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.status})"
 
     @property
+    def status_text(self) -> str:
+        return str(self.STATUS_TEXT.get(self.status, self.get_status_display()))
+
+    @property
     def progress_percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status in (self.Status.DONE, self.Status.FAILED) else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class Subscription(TimestampedModel):
+    """A supporter on one of Harbor's lists (the newsletter today); alerts target lists.
+    Consent to email at all is on Supporter; a subscription says which list."""
+
+    class List(models.TextChoices):
+        NEWSLETTER = "newsletter", _("Newsletter and action alerts")
+
+    # A subscription is part of the supporter's record: erased with it.
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    list = models.CharField(max_length=30, choices=List.choices)
+    source = models.CharField(max_length=100, blank=True)
+    subscribed_at = models.DateTimeField()
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-subscribed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "list"], name="one_subscription_per_list"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supporter} on {self.list}"

@@ -1,58 +1,40 @@
-"""Reads of supporter data. All of it goes through ``supporters_visible_to``."""
+"""Reads of supporter data. All of it goes through ``supporters_visible_to``, which is
+``accounts.selectors.visible_to`` with the path from a supporter to their chapters."""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from .models import Chapter, ChapterMembership, Supporter
+from accounts.selectors import AnyUser, visible_to
+
+from .models import ChapterMembership, Supporter
+
+# The path from a supporter to a chapter, for rows that hang off a supporter.
+SUPPORTER_CHAPTER_PATH = "memberships__chapter"
 
 
-def chapters_led_by(user: User | AnonymousUser) -> QuerySet[Chapter]:
-    """Chapters in which ``user``'s supporter record has the leader role."""
-    if not user.is_authenticated:
-        return Chapter.objects.none()
-    return Chapter.objects.filter(
-        memberships__supporter__user=user,
-        memberships__role=ChapterMembership.Role.LEADER,
+def supporters_visible_to(user: AnyUser) -> QuerySet[Supporter]:
+    """The supporters ``user`` may see: everyone for national staff, the members of a
+    chapter leader's chapters, nobody for anyone else. Pages, exports, the admin, the API
+    and alert audiences all start from this queryset."""
+    return visible_to(
+        user, Supporter.objects.all(), chapter_path=SUPPORTER_CHAPTER_PATH
     )
 
 
-def can_see_all_supporters(user: User | AnonymousUser) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser or user.has_perm("supporters.view_all_supporters"):
-        return True
-    return chapters_led_by(user).filter(kind=Chapter.Kind.NATIONAL).exists()
-
-
-def chapters_visible_to(user: User | AnonymousUser) -> QuerySet[Chapter]:
-    if can_see_all_supporters(user):
-        return Chapter.objects.all()
-    if not (user.is_authenticated and user.is_staff):
-        return Chapter.objects.none()
-    return chapters_led_by(user)
-
-
-def supporters_visible_to(
-    user: User | AnonymousUser,
-) -> QuerySet[Supporter]:
-    """The supporters ``user`` may see: everyone for national staff, a chapter leader's own
-    chapters' members otherwise, nobody for anyone else. Pages, exports, the API and alert
-    audiences all start from this queryset."""
-    if can_see_all_supporters(user):
-        return Supporter.objects.all()
-    if not (user.is_authenticated and user.is_staff):
-        return Supporter.objects.none()
-    member_ids = ChapterMembership.objects.filter(
-        chapter__in=chapters_led_by(user)
-    ).values("supporter_id")
-    return Supporter.objects.filter(pk__in=member_ids)
+def rows_of_visible_supporters(
+    user: AnyUser, queryset: QuerySet, *, supporter_path: str = "supporter"
+) -> QuerySet:
+    """Rows that belong to a supporter (memberships, consent events, signatures, calls),
+    narrowed to those whose supporter ``user`` may see."""
+    return visible_to(
+        user, queryset, chapter_path=f"{supporter_path}__{SUPPORTER_CHAPTER_PATH}"
+    )
 
 
 def search_supporters(
     *,
-    user: User | AnonymousUser,
+    user: AnyUser,
     query: str = "",
     chapter_id: int | None = None,
     state: str = "",

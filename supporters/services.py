@@ -3,22 +3,49 @@ commands and the API all call these. The CSV import lives in ``supporters.import
 
 import logging
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Chapter
 from harbor.states import normalize_state
+from harbor.text import validate_typed_text
 
-from .models import Chapter, ChapterMembership, ConsentEvent, Supporter
+from .models import ChapterMembership, ConsentEvent, Subscription, Supporter
 
 logger = logging.getLogger(__name__)
 # ASCII digits only: str.isdigit() would also take fullwidth or superscript digits.
 ZIP_RE = re.compile(r"[0-9]{5}(?:-[0-9]{4})?")
+# Django's validator also takes "localhost" as a domain: no supporter's mail goes there.
+validate_email = EmailValidator(allowlist=[])
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Typed text with its whitespace collapsed (or, if ``multiline``, only stripped);
+    ValidationError if it holds undecodable bytes, direction or control characters.
+    The one rule for free text on public forms and in the CSV import."""
+    value = (value or "").strip() if multiline else " ".join((value or "").split())
+    validate_typed_text(value, multiline=multiline)
+    return value
+
+
+def clean_name(value: str) -> str:
+    """A person's, city's or organisation's name: ``clean_text`` and no markup
+    characters. Not Cf in general: Persian and Indic names use the zero-width
+    (non-)joiner."""
+    value = clean_text(value)
+    if any(ch in value for ch in "<>{}"):
+        raise ValidationError(
+            _("Please use letters only: names cannot contain <, >, { or }."),
+            code="invalid",
+        )
+    return value
 
 
 def normalize_email(value: str) -> str:
@@ -32,6 +59,18 @@ def normalize_email(value: str) -> str:
         raise ValidationError(_("Enter an email address."), code="required")
     if len(email) > 254:
         raise ValidationError(_("That email address is too long."), code="max_length")
+    validate_typed_text(email)
+    at, domain = email.rpartition("@")[1:]
+    if at and ("." not in domain.strip(".") or domain.startswith("[")):
+        # "localhost", "example", an IP literal: nowhere a supporter reads mail.
+        raise ValidationError(
+            _(
+                "“%(value)s” has no full domain: enter an address such as "
+                "name@example.org."
+            )
+            % {"value": value.strip()[:80]},
+            code="invalid",
+        )
     try:
         validate_email(email)
     except ValidationError:
@@ -66,6 +105,12 @@ def normalize_zip(value: str) -> str:
     if not value:
         return ""
     digits = value.replace(" ", "")
+    if ZIP_RE.fullmatch(digits) and digits.startswith("000"):
+        raise ValidationError(
+            _("“%(value)s” is not a US ZIP code: none begins with 000.")
+            % {"value": value[:20]},
+            code="nonexistent",
+        )
     if ZIP_RE.fullmatch(digits):
         return digits
     raise ValidationError(
@@ -73,6 +118,18 @@ def normalize_zip(value: str) -> str:
         % {"value": value[:20]},
         code="invalid",
     )
+
+
+def clean_public_zip(value: str) -> str:
+    """A ZIP typed into a public form, as normalize_zip; ValidationError if not one."""
+    # NFKC turns fullwidth digits into ASCII; other scripts' digits pass str.isdigit()
+    # in normalize_zip but are no US ZIP code.
+    value = unicodedata.normalize("NFKC", value or "")
+    if not value.isascii():
+        raise ValidationError(
+            _("Enter a US ZIP code: 5 digits, or ZIP+4."), code="invalid"
+        )
+    return normalize_zip(value)
 
 
 def clean_state(value: str) -> str:
@@ -259,3 +316,28 @@ def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> b
         )
         logger.info("suppressed supporter=%s reason=%s", supporter_id, reason)
     return bool(updated)
+
+
+def subscribe_to_newsletter(
+    *, email: str, first_name: str = "", zip_code: str = "", source: str = "newsletter"
+) -> tuple[Supporter, bool]:
+    """Upsert the supporter, record their email opt-in and put them on the newsletter
+    list. Safe to repeat (one subscription per list); never re-subscribes someone who
+    unsubscribed (they are told to use the preferences link). Returns (supporter,
+    created)."""
+    with transaction.atomic():
+        supporter, created = upsert_supporter(
+            email=email,
+            source=source,
+            opt_in=True,
+            opt_in_method="newsletter_form",
+            first_name=first_name[:100],
+            zip_code=zip_code,
+        )
+        if supporter.unsubscribed_at is None:
+            Subscription.objects.get_or_create(
+                supporter=supporter,
+                list=Subscription.List.NEWSLETTER,
+                defaults={"source": source[:100], "subscribed_at": timezone.now()},
+            )
+    return supporter, created

@@ -4,11 +4,20 @@ from . import views
 
 app_name = "supporters"
 urlpatterns = [
-    path("", views.SupporterListView.as_view(), name="list"),
-    path("export.csv", views.SupporterExportView.as_view(), name="export"),
-    path("import/", views.SupporterImportCreateView.as_view(), name="import"),
+    path("newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"),
+    path("staff/supporters/", views.SupporterListView.as_view(), name="list"),
     path(
-        "import/<int:pk>/",
+        "staff/supporters/export.csv",
+        views.SupporterExportView.as_view(),
+        name="export",
+    ),
+    path(
+        "staff/supporters/import/",
+        views.SupporterImportCreateView.as_view(),
+        name="import",
+    ),
+    path(
+        "staff/supporters/import/<int:pk>/",
         views.SupporterImportDetailView.as_view(),
         name="import-detail",
     ),

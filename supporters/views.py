@@ -1,4 +1,5 @@
-"""Staff pages for supporters: list and search, CSV import with progress, CSV export."""
+"""Supporter pages: the public newsletter sign-up; for staff, list and search, CSV import
+with progress, CSV export."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,17 +9,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import AuditEvent
+from accounts.selectors import chapters_visible_to, sees_everything
+from accounts.services import record_audit
+from harbor import ratelimit
+from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
-from . import importing, selectors
-from .forms import SupporterImportForm, SupporterSearchForm
+from . import importing, selectors, services
+from .forms import NewsletterForm, SupporterImportForm, SupporterSearchForm
 from .models import Supporter, SupporterImport
 
 
 def _search(request):
     """The search form bound to the query string, and the visible supporters it selects
     (none when the form is invalid: dropping a bad filter would widen the selection)."""
-    chapters = selectors.chapters_visible_to(request.user)
+    chapters = chapters_visible_to(request.user)
     form = SupporterSearchForm(request.GET or None, chapters=chapters)
     if form.is_bound and not form.is_valid():
         return form, Supporter.objects.none()
@@ -54,16 +60,60 @@ class SupporterExportView(StaffRequiredMixin, View):
                 ),
                 content_type="text/plain; charset=utf-8",
             )
+        record_audit(
+            actor=request.user,
+            action=AuditEvent.Action.SUPPORTER_EXPORT,
+            changes={"filters": {k: v for k, v in request.GET.items() if k != "page"}},
+            request=request,
+        )
         return streaming_csv_response(
             importing.export_rows(qs), filename_stem="supporters"
         )
 
 
+class NewsletterSignupView(View):
+    """The newsletter sign-up: its own page, and the target of the home page's form."""
+
+    def _render(self, request, form, status=200):
+        return render(
+            request, "supporters/newsletter.html", {"form": form}, status=status
+        )
+
+    def get(self, request):
+        return self._render(request, NewsletterForm())
+
+    def post(self, request):
+        form = NewsletterForm(request.POST)
+        done = _(
+            "Thank you for signing up. Watch your inbox for our next action alert."
+        )
+        if form.is_bot():
+            messages.success(request, done)
+            return redirect("pages:home")
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        data = form.cleaned_data
+        try:
+            ratelimit.check_public_form_limits(
+                ip_address=client_ip(request), email=data["email"]
+            )
+        except ratelimit.RateLimitedError:
+            form.add_error(None, _("Too many submissions. Please try again later."))
+            return self._render(request, form, status=429)
+        services.subscribe_to_newsletter(
+            email=data["email"],
+            first_name=data["first_name"],
+            zip_code=data["zip_code"],
+        )
+        messages.success(request, done)
+        return redirect("pages:home")
+
+
 def _import_form(request, *args):
     return SupporterImportForm(
         *args,
-        chapters=selectors.chapters_visible_to(request.user),
-        chapter_required=not selectors.can_see_all_supporters(request.user),
+        chapters=chapters_visible_to(request.user),
+        chapter_required=not sees_everything(request.user),
     )
 
 
@@ -108,7 +158,7 @@ class SupporterImportCreateView(StaffRequiredMixin, View):
 class SupporterImportDetailView(StaffRequiredMixin, View):
     def get(self, request, pk: int):
         qs = SupporterImport.objects.defer("content")
-        if not selectors.can_see_all_supporters(request.user):
+        if not sees_everything(request.user):
             qs = qs.filter(created_by=request.user)
         supporter_import = get_object_or_404(qs, pk=pk)
         return render(
@@ -117,6 +167,6 @@ class SupporterImportDetailView(StaffRequiredMixin, View):
             {
                 "import": supporter_import,
                 # New/updated counts would tell a chapter leader which emails exist.
-                "show_counts": selectors.can_see_all_supporters(request.user),
+                "show_counts": sees_everything(request.user),
             },
         )

@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 
@@ -34,12 +33,11 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.create_user(
-        username="staffer",
-        password="correct horse battery staple",
-        is_staff=True,
-        is_superuser=True,
-    )
+    """A staff admin (every permission, every chapter, manages roles)."""
+    from accounts.models import Role
+    from tests.accounts.factories import make_user
+
+    return make_user("staffer@example.org", role=Role.STAFF_ADMIN)
 
 
 @pytest.fixture
@@ -72,16 +70,12 @@ def purge_broker() -> None:
                 continue
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real ``celery worker`` process on the configured broker, using the test database.
-
-    Yields a function ``wait_for(predicate, timeout)`` that polls until the worker's effect
-    is visible."""
-    purge_broker()
+def start_worker(log_path: Path) -> subprocess.Popen:
+    """A real ``celery worker`` process on the configured broker, using the test
+    database, logging to ``log_path``."""
     env = {**os.environ, "DATABASE_URL": database_url_for_subprocess()}
-    log = (tmp_path / "worker.log").open("w")
-    proc = subprocess.Popen(
+    log = log_path.open("a")
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -105,30 +99,48 @@ def celery_worker_process(transactional_db, tmp_path):
         stderr=subprocess.STDOUT,
     )
 
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_until(predicate, *, timeout: float, log_path: Path, interval: float = 0.1):
+    """Poll ``predicate`` until it returns something true; fail with the worker log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(
+        "the worker did not finish in time; its log:\n" + log_path.read_text()
+    )
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real worker process. Yields ``wait_for(predicate, timeout)``, which polls until
+    the worker's effect is visible."""
+    purge_broker()
+    log_path = tmp_path / "worker.log"
+    proc = start_worker(log_path)
+
     def wait_for(predicate, timeout: float = 60.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = predicate()
-            if result:
-                return result
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        log.flush()
-        raise AssertionError(
-            "worker did not finish in time; its log:\n"
-            + (tmp_path / "worker.log").read_text()
+        return wait_until(
+            lambda: predicate() or (proc.poll() is not None and None),
+            timeout=timeout,
+            log_path=log_path,
         )
 
     try:
         yield wait_for
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop_worker(proc)
 
 
 @pytest.fixture

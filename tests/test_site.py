@@ -100,7 +100,7 @@ def test_home_page_lists_live_campaigns(client, db):
         title="Generation Freedom", slug="gf", status="live", story="**Act** now"
     )
     Campaign.objects.create(title="Secret draft", slug="draft", status="draft")
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("pages:home")).content.decode()
     assert "Generation Freedom" in page
     assert "Secret draft" not in page
     detail = client.get("/campaigns/gf/").content.decode()
@@ -126,7 +126,7 @@ def test_campaign_story_markdown_cannot_inject_script(client, db):
 def test_login_reaches_the_staff_dashboard(client, staff_user):
     response = client.post(
         reverse("login"),
-        {"username": "staffer", "password": "correct horse battery staple"},
+        {"username": "staffer@example.org", "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
@@ -134,10 +134,10 @@ def test_login_reaches_the_staff_dashboard(client, staff_user):
 
 def test_bad_login_shows_an_error_and_logs_in_nobody(client, staff_user):
     response = client.post(
-        reverse("login"), {"username": "staffer", "password": "wrong"}
+        reverse("login"), {"username": "staffer@example.org", "password": "wrong"}
     )
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "Please enter a correct email and password" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -164,10 +164,9 @@ def test_task_names_are_pinned():
     app.loader.import_default_modules()
     assert {
         "supporters.run_import",
-        "supporters.recover_stuck_imports",
+        "harbor.sweep_jobs",
         "harbor.ping",
         "petitions.send_signature_email",
-        "petitions.requeue_stuck_signature_emails",
         "petitions.render_delivery_report",
     } <= set(app.tasks)
     # Every periodic entry names a registered task.
@@ -179,10 +178,13 @@ def test_task_names_are_pinned():
 def test_seed_demo_is_repeatable(db, capsys):
     from django.core.management import call_command
 
-    from supporters.models import Chapter, Supporter
+    from accounts.models import Chapter
+    from supporters.models import Supporter
 
     call_command("seed_demo", "--password", "pw-for-test-only")
     call_command("seed_demo", "--password", "pw-for-test-only")
     assert Chapter.objects.count() >= 3
     assert Supporter.objects.filter(email__endswith="@demo.example.org").count() == 300
-    assert "Staff login: staff / pw-for-test-only" in capsys.readouterr().out
+    assert (
+        "Staff admin: staff@example.org / pw-for-test-only" in capsys.readouterr().out
+    )

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from supporters.tasks import ping_task
+from harbor.tasks import ping_task
 
 pytestmark = pytest.mark.worker
 

@@ -587,7 +587,7 @@ def test_unknown_federal_bill_type_is_refused():
 
 
 def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
-    from legislators.models import EditRecord
+    from accounts.models import AuditEvent as EditRecord
 
     services.import_safe_harbor()
     text = importers.SAFE_HARBOR_CSV.read_text().replace(
@@ -598,7 +598,7 @@ def test_safe_harbor_reimport_records_its_changes_in_the_history(tmp_path):
     assert services.import_safe_harbor(path=changed)["updated"] == 1
     edit = EditRecord.objects.get(object_type="legislators.safeharborlaw")
     assert edit.via == "import"
-    assert edit.user is None
+    assert edit.actor is None
     assert edit.changes["immunity"] == ["no", "yes"]
     # An import's own change is not a staff edit: the next import may change it again.
     assert services.import_safe_harbor()["updated"] == 1

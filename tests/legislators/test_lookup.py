@@ -2,10 +2,9 @@
 
 import pytest
 
-from campaigns.models import Campaign
 from legislators import geocoder, selectors
 from legislators.http import MalformedPayload
-from legislators.models import Bill, Chamber, Legislator
+from legislators.models import Chamber
 
 from .fakes import fixture
 
@@ -186,29 +185,6 @@ def test_a_chosen_district_settles_a_split_zip(districts, settings):
     single = selectors.representation_for(zip_code="78701", district="TX-10")
     assert single.known_district.code == "TX-37"
     assert not single.district_not_in_zip
-
-
-def test_live_campaigns_target_by_scope_and_bills(districts):
-    national = Campaign.objects.create(title="National", slug="n", status="live")
-    Campaign.objects.create(title="Draft", slug="d", status="draft")
-    texas = Campaign.objects.create(title="Texas", slug="t", status="live", state="TX")
-    texas_federal = Campaign.objects.create(
-        title="TX federal", slug="tf", status="live", state="TX"
-    )
-    Bill.objects.create(
-        jurisdiction="US", session="118", identifier="H.R. 5856", title="TVPRA"
-    ).campaigns.add(texas_federal)
-    Campaign.objects.create(title="Ohio", slug="o", status="live", state="OH")
-    rep = Legislator.objects.get(bioguide_id="D000399")
-    state_senator = Legislator.objects.get(
-        state="TX", chamber=Chamber.STATE_UPPER, district="14"
-    )
-    targets = selectors.live_campaigns_by_legislator([rep, state_senator])
-    assert {c.slug for c in targets[rep.pk]} == {national.slug, texas_federal.slug}
-    assert {c.slug for c in targets[state_senator.pk]} == {
-        texas.slug,
-        texas_federal.slug,
-    }
 
 
 def _office(kind, city, zip_code="", location=None, phone="1"):

@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.models import AuditEvent as EditRecord
 from legislators import services
-from legislators.models import Bill, EditRecord
+from legislators.models import Bill
 
 pytestmark = pytest.mark.django_db
 HB_105 = {"jurisdiction": "OH", "session": "136", "identifier": "HB 105"}

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignBill
 from legislators import sync, tasks
 from legislators.http import (
     ApiClient,
@@ -48,7 +48,7 @@ def tracked_bill():
         jurisdiction="US", session="117", identifier="H.R. 21", title="Tracked by hand"
     )
     campaign = Campaign.objects.create(title="Cloud", slug="cloud", status="live")
-    bill.campaigns.add(campaign)
+    CampaignBill.objects.create(campaign=campaign, bill=bill)
     BillAction.objects.create(bill=bill, date="2021-01-04", text="Introduced in House")
     return bill
 
@@ -98,7 +98,9 @@ def test_sync_writes_the_bill_its_actions_and_sponsors(congress, tracked_bill, c
     assert sponsor.legislator == connolly
     cosponsors = bill.sponsorships.filter(kind=Sponsorship.Kind.COSPONSOR)
     assert sorted(c.sponsored_on.isoformat() for c in cosponsors) == ["2021-01-04"] * 2
-    assert list(bill.campaigns.values_list("slug", flat=True)) == ["cloud"]
+    assert list(bill.campaign_links.values_list("campaign__slug", flat=True)) == [
+        "cloud"
+    ]
     request = congress.requests[0]
     assert request["headers"]["x-api-key"] == "test-key"
     assert "api_key" not in request["query"]

@@ -5,10 +5,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Campaign
+from accounts.models import AuditEvent as EditRecord
+from accounts.models import Chapter
+from campaigns.models import Campaign, CampaignBill
 from legislators import services
-from legislators.models import Bill, EditRecord, Legislator, SafeHarborLaw
-from supporters.models import Chapter
+from legislators.models import Bill, Legislator, SafeHarborLaw
 
 from .pages import dangling_id_references, id_references
 
@@ -238,7 +239,8 @@ def test_lookup_page_says_a_seat_is_vacant(client, districts):
         ({"zip_code": "\uff11\uff12\uff13\uff14\uff15"}, "Enter a 5-digit ZIP code"),
         ({"zip_code": "1234\u2075"}, "Enter a 5-digit ZIP code"),
         ({"zip_code": "78701-\u0661\u0662\u0663\u0664"}, "Enter a 5-digit ZIP code"),
-        ({"zip_code": "00000"}, "We could not find ZIP code 00000"),
+        ({"zip_code": "00000"}, "none begins with 000"),
+        ({"zip_code": "00501"}, "We could not find ZIP code 00501"),
         ({"zip_code": "7" * 5000}, "Ensure this value has at most 10 characters"),
         ({"zip_code": "78701", "address": "x" * 5000}, "at most 200 characters"),
     ],
@@ -282,10 +284,15 @@ def test_empty_lookup_page_shows_the_form(client):
 def test_bill_page_shows_status_timeline_sponsors_and_live_campaigns(client):
     services.import_tvpa_bills()
     bill = Bill.objects.get(session="118", identifier="H.R. 5856")
-    bill.campaigns.add(
-        Campaign.objects.create(title="Pass the TVPRA", slug="tvpra", status="live")
+    CampaignBill.objects.create(
+        bill=bill,
+        campaign=Campaign.objects.create(
+            title="Pass the TVPRA", slug="tvpra", status="live"
+        ),
     )
-    bill.campaigns.add(Campaign.objects.create(title="Secret draft", slug="draft"))
+    CampaignBill.objects.create(
+        bill=bill, campaign=Campaign.objects.create(title="Secret draft", slug="draft")
+    )
     bill.sponsorships.create(name="Rep. Smith, Christopher H. [R-NJ-4]", kind="sponsor")
     html = client.get(bill.get_absolute_url()).content.decode()
     assert "H.R. 5856" in html
@@ -450,7 +457,7 @@ def test_staff_pages_need_staff(client, django_user_model):
     for url in urls:
         assert client.get(url).status_code == 302
     client.force_login(
-        django_user_model.objects.create_user("plain", password="x" * 20)
+        django_user_model.objects.create_user("plain@example.org", password="x" * 20)
     )
     for url in urls:
         assert client.get(url).status_code == 403
@@ -483,7 +490,7 @@ def test_staff_edits_a_safe_harbor_record_with_history(staff_client, staff_user)
     edit = EditRecord.objects.get(
         object_type="legislators.safeharborlaw", object_id=law.pk
     )
-    assert edit.user == staff_user
+    assert edit.actor == staff_user
     assert edit.changes["status"] == ["none", "partial"]
     assert edit.changes["training"] == ["unknown", "yes"]
     staff_client.post(url, data)  # the same again records nothing
@@ -503,9 +510,6 @@ def test_staff_safe_harbor_form_errors_stay_next_to_fields(staff_client):
 
 
 def test_staff_enters_and_edits_a_bill_by_hand(staff_client):
-    campaign = Campaign.objects.create(
-        title="Safe Harbor Ohio", slug="oh", status="live", state="OH"
-    )
     data = {
         "jurisdiction": "OH",
         "session": "136",
@@ -515,27 +519,24 @@ def test_staff_enters_and_edits_a_bill_by_hand(staff_client):
         "stage": "in_committee",
         "introduced_on": "2025-02-11",
         "source_urls_text": "https://www.legislature.ohio.gov/\n",
-        "campaigns": [campaign.pk],
     }
     response = staff_client.post(reverse("legislators:staff-bill-new"), data)
     assert response.status_code == 302
     bill = Bill.objects.get()
     assert bill.identifier == "HB 105"
     assert bill.source_urls == ["https://www.legislature.ohio.gov/"]
-    assert list(campaign.bills.all()) == [bill]
-    data.update(stage="passed_one", campaigns=[])
+    data.update(stage="passed_one")
     staff_client.post(
         reverse("legislators:staff-bill-edit", kwargs={"pk": bill.pk}), data
     )
     bill.refresh_from_db()
     assert bill.stage == "passed_one"
-    assert not campaign.bills.exists()
     changes = [
-        e.changes for e in EditRecord.objects.filter(object_id=bill.pk).order_by("pk")
+        e.changes
+        for e in EditRecord.objects.filter(object_id=str(bill.pk)).order_by("pk")
     ]
     assert changes[0]["identifier"] == [None, "HB 105"]
     assert {"stage": ["in_committee", "passed_one"]} in changes
-    assert {"campaigns": [[campaign.pk], []]} in changes
     # A duplicate bill is a form error, not a 500.
     response = staff_client.post(reverse("legislators:staff-bill-new"), data)
     assert response.status_code == 400
@@ -584,7 +585,6 @@ def test_admin_lists_every_legislators_model(staff_client):
             "BillAction",
             "Sponsorship",
             "SafeHarborLaw",
-            "EditRecord",
             "SyncRun",
         )
         if hasattr(models, name)
@@ -675,9 +675,9 @@ def test_staff_bill_list_shows_bills_records_and_sync_runs(staff_client, setting
 @pytest.fixture
 def chapter_leader(client, django_user_model):
     """A staff login that is not a superuser and holds no legislators permission."""
-    user = django_user_model.objects.create_user(
-        "leader", password="x" * 20, is_staff=True
-    )
+    from tests.accounts.factories import make_leader_of_nothing
+
+    user = make_leader_of_nothing()
     client.force_login(user)
     return user
 
@@ -770,26 +770,6 @@ def test_bill_entry_and_edit_need_the_add_and_change_permissions(
     assert bill.title == "Changed"
 
 
-@pytest.mark.parametrize(
-    "campaign_id", ["99999999999999999999999", "-99999999999999999999999", "1.5", "x"]
-)
-def test_staff_bill_form_rejects_a_campaign_id_out_of_range(staff_client, campaign_id):
-    response = staff_client.post(
-        reverse("legislators:staff-bill-new"),
-        {
-            "jurisdiction": "OH",
-            "session": "136",
-            "identifier": "HB 105",
-            "title": "Safe Harbor",
-            "stage": "introduced",
-            "campaigns": [campaign_id],
-        },
-    )
-    assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
-    assert not Bill.objects.exists()
-
-
 def test_the_loser_of_two_simultaneous_new_bill_posts_gets_a_form_error(
     staff_client,
 ):
@@ -839,12 +819,7 @@ def _add_rows_with_foreign_keys(model_name, numbers, django_user_model):
         bill = Bill.objects.create(
             jurisdiction="TX", session="89R", identifier=f"HB {i + 1}", title="?"
         )
-        if model_name == "editrecord":
-            user = django_user_model.objects.create_user(f"editor{i}")
-            EditRecord.objects.create(
-                object_type="legislators.bill", object_id=bill.pk, user=user
-            )
-        elif model_name == "billaction":
+        if model_name == "billaction":
             BillAction.objects.create(bill=bill, date="2025-01-15", text="Filed")
         elif model_name == "sponsorship":
             Sponsorship.objects.create(bill=bill, name="A.J. Louderback")
@@ -859,9 +834,7 @@ def _add_rows_with_foreign_keys(model_name, numbers, django_user_model):
             Office.objects.create(legislator=legislator, kind="capitol")
 
 
-@pytest.mark.parametrize(
-    "model_name", ["editrecord", "billaction", "sponsorship", "office"]
-)
+@pytest.mark.parametrize("model_name", ["billaction", "sponsorship", "office"])
 def test_admin_lists_showing_a_related_row_take_the_same_queries_for_any_length(
     staff_client, django_user_model, model_name
 ):

@@ -11,7 +11,7 @@ def _petition_settings(settings):
     # Counts are read fresh unless a test is about the cache; the cache table outlives
     # transactional tests, so it starts empty.
     settings.PETITIONS_COUNT_CACHE_SECONDS = 0
-    settings.PETITIONS_RATE_LIMIT_PER_IP = 1000
+    settings.PUBLIC_FORM_RATE_LIMIT_PER_IP = 1000
     settings.SITE_URL = "http://testserver"
     # Django's test setup swaps in locmem mail; the ESP-like file backend reports status.
     settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"

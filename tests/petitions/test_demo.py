@@ -21,7 +21,7 @@ def test_seed_demo_creates_the_generation_freedom_petition_once():
 def test_video_file_url_must_be_a_site_path_or_https():
     from django.core.exceptions import ValidationError
 
-    from petitions.models import validate_video_url
+    from campaigns.models import validate_video_url
 
     validate_video_url("/media/story.mp4")
     validate_video_url("https://cdn.example.org/story.mp4")

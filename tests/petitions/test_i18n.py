@@ -23,6 +23,16 @@ def test_spanish_catalog_is_compiled_and_has_no_fuzzy_entries():
             "Together we can end child trafficking.",
             "Juntos podemos acabar con la trata infantil.",
         ),
+        (
+            "This text contains invisible characters that change its direction. "
+            "Please type it again without them.",
+            "Este texto contiene caracteres invisibles que cambian su dirección. "
+            "Escríbelo de nuevo sin ellos.",
+        ),
+        (
+            "Some characters of this text could not be read. Please type it again.",
+            "No se pudieron leer algunos caracteres de este texto. Escríbelo de nuevo.",
+        ),
     ],
 )
 def test_public_strings_are_translated_to_spanish(english, spanish):

@@ -31,7 +31,7 @@ def test_loadgen_accepts_loopback():
 
 @pytest.mark.django_db(transaction=True)
 def test_loadgen_signs_with_csrf_and_distinct_bodies(live_server, settings):
-    settings.PETITIONS_RATE_LIMIT_PER_IP = 0
+    settings.PUBLIC_FORM_RATE_LIMIT_PER_IP = 0
     petition = PetitionFactory()
     result = run(
         f"{live_server.url}{petition.get_absolute_url()}",

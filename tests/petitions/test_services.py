@@ -7,6 +7,7 @@ import pytest
 from anymail.exceptions import AnymailAPIError, AnymailRequestsAPIError
 from django.core import signing
 from django.db import connection
+from django.utils import timezone
 
 from petitions import selectors, services
 from petitions.models import Petition, Signature, SignatureCountShard, SignatureEmail
@@ -35,7 +36,7 @@ def test_signing_creates_supporter_signature_count_and_queues_thank_you(
     petition, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("petitions.tasks.send_signature_email_task.delay") as delay,
+        mock.patch("harbor.celery.app.send_task") as send_task,
         django_capture_on_commit_callbacks(execute=True),
     ):
         outcome = sign(petition, ip_address="203.0.113.9", utm_source="facebook")
@@ -51,8 +52,16 @@ def test_signing_creates_supporter_signature_count_and_queues_thank_you(
     assert selectors.signature_count(petition_id=petition.pk) == 1
     email = SignatureEmail.objects.get(signature=signature)
     assert email.kind == SignatureEmail.Kind.THANK_YOU
-    delay.assert_called_once_with(email.pk)
+    send_task.assert_called_once_with(
+        "petitions.send_signature_email",
+        args=[email.pk],
+        queue="transactional",
+        countdown=None,
+    )
     assert signature.supporter.email_opt_in is True
+    # Attribution: the campaign and the signer's place when signing.
+    assert signature.campaign_id == petition.campaign_id
+    assert signature.channel == "page"
 
 
 def test_signing_twice_keeps_one_signature(
@@ -175,10 +184,10 @@ def _email_row(petition):
 
 def test_send_signature_email_sends_once_and_records_the_message_id(petition, settings):
     row = _email_row(petition)
-    assert services.send_signature_email(email_id=row.pk) == "sent"
+    assert services.send_signature_email(email_id=row.pk) == "done"
     assert services.send_signature_email(email_id=row.pk) == "unclaimed"
     row.refresh_from_db()
-    assert row.status == "sent"
+    assert row.status == "done"
     assert row.message_id
     assert row.esp_status == "sent"
     assert row.attempts == 1
@@ -216,14 +225,15 @@ def test_suppressed_signer_is_skipped(petition):
 def test_transient_failure_releases_the_claim_for_a_retry(petition):
     row = _email_row(petition)
     error = AnymailRequestsAPIError("boom", status_code=503)
-    with (
-        mock.patch("petitions.services.send_batch", side_effect=error),
-        pytest.raises(services.TransientSendError),
-    ):
-        services.send_signature_email(email_id=row.pk)
+    with mock.patch("petitions.services.send_batch", side_effect=error):
+        assert services.send_signature_email(email_id=row.pk) == "pending"
     row.refresh_from_db()
     assert row.status == "pending"
-    assert services.send_signature_email(email_id=row.pk) == "sent"
+    assert row.next_attempt_at > timezone.now()  # backoff: not before then
+    assert row.last_error == "AnymailRequestsAPIError 503"
+    assert services.send_signature_email(email_id=row.pk) == "unclaimed"
+    SignatureEmail.objects.filter(pk=row.pk).update(next_attempt_at=None)
+    assert services.send_signature_email(email_id=row.pk) == "done"
 
 
 def test_permanent_failure_is_recorded_and_not_retried(petition):
@@ -232,18 +242,8 @@ def test_permanent_failure_is_recorded_and_not_retried(petition):
         assert services.send_signature_email(email_id=row.pk) == "failed"
     row.refresh_from_db()
     assert row.status == "failed"
-    assert "@" not in row.error
+    assert "@" not in row.last_error
     assert services.send_signature_email(email_id=row.pk) == "unclaimed"
-
-
-def test_stuck_emails_are_requeued(petition):
-    row = _email_row(petition)
-    SignatureEmail.objects.filter(pk=row.pk).update(
-        created_at=row.created_at - services.timedelta(hours=1)
-    )
-    with mock.patch("petitions.tasks.send_signature_email_task.delay") as delay:
-        assert services.requeue_stuck_signature_emails() == 1
-    delay.assert_called_once_with(row.pk)
 
 
 # --- concurrency (real threads, each with its own database connection) ----------------
@@ -313,17 +313,6 @@ def test_recount_command_rebuilds_counters(petition, capsys):
     assert selectors.signature_count(petition_id=petition.pk) == 1
 
 
-def test_requeue_gives_up_after_many_attempts(petition):
-    row = _email_row(petition)
-    SignatureEmail.objects.filter(pk=row.pk).update(
-        created_at=row.created_at - services.timedelta(hours=1),
-        attempts=services.MAX_SEND_ATTEMPTS,
-    )
-    with mock.patch("petitions.tasks.send_signature_email_task.delay") as delay:
-        assert services.requeue_stuck_signature_emails() == 0
-    delay.assert_not_called()
-
-
 @pytest.fixture
 def crosswalk(db):
     from legislators import selectors
@@ -355,7 +344,7 @@ def crosswalk(db):
 def test_signing_stores_what_the_zip_says_for_certain(
     petition, crosswalk, zip_code, state, district
 ):
-    from supporters.models import Chapter
+    from accounts.models import Chapter
 
     texas = Chapter.objects.create(name="Texas", slug="tx", kind="state", state="TX")
     outcome = sign(petition, zip_code=zip_code)
@@ -378,16 +367,16 @@ def test_signing_again_unconfirmed_resends_the_confirmation_at_most_every_ten_mi
         signature = sign(petition).signature
     row = SignatureEmail.objects.get(signature=signature)
     SignatureEmail.objects.filter(pk=row.pk).update(
-        status=SignatureEmail.Status.SENT, sent_at=timezone.now()
+        status=SignatureEmail.Status.DONE, finished_at=timezone.now()
     )
 
     with django_capture_on_commit_callbacks() as soon:
         assert sign(petition).created is False
     assert soon == []  # sent a moment ago: not again yet
-    assert SignatureEmail.objects.get(pk=row.pk).status == SignatureEmail.Status.SENT
+    assert SignatureEmail.objects.get(pk=row.pk).status == SignatureEmail.Status.DONE
 
     SignatureEmail.objects.filter(pk=row.pk).update(
-        sent_at=timezone.now() - timedelta(minutes=11)
+        finished_at=timezone.now() - timedelta(minutes=11)
     )
     with django_capture_on_commit_callbacks() as later:
         sign(petition)

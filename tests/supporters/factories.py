@@ -1,7 +1,8 @@
 import factory
 from django.utils import timezone
 
-from supporters.models import Chapter, ChapterMembership, Supporter
+from accounts.models import Chapter
+from supporters.models import ChapterMembership, Supporter
 
 
 class ChapterFactory(factory.django.DjangoModelFactory):

@@ -3,8 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import Chapter
 from supporters import importing
-from supporters.models import Chapter, ConsentEvent, Supporter, SupporterImport, Tag
+from supporters.models import ConsentEvent, Supporter, SupporterImport, Tag
+from supporters.services import join_default_chapters
 
 from .factories import ChapterFactory, SupporterFactory
 
@@ -199,7 +201,7 @@ def test_a_stuck_claim_is_recovered(chapters):
     )
     old = timezone.now() - timedelta(hours=2)
     SupporterImport.objects.filter(pk=supporter_import.pk).update(
-        status="running", started_at=old, updated_at=old
+        status="running", claimed_at=old, updated_at=old
     )
 
     assert importing.run_import(import_id=supporter_import.pk).status == "done"
@@ -229,3 +231,64 @@ def test_export_neutralises_formulas(chapters):
     assert rows[0] == importing.EXPORT_COLUMNS
     assert rows[1][1].startswith("'=")
     assert rows[1][2] == "'+1"
+
+
+def _snapshot():
+    return [
+        (
+            s.email, s.first_name, s.last_name, s.street_address, s.city, s.state,
+            s.zip_code, str(s.phone), s.email_opt_in, s.unsubscribed_at,
+            sorted(s.tags.values_list("name", flat=True)),
+            sorted(s.chapters.values_list("slug", flat=True)),
+        )
+        for s in Supporter.objects.order_by("email")
+    ]  # fmt: skip
+
+
+def test_an_export_imports_back_unchanged(chapters, staff_client):
+    from django.utils import timezone
+
+    ana = SupporterFactory(
+        email="ana@example.org", first_name="Ana", last_name="García",
+        street_address="1 Congress Ave", city="Austin", state="TX",
+        zip_code="78701-1234", phone="+15124630001",
+    )  # fmt: skip
+    ana.tags.add(Tag.objects.create(name="volunteer"), Tag.objects.create(name="donor"))
+    SupporterFactory(
+        email="li@example.org", first_name="李", last_name="小龙", phone="+16145550101",
+        email_opt_in=False, unsubscribed_at=timezone.now(), state="OH",
+    )  # fmt: skip
+    SupporterFactory(email="eq@example.org", first_name="=1+1", last_name="-Dash")
+    for supporter in Supporter.objects.all():  # as any signature or import does
+        join_default_chapters(supporter_id=supporter.pk, state=supporter.state)
+    before = _snapshot()
+
+    response = staff_client.get("/staff/supporters/export.csv")
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel needs
+    text = content.decode("utf-8-sig")
+    assert ",+16145550101," in text  # a phone number is no formula
+    assert "'=1+1" in text  # a formula still is
+
+    result = run(content)
+    assert result.status == SupporterImport.Status.DONE, result.errors
+    assert (result.created_count, result.updated_count) == (0, 0)
+    assert _snapshot() == before
+
+
+def test_every_problem_of_a_row_is_listed(chapters):
+    result = run(HEADER + "not-an-email,Ana,Bad\u202eName,,TX,00000,555,,maybe\n")
+
+    assert result.status == SupporterImport.Status.FAILED
+    (error,) = result.errors
+    assert error["line"] == 2
+    reason = error["reason"]
+    for problem in [
+        "email: “not-an-email” is not a valid email address.",
+        "last_name: This text contains invisible characters",
+        "zip: “00000” is not a US ZIP code",
+        "phone: “555” is not a valid phone number.",
+        "opt_in must be yes or no",
+    ]:
+        assert problem in reason
+    assert not Supporter.objects.exists()

@@ -1,8 +1,8 @@
 import pytest
-from django.contrib.auth import get_user_model
 
-from supporters.models import Chapter, ChapterMembership
+from accounts.models import Chapter, Role
 from supporters.selectors import search_supporters, supporters_visible_to
+from tests.accounts.factories import make_leader, make_user
 
 from .factories import ChapterFactory, MembershipFactory, SupporterFactory
 
@@ -18,46 +18,49 @@ def two_chapters(db):
     return texas, ohio, tx_member, oh_member
 
 
-def make_leader(chapter, username="leader"):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", is_staff=True
-    )
-    supporter = SupporterFactory(user=user)
-    ChapterMembership.objects.create(
-        chapter=chapter, supporter=supporter, role="leader"
-    )
-    return user, supporter
-
-
 def test_chapter_leader_sees_only_their_chapter(two_chapters):
-    texas, _ohio, tx_member, oh_member = two_chapters
-    leader, leader_supporter = make_leader(texas)
+    texas, _ohio, tx_member, _oh_member = two_chapters
+    leader = make_leader(texas)
 
     visible = set(supporters_visible_to(leader))
 
-    assert tx_member in visible
-    assert leader_supporter in visible
-    assert oh_member not in visible
+    assert visible == {tx_member}
 
 
-def test_superuser_and_national_leader_see_everyone(two_chapters, staff_user):
-    national = ChapterFactory(slug="national", kind=Chapter.Kind.NATIONAL, state="")
-    national_leader, _ = make_leader(national, username="nat")
-    assert (
-        supporters_visible_to(staff_user).count()
-        == supporters_visible_to(national_leader).count()
-        == 3
+def test_leader_of_two_chapters_sees_both_without_duplicates(two_chapters):
+    texas, ohio, tx_member, oh_member = two_chapters
+    MembershipFactory(chapter=ohio, supporter=tx_member)  # a member of both
+    leader = make_leader(texas, ohio)
+    assert sorted(supporters_visible_to(leader).values_list("pk", flat=True)) == sorted(
+        [tx_member.pk, oh_member.pk]
     )
 
 
-def test_non_staff_and_anonymous_see_nobody(two_chapters):
+def test_staff_admin_and_staff_see_everyone(two_chapters, staff_user):
+    staff = make_user("staff2@example.org", role=Role.STAFF)
+    assert (
+        supporters_visible_to(staff_user).count()
+        == supporters_visible_to(staff).count()
+        == 2
+    )
+
+
+def test_leading_the_national_chapter_is_not_national_staff(two_chapters):
+    national = ChapterFactory(slug="national", kind=Chapter.Kind.NATIONAL, state="")
+    leader = make_leader(national)
+    assert not supporters_visible_to(leader).exists()
+
+
+def test_no_role_inactive_and_anonymous_see_nobody(two_chapters):
     from django.contrib.auth.models import AnonymousUser
 
     texas = two_chapters[0]
-    user, _ = make_leader(texas)
-    user.is_staff = False
-    user.save()
-    assert not supporters_visible_to(user).exists()
+    plain = make_user("plain@example.org")
+    leader = make_leader(texas)
+    leader.is_active = False
+    leader.save()
+    assert not supporters_visible_to(plain).exists()
+    assert not supporters_visible_to(leader).exists()
     assert not supporters_visible_to(AnonymousUser()).exists()
 
 

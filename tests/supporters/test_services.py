@@ -2,8 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from accounts.models import Chapter
 from supporters import services
-from supporters.models import Chapter, ChapterMembership, ConsentEvent, Supporter
+from supporters.models import ChapterMembership, ConsentEvent, Supporter
 
 from .factories import ChapterFactory, SupporterFactory
 

@@ -2,12 +2,12 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from supporters.models import ChapterMembership, Supporter, SupporterImport
+from supporters.models import Supporter, SupporterImport
 from supporters.tasks import run_import_task
+from tests.accounts.factories import make_leader, make_user
 
 from .factories import ChapterFactory, MembershipFactory, SupporterFactory
 
@@ -17,14 +17,16 @@ def test_staff_pages_require_a_staff_login(client, db):
         "supporters:list",
         "supporters:import",
         "supporters:export",
-        "staff:dashboard",
+        "pages:staff-dashboard",
     ]:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
-    get_user_model().objects.create_user(username="plain", password="pw")
-    client.login(username="plain", password="pw")
-    assert client.get(reverse("supporters:list")).status_code == 403
+    client.force_login(make_user("plain@example.org"))
+    for name in ["supporters:list", "pages:staff-dashboard"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 403
+        assert "does not have access" in response.content.decode()
 
 
 def test_upload_queues_the_import_and_the_task_runs_it(
@@ -79,13 +81,9 @@ def test_chapter_leader_exports_only_their_chapter(client, db):
     ohio = ChapterFactory(slug="ohio", state="OH")
     MembershipFactory(chapter=texas, supporter=SupporterFactory(email="tx@example.org"))
     MembershipFactory(chapter=ohio, supporter=SupporterFactory(email="oh@example.org"))
-    user = get_user_model().objects.create_user(
-        username="lead", password="pw", is_staff=True
-    )
-    ChapterMembership.objects.create(
-        chapter=texas,
-        supporter=SupporterFactory(email="lead@example.org", user=user),
-        role="leader",
+    user = make_leader(texas)
+    MembershipFactory(
+        chapter=texas, supporter=SupporterFactory(email="lead@example.org", user=user)
     )
     client.force_login(user)
 

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Chapter
 from supporters import importing
-from supporters.models import Chapter, SupporterImport
+from supporters.models import SupporterImport
 
 
 class Command(BaseCommand):
