@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     Bill,
     BillAction,
@@ -79,10 +81,39 @@ class SponsorshipAdmin(admin.ModelAdmin):
     raw_id_fields = ["bill", "legislator"]
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs review")), ("no", _("Current"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        # "as of" is free text ("2015", "2011-2016", "undated"): read in Python.
+        stale = [law.pk for law in selectors.safe_harbor_records_needing_review()]
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stale)
+        return queryset.exclude(pk__in=stale)
+
+
 @admin.register(SafeHarborLaw)
 class SafeHarborLawAdmin(admin.ModelAdmin):
-    list_display = ["state", "status", "immunity", "source_id", "as_of"]
-    list_filter = ["status"]
+    list_display = [
+        "state",
+        "status",
+        "immunity",
+        "source_id",
+        "as_of",
+        "needs_review",
+    ]
+    list_filter = ["status", NeedsReviewFilter]
+
+    @admin.display(boolean=True, description=_("needs review"))
+    def needs_review(self, law):
+        """Its source is more than five years old, or undated."""
+        return law.needs_review
 
 
 @admin.register(SyncRun)

@@ -11,13 +11,21 @@ from harbor.states import normalize_state
 
 from .importers import ATLAS_JSON
 
+# Space around the atlas, in its units (the map is about 1,000 wide): without it the
+# Aleutians, the Florida Keys, Washington and Maine touch the edges, and a state's
+# focus outline (2 units wide) is cut off there.
+VIEWBOX_MARGIN = 12
+
 
 @lru_cache(maxsize=2)
-def viewbox(path: Path = ATLAS_JSON) -> str:
-    """The SVG viewBox holding the whole atlas (its bbox; the Aleutians reach x < 0)."""
+def viewbox(path: Path = ATLAS_JSON, margin: float = VIEWBOX_MARGIN) -> str:
+    """The SVG viewBox holding the whole atlas (its bbox; the Aleutians reach x < 0)
+    with ``margin`` on every side."""
     x0, y0, x1, y1 = json.loads(Path(path).read_text(encoding="utf-8"))["bbox"]
-    left, top = math.floor(x0), math.floor(y0)
-    return f"{left} {top} {math.ceil(x1) - left} {math.ceil(y1) - top}"
+    left, top = math.floor(x0 - margin), math.floor(y0 - margin)
+    return (
+        f"{left} {top} {math.ceil(x1 + margin) - left} {math.ceil(y1 + margin) - top}"
+    )
 
 
 def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:

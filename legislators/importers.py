@@ -17,6 +17,8 @@ import yaml
 
 from harbor.states import STATES
 
+from .models import as_of_end
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CONGRESS_CURRENT = DATA_DIR / "congress-legislators" / "legislators-current.yaml"
 CONGRESS_OFFICES = (
@@ -395,7 +397,11 @@ SOURCE_NAMES = {
     "MO-HB397-2019": "Missouri HB 397 bill summary",
     "MO-SB775-2022": "Missouri SB 775",
 }
+# National tables: used for a state only when no source about that state itself exists.
 GENERIC_SOURCES = {"SH2015", "DJ-undated"}
+# Undated, and "not current" by its own rows' notes: listed with the other sources but
+# never the one that colours a state.
+UNDATED_SOURCES = {"DJ-undated"}
 ANSWERS = {"yes", "no", "partial", "unknown"}
 
 
@@ -411,14 +417,21 @@ def _answer(value: str) -> str:
 
 
 def derive_status(*, immunity: str, diversion: str, services: str) -> str:
-    """full: minors cannot be charged and services exist; partial: some protection;
-    none: minors can be charged and nothing else is known; unknown otherwise."""
+    """The progress-card colour of one source's answers (``SafeHarborStatus``).
+
+    "full" (notable efforts): children cannot be charged with prostitution and services
+    are provided. "partial" (some progress): any part of a Safe Harbor response is
+    recorded: protection from charges in part, diversion, or services, also with a
+    condition ("yes (if diverted)"). "none" (low progress): children can be charged and
+    nothing else is recorded. "unknown" otherwise. A source that only describes a
+    Safe Harbor act's services (New York's of 2008, Florida's of 2012) is therefore
+    never "none"."""
     if immunity == "yes" and services == "yes":
         return "full"
-    if immunity in ("yes", "partial") or "yes" in (diversion, services):
+    if immunity in ("yes", "partial") or {diversion, services} & {"yes", "partial"}:
         return "partial"
     if immunity == "no":
-        return "none" if diversion != "partial" and services != "partial" else "partial"
+        return "none"
     return "unknown"
 
 
@@ -428,12 +441,26 @@ class _Row:
     rank: tuple
 
 
+def _rank(source_id: str, as_of: str) -> tuple:
+    """Higher is preferred: a source about the state itself, then Shared Hope's 2015
+    survey, then the undated table; within each, the newest."""
+    return (
+        source_id not in GENERIC_SOURCES,
+        source_id not in UNDATED_SOURCES,
+        as_of_end(as_of) or dt.date.min,
+    )
+
+
 def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
     """One record per state from the per-source CSV.
 
-    The sources disagree, so they are never merged: the record is the newest
-    state-specific source that answers the immunity question, else Shared Hope 2015,
-    else the undated Demanding Justice table; the other sources are listed in ``notes``.
+    The sources disagree, so they are never merged: the record is the newest source
+    about the state itself (New York's 2008 act, Florida's 2012 act, Minnesota's
+    timeline, ...), else Shared Hope's 2015 survey, else the undated Demanding Justice
+    table, whose answers never colour a state (its status is "unknown"). The other
+    sources are listed in ``notes``. The 2015 survey asked one question, whether
+    children can be charged with prostitution, so a state it answers "No" for and no
+    other source covers is "none" as of 2015.
     """
     by_state: dict[str, list[_Row]] = {}
     with open(path, encoding="utf-8", newline="") as fh:
@@ -466,9 +493,8 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
                 raise DataFileError(
                     path, record, "source_url", f"{url[:40]!r} is not a URL"
                 )
-            immunity = _answer(row["immunity"])
             data = {
-                "immunity": immunity,
+                "immunity": _answer(row["immunity"]),
                 "diversion": _answer(row["diversion"]),
                 "services": _answer(row["services"]),
                 "citation": ""
@@ -481,14 +507,9 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
                 "as_of": _text(row["as_of"], 30),
                 "notes": _text(row["notes"], 2000),
             }
-            generic = source_id in GENERIC_SOURCES
-            rank = (
-                immunity != "unknown",
-                not generic,
-                source_id == "SH2015",
-                data["as_of"],
+            by_state.setdefault(state, []).append(
+                _Row(data, _rank(source_id, data["as_of"]))
             )
-            by_state.setdefault(state, []).append(_Row(data, rank))
     records = {}
     for state, rows in by_state.items():
         rows.sort(key=lambda r: r.rank, reverse=True)
@@ -502,10 +523,14 @@ def parse_safe_harbor(path: Path = SAFE_HARBOR_CSV) -> dict[str, dict]:
             best["notes"] = (
                 best["notes"] + "\n\nOther sources: " + "; ".join(others)
             ).strip()
-        best["status"] = derive_status(
-            immunity=best["immunity"],
-            diversion=best["diversion"],
-            services=best["services"],
+        best["status"] = (
+            "unknown"
+            if best["source_id"] in UNDATED_SOURCES
+            else derive_status(
+                immunity=best["immunity"],
+                diversion=best["diversion"],
+                services=best["services"],
+            )
         )
         records[state] = best
     return records

@@ -1,9 +1,14 @@
 """Legislators, their offices, ZIP→district crosswalk, bills and state Safe Harbor
 laws."""
 
+import calendar
+import datetime as dt
+import re
+
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -137,14 +142,26 @@ class Legislator(TimestampedModel):
         return self.chamber in FEDERAL_CHAMBERS
 
     @property
+    def party_name(self) -> str:
+        """The party in the active language when it is one the data uses, else as
+        given ("Democratic-Farmer-Labor")."""
+        names = {
+            "Democrat": pgettext("party", "Democrat"),
+            "Democratic": pgettext("party", "Democrat"),
+            "Republican": pgettext("party", "Republican"),
+            "Independent": pgettext("party", "Independent"),
+        }
+        return names.get(self.party, self.party)
+
+    @property
     def title(self) -> str:
-        """ "Senator", "Representative", "Delegate", "Resident Commissioner", ...: see
-        ``member_title``."""
+        """The title of the seat: "Senator", "Representative", "Delegate", "Resident
+        Commissioner", ... (see ``member_title``)."""
         return member_title(self.chamber, self.state)
 
     @property
     def title_and_name(self) -> str:
-        """ "Delegate Eleanor Holmes Norton"."""
+        """Title and name: "Delegate Eleanor Holmes Norton"."""
         return gettext("%(title)s %(name)s") % {"title": self.title, "name": self.name}
 
 
@@ -288,6 +305,22 @@ class BillAction(models.Model):
     def __str__(self) -> str:
         return f"{self.date}: {self.text[:60]}"
 
+    @property
+    def chamber_label(self) -> str:
+        """Who acted, in the active language, for the names Congress.gov ("House",
+        "Senate", "President") and Open States ("lower", "upper", "executive") use;
+        anything else as given."""
+        names = {
+            "house": pgettext("chamber", "House"),
+            "lower": pgettext("chamber", "House"),
+            "senate": pgettext("chamber", "Senate"),
+            "upper": pgettext("chamber", "Senate"),
+            "legislature": pgettext("chamber", "Legislature"),
+            "president": pgettext("chamber", "President"),
+            "executive": pgettext("chamber", "Executive"),
+        }
+        return names.get(self.chamber.strip().lower(), self.chamber)
+
 
 class Sponsorship(models.Model):
     class Kind(models.TextChoices):
@@ -323,10 +356,61 @@ class Sponsorship(models.Model):
 
 
 class SafeHarborStatus(models.TextChoices):
-    FULL = "full", _("Full protection")
-    PARTIAL = "partial", _("Partial protection")
-    NONE = "none", _("No protection")
+    """A state's progress, in the words of the campaign's progress cards (green,
+    yellow, red), according to the one source its record names. What each means is in
+    ``SafeHarborStatus.meaning``; the values predate the words and are kept."""
+
+    NOTABLE_EFFORTS = "full", _("Notable efforts")
+    SOME_PROGRESS = "partial", _("Some progress")
+    LOW_PROGRESS = "none", _("Low progress")
     UNKNOWN = "unknown", _("Unknown")
+
+    @property
+    def meaning(self) -> str:
+        """What the colour measures, as one sentence for the map's legend."""
+        return {
+            "full": _(
+                "The source says children cannot be charged with prostitution and "
+                "that specialized services are provided."
+            ),
+            "partial": _(
+                "The source records a Safe Harbor law or part of one: services, "
+                "diversion away from prosecution, or protection from prostitution "
+                "charges in some cases."
+            ),
+            "none": _(
+                "The source says children can be charged with prostitution, and it "
+                "records no Safe Harbor law."
+            ),
+            "unknown": _(
+                "The sources Harbor has do not answer these questions for this state, "
+                "or are undated."
+            ),
+        }[self.value]
+
+
+# Safe Harbor records whose source is older than this need a staff member to check the
+# current law (the sources are surveys and bill summaries of their year).
+SAFE_HARBOR_REVIEW_YEARS = 5
+
+
+def as_of_end(as_of: str) -> dt.date | None:
+    """The last day an "as of" text can mean: "2015" → 2015-12-31, "2025-10" →
+    2025-10-31, "2011-2016" → 2016-12-31, "2022-06-30" → itself; None when it names no
+    year ("undated")."""
+    text = (as_of or "").strip()
+    if len(text) == 10:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    match = re.fullmatch(r"(?:\d{4}\s*[-\u2013]\s*)?(\d{4})(?:-(\d{2}))?", text)
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2] or 12)
+    if not 1 <= month <= 12:
+        return None
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 class Answer(models.TextChoices):
@@ -416,10 +500,29 @@ class SafeHarborLaw(TimestampedModel):
         return STATES.get(self.state, self.state)
 
     @property
-    def colour(self) -> str:
-        return {"full": "ok", "partial": "warn", "none": "bad"}.get(
-            self.status, "unknown"
-        )
+    def as_of_date(self) -> dt.date | None:
+        """The last day the source's "as of" can mean (see ``as_of_end``)."""
+        return as_of_end(self.as_of)
+
+    def needs_review_on(self, today: dt.date) -> bool:
+        """Whether, on ``today``, the source is more than SAFE_HARBOR_REVIEW_YEARS old
+        (or undated) and staff should check the current law."""
+        end = self.as_of_date
+        if end is None:
+            return True
+        try:
+            limit = today.replace(year=today.year - SAFE_HARBOR_REVIEW_YEARS)
+        except ValueError:  # 29 February
+            limit = today.replace(year=today.year - SAFE_HARBOR_REVIEW_YEARS, day=28)
+        return end < limit
+
+    @property
+    def needs_review(self) -> bool:
+        return self.needs_review_on(timezone.localdate())
+
+    @property
+    def status_meaning(self) -> str:
+        return SafeHarborStatus(self.status).meaning
 
     def get_absolute_url(self) -> str:
         return reverse("legislators:state", kwargs={"state": self.state.lower()})

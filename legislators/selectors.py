@@ -1,15 +1,18 @@
 """Reads of legislator data: ZIP → districts, districts → legislators, bills and Safe
 Harbor records. Knows no campaign: which campaigns target whom is campaigns.targeting."""
 
+import datetime as dt
 import logging
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from harbor.states import STATES
 
@@ -20,6 +23,7 @@ from .models import (
     Legislator,
     Office,
     SafeHarborLaw,
+    SafeHarborStatus,
     ZipDistrict,
     chamber_name,
     congressional_label,
@@ -311,6 +315,79 @@ def tracked_bills() -> QuerySet[Bill]:
 def safe_harbor_by_state() -> dict[str, SafeHarborLaw]:
     """``{state: record}`` for every state with a Safe Harbor record (one query)."""
     return {law.state: law for law in SafeHarborLaw.objects.all()}
+
+
+@dataclass
+class SafeHarborMap:
+    """The map's states (atlas order: by name), each with its record or None, and how
+    old the records are."""
+
+    rows: list[dict]
+    oldest_year: int | None
+    newest_year: int | None
+    needing_review: int
+    with_record: int
+    # {"name", "as_of", "count"} of the source most records come from.
+    main_source: dict | None = None
+
+
+def safe_harbor_map() -> SafeHarborMap:
+    """Every state of the atlas with its path, record, status and label, and the range
+    of the records' "as of" years. One query; the atlas is decoded once per process."""
+    from . import atlas
+
+    laws = safe_harbor_by_state()
+    today = timezone.localdate()
+    rows, years, stale = [], [], 0
+    for code, name, d in atlas.state_paths():
+        law = laws.get(code)
+        status = SafeHarborStatus(law.status if law else SafeHarborStatus.UNKNOWN)
+        if law is not None:
+            if law.as_of_date is not None:
+                years.append(law.as_of_date.year)
+            stale += law.needs_review_on(today)
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "d": d,
+                "law": law,
+                "status": status.value,
+                "status_label": status.label,
+            }
+        )
+    sources = Counter(
+        (row["law"].source_name, row["law"].as_of)
+        for row in rows
+        if row["law"] is not None and row["law"].source_name
+    ).most_common(1)
+    return SafeHarborMap(
+        rows=rows,
+        oldest_year=min(years, default=None),
+        newest_year=max(years, default=None),
+        needing_review=stale,
+        with_record=sum(1 for row in rows if row["law"] is not None),
+        main_source={
+            "name": sources[0][0][0],
+            "as_of": sources[0][0][1],
+            "count": sources[0][1],
+        }
+        if sources
+        else None,
+    )
+
+
+def safe_harbor_records_needing_review(
+    today: dt.date | None = None,
+) -> list[SafeHarborLaw]:
+    """Records whose source is more than SAFE_HARBOR_REVIEW_YEARS old or undated, by
+    state (one query; the "as of" texts are read in Python, 51 rows at most)."""
+    today = today or timezone.localdate()
+    return [
+        law
+        for law in SafeHarborLaw.objects.order_by("state")
+        if law.needs_review_on(today)
+    ]
 
 
 def bills_for_state(state: str) -> QuerySet[Bill]:

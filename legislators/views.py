@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import (
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -27,10 +28,37 @@ class StaffPermissionRequiredMixin(StaffRequiredMixin, PermissionRequiredMixin):
     leader) does not allow editing bills or any state's Safe Harbor record."""
 
 
-class LegislatorLookupView(View):
+class PageLanguageMixin:
+    """A public page in the language ``?lang=`` names (one of LANGUAGES), else the one
+    LocaleMiddleware chose from the browser; ``lang_context`` lets its links and forms
+    keep ``?lang=``."""
+
+    lang_param = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("lang", "")
+        if wanted not in dict(settings.LANGUAGES):
+            return super().dispatch(request, *args, **kwargs)
+        self.lang_param = wanted
+        with translation.override(wanted):
+            return super().dispatch(request, *args, **kwargs)
+
+    def lang_context(self) -> dict[str, str]:
+        return {
+            "lang_param": self.lang_param,
+            "lang_query": f"?lang={self.lang_param}" if self.lang_param else "",
+        }
+
+
+LOOKUP_FIELDS = ("zip_code", "address", "district")
+
+
+class LegislatorLookupView(PageLanguageMixin, View):
     def get(self, request):
         geocoding = geocoder.is_enabled()
-        form = LookupForm(request.GET if request.GET else None, geocoding=geocoding)
+        # ?lang= alone is the empty form, not a lookup without a ZIP code.
+        asked = any(name in request.GET for name in LOOKUP_FIELDS)
+        form = LookupForm(request.GET if asked else None, geocoding=geocoding)
         result = None
         if form.is_bound and form.is_valid():
             result = selectors.representation_for(
@@ -52,59 +80,53 @@ class LegislatorLookupView(View):
         return render(
             request,
             "legislators/lookup.html",
-            {"form": form, "result": result, "geocoding": geocoding},
+            {
+                "form": form,
+                "result": result,
+                "geocoding": geocoding,
+                **self.lang_context(),
+            },
             status=status,
         )
 
 
-class BillListView(View):
+class BillListView(PageLanguageMixin, View):
     def get(self, request):
         return render(
-            request, "legislators/bill_list.html", {"bills": selectors.tracked_bills()}
+            request,
+            "legislators/bill_list.html",
+            {"bills": selectors.tracked_bills(), **self.lang_context()},
         )
 
 
-class BillDetailView(View):
+class BillDetailView(PageLanguageMixin, View):
     def get(self, request, pk: int):
         try:
             bill = selectors.bill_detail(pk)
         except Bill.DoesNotExist:
             raise Http404 from None
-        return render(request, "legislators/bill_detail.html", {"bill": bill})
-
-
-def _status_rows():
-    laws = selectors.safe_harbor_by_state()
-    rows = []
-    for code, name, d in atlas.state_paths():
-        law = laws.get(code)
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "d": d,
-                "law": law,
-                "status": law.status if law else "unknown",
-                "status_label": law.get_status_display() if law else _("Unknown"),
-            }
+        return render(
+            request,
+            "legislators/bill_detail.html",
+            {"bill": bill, **self.lang_context()},
         )
-    return rows
 
 
-class SafeHarborMapView(View):
+class SafeHarborMapView(PageLanguageMixin, View):
     def get(self, request):
         return render(
             request,
             "legislators/safe_harbor_map.html",
             {
-                "rows": _status_rows(),
+                "map": selectors.safe_harbor_map(),
                 "viewbox": atlas.viewbox(),
                 "statuses": SafeHarborLaw.Status,
+                **self.lang_context(),
             },
         )
 
 
-class SafeHarborStateView(View):
+class SafeHarborStateView(PageLanguageMixin, View):
     def get(self, request, state: str):
         code = state.upper()
         if code not in STATES:
@@ -130,6 +152,7 @@ class SafeHarborStateView(View):
                 "chapter": Chapter.objects.filter(
                     kind=Chapter.Kind.STATE, state=code
                 ).first(),
+                **self.lang_context(),
             },
         )
 
@@ -151,6 +174,7 @@ class StaffBillListView(StaffRequiredMixin, View):
                     "jurisdiction", "-session", "identifier"
                 ),
                 "laws": SafeHarborLaw.objects.order_by("state"),
+                "laws_needing_review": selectors.safe_harbor_records_needing_review(),
                 "runs": SyncRun.objects.all()[:10],
                 "sync_enabled": {
                     "Congress.gov": bool(settings.CONGRESS_API_KEY),

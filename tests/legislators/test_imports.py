@@ -405,9 +405,114 @@ def test_safe_harbor_records_keep_source_and_year_and_never_merge_sources():
     assert (tx.status, tx.source_id) == ("partial", "TX-InReBW-2010")
     oh = SafeHarborLaw.objects.get(state="OH")
     assert (oh.status, oh.source_id, oh.as_of) == ("none", "SH2015", "2015")
-    # SH2015 could not be read for Utah: the undated table is the only answer.
-    assert SafeHarborLaw.objects.get(state="UT").source_id == "DJ-undated"
     assert services.import_safe_harbor()["updated"] == 0
+
+
+def test_a_state_whose_own_source_records_a_safe_harbor_act_is_not_low_progress():
+    import csv
+
+    services.import_safe_harbor()
+    with open(importers.SAFE_HARBOR_CSV, encoding="utf-8", newline="") as fh:
+        with_act = {
+            row["state"]
+            for row in csv.DictReader(fh)
+            if "safe harbo" in row["law_name_or_citation"].lower()
+        }
+    assert with_act == {"NY", "FL", "GA", "MN"}
+    for law in SafeHarborLaw.objects.filter(state__in=with_act):
+        assert law.status != SafeHarborLaw.Status.LOW_PROGRESS, law.state
+        assert law.source_id not in importers.GENERIC_SOURCES, law.state
+    ny = SafeHarborLaw.objects.get(state="NY")
+    assert (ny.status, ny.source_id, ny.as_of) == ("partial", "NY-SOS-447", "2008")
+    assert "SH2015 (2015): immunity no" in ny.notes  # kept, not merged
+    fl = SafeHarborLaw.objects.get(state="FL")
+    assert (fl.status, fl.source_id, fl.services) == (
+        "partial",
+        "FL-HB99-2012",
+        "partial",  # "yes (per bill)"
+    )
+    assert "enactment not verified" in fl.year
+
+
+def test_the_undated_table_never_colours_a_state():
+    services.import_safe_harbor()
+    assert not SafeHarborLaw.objects.filter(source_id="DJ-undated").exists()
+    # Shared Hope 2015 could not be read for these states; the undated table's "No"
+    # is listed among the other sources, and the colour is unknown.
+    for state in ("NV", "UT", "VA", "WV", "WI", "WY"):
+        law = SafeHarborLaw.objects.get(state=state)
+        assert (law.status, law.source_id) == ("unknown", "SH2015"), state
+        assert "DJ-undated (undated): immunity no" in law.notes
+    records = importers.parse_safe_harbor()
+    assert {r["status"] for r in records.values()} <= set(SafeHarborLaw.Status.values)
+    with_source = {
+        state: r for state, r in records.items() if r["source_id"] == "DJ-undated"
+    }
+    assert with_source == {}
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        ({"immunity": "yes", "diversion": "no", "services": "yes"}, "full"),
+        ({"immunity": "yes", "diversion": "unknown", "services": "unknown"}, "partial"),
+        ({"immunity": "unknown", "diversion": "unknown", "services": "yes"}, "partial"),
+        (
+            {"immunity": "unknown", "diversion": "unknown", "services": "partial"},
+            "partial",
+        ),
+        ({"immunity": "no", "diversion": "yes", "services": "partial"}, "partial"),
+        ({"immunity": "no", "diversion": "unknown", "services": "unknown"}, "none"),
+        ({"immunity": "unknown", "diversion": "no", "services": "unknown"}, "unknown"),
+    ],
+)
+def test_derived_status_is_low_progress_only_when_nothing_protective_is_recorded(
+    answers, status
+):
+    assert importers.derive_status(**answers) == status
+
+
+@pytest.mark.parametrize(
+    ("as_of", "end"),
+    [
+        ("2015", "2015-12-31"),
+        ("2025-10", "2025-10-31"),
+        ("2011-2016", "2016-12-31"),
+        ("2015-2016", "2016-12-31"),
+        ("2022-06-30", "2022-06-30"),
+        ("undated", None),
+        ("", None),
+        ("2015-13", None),
+        ("2015-02-30", None),
+    ],
+)
+def test_as_of_texts_are_read_as_the_last_day_they_can_mean(as_of, end):
+    from legislators.models import as_of_end
+
+    assert (str(as_of_end(as_of)) if as_of_end(as_of) else None) == end
+
+
+@pytest.mark.parametrize(
+    ("as_of", "today", "needs_review"),
+    [
+        ("2015", "2026-12-01", True),
+        ("2021", "2026-12-01", False),  # 2021-12-31 is less than five years ago
+        ("2021", "2027-01-01", True),
+        ("2021-12-31", "2026-12-31", False),
+        ("2021-12-30", "2026-12-31", True),
+        ("2011-2016", "2021-06-01", False),
+        ("2022-06-30", "2026-12-01", False),
+        ("undated", "2026-12-01", True),
+        ("2019", "2024-02-29", False),
+    ],
+)
+def test_a_record_needs_review_when_its_source_is_more_than_five_years_old(
+    as_of, today, needs_review
+):
+    import datetime as dt
+
+    law = SafeHarborLaw(state="OH", as_of=as_of)
+    assert law.needs_review_on(dt.date.fromisoformat(today)) is needs_review
 
 
 def test_safe_harbor_reimport_keeps_staff_edits(staff_user):

@@ -318,10 +318,100 @@ def test_map_links_every_state_to_its_page_and_has_a_table(client):
     assert len(codes) == 51
     for code in codes:
         assert f'<a href="/safe-harbor/{code.lower()}/" data-state="{code}"' in svg
-    assert "<title>Minnesota: Full protection</title>" in html
-    assert "<title>Ohio: No protection</title>" in html
+    assert "<title>Minnesota: Notable efforts</title>" in html
+    assert "<title>Ohio: Low progress</title>" in html
+    assert "<title>Texas: Some progress</title>" in html
     assert '<th scope="row"><a href="/safe-harbor/tx/">Texas</a></th>' in html
     assert 'class="sh-partial"' in html
+
+
+def test_map_says_what_its_colours_measure_and_as_of_when(client):
+    services.import_safe_harbor()
+    html = client.get(reverse("legislators:map")).content.decode()
+    assert "What the colours measure" in html
+    for words in ("Notable efforts", "Some progress", "Low progress", "Unknown"):
+        assert f"<strong>{words}</strong>: The source" in html
+    assert "children can be charged with prostitution, and it records no" in html
+    assert "The sources date from 2008 to 2025." in html
+    assert "are more than five years old" in html
+    assert "come from Shared Hope International, State Law Survey, 2015." in html
+    for old_words in ("No protection", "Full protection", "Partial protection"):
+        assert old_words not in html
+
+
+@pytest.mark.parametrize(
+    ("state", "progress", "source"),
+    [
+        ("ny", "Some progress", "New York Social Services Law §§447-a, 447-b, 2008."),
+        ("fl", "Some progress", "Florida Senate bill summary, CS/CS/HB 99, 2012."),
+        ("ga", "Some progress", "Georgia SB 8 and Amendment 2, 2015-2016."),
+        ("ut", "Unknown", "Shared Hope International, State Law Survey, 2015."),
+    ],
+)
+def test_a_state_with_a_safe_harbor_act_is_never_low_progress(
+    client, state, progress, source
+):
+    services.import_safe_harbor()
+    html = client.get(
+        reverse("legislators:state", kwargs={"state": state})
+    ).content.decode()
+    card = html[html.index("status-card") : html.index("</table>")]
+    assert f"</span> {progress}</p>" in card
+    assert f"According to {source}" in card
+    assert "Low progress" not in card
+    map_html = client.get(reverse("legislators:map")).content.decode()
+    name = {"ny": "New York", "fl": "Florida", "ga": "Georgia", "ut": "Utah"}[state]
+    assert f"<title>{name}: {progress}</title>" in map_html
+
+
+def test_staff_see_which_safe_harbor_records_need_review(staff_client):
+    from django.utils import timezone
+
+    services.import_safe_harbor()
+    this_year = str(timezone.localdate().year)
+    SafeHarborLaw.objects.filter(state="CA").update(as_of=this_year)
+    SafeHarborLaw.objects.filter(state="MO").update(as_of="undated")
+    html = staff_client.get(reverse("legislators:staff-bills")).content.decode()
+    rows = {
+        m[0]: m[1]
+        for m in re.findall(
+            r'<a href="/staff/legislators/safe-harbor/\w\w/">([^<]+)</a>.*?'
+            r"<td>(?:<strong[^>]*>)?(Needs review|Current)",
+            html,
+        )
+    }
+    assert rows["Ohio"] == "Needs review"  # 2015
+    assert rows["Missouri"] == "Needs review"  # undated
+    assert rows["California"] == "Current"
+    assert "50 records need review" in html  # all but California
+    edit = staff_client.get(
+        reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "oh"})
+    ).content.decode()
+    assert "this record's source is as of 2015, more than five years ago." in edit
+    edit = staff_client.get(
+        reverse("legislators:staff-safe-harbor-edit", kwargs={"state": "ca"})
+    ).content.decode()
+    assert "Needs review" not in edit
+
+
+def test_admin_flags_and_filters_safe_harbor_records_needing_review(staff_client):
+    from django.utils import timezone
+
+    services.import_safe_harbor()
+    SafeHarborLaw.objects.update(as_of="2015")
+    SafeHarborLaw.objects.filter(state="CA").update(
+        as_of=str(timezone.localdate().year)
+    )
+    url = reverse("admin:legislators_safeharborlaw_changelist")
+    html = staff_client.get(url).content.decode()
+    assert "Needs review" in html
+    assert 'alt="False"' in html  # California's column
+    current = staff_client.get(url, {"needs_review": "no"}).content.decode()
+    assert current.count('<tr><td class="action-checkbox">') == 1
+    california = SafeHarborLaw.objects.get(state="CA")
+    assert f"/safeharborlaw/{california.pk}/change/" in current
+    stale = staff_client.get(url, {"needs_review": "yes"}).content.decode()
+    assert stale.count('<tr><td class="action-checkbox">') == 50
 
 
 def test_state_page_shows_status_source_bills_campaign_and_chapter(client):
@@ -336,7 +426,7 @@ def test_state_page_shows_status_source_bills_campaign_and_chapter(client):
     html = client.get(
         reverse("legislators:state", kwargs={"state": "tx"})
     ).content.decode()
-    assert "Partial protection" in html
+    assert "Some progress" in html
     assert "According to In re B.W., 313 S.W.3d 818 (Tex. 2010), 2010-06-18." in html
     assert "Immunity from prostitution charges for minors" in html
     assert "HB 1" in html
