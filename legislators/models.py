@@ -386,7 +386,7 @@ class SafeHarborStatus(models.TextChoices):
                 "The sources Harbor has do not answer these questions for this state, "
                 "or are undated."
             ),
-        }[self.value]
+        }[self.value]  # type: ignore[return-value]
 
 
 # Safe Harbor records whose source is older than this need a staff member to check the

@@ -8,6 +8,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -338,7 +339,9 @@ def safe_harbor_map() -> SafeHarborMap:
 
     laws = safe_harbor_by_state()
     today = timezone.localdate()
-    rows, years, stale = [], [], 0
+    rows: list[dict[str, Any]] = []
+    years: list[int] = []
+    stale = 0
     for code, name, d in atlas.state_paths():
         law = laws.get(code)
         status = SafeHarborStatus(law.status if law else SafeHarborStatus.UNKNOWN)
