@@ -173,18 +173,3 @@ def test_task_names_are_pinned():
     assert {entry["task"] for entry in app.conf.beat_schedule.values()} <= set(
         app.tasks
     )
-
-
-def test_seed_demo_is_repeatable(db, capsys):
-    from django.core.management import call_command
-
-    from accounts.models import Chapter
-    from supporters.models import Supporter
-
-    call_command("seed_demo", "--password", "pw-for-test-only")
-    call_command("seed_demo", "--password", "pw-for-test-only")
-    assert Chapter.objects.count() >= 3
-    assert Supporter.objects.filter(email__endswith="@demo.example.org").count() == 300
-    assert (
-        "Staff admin: staff@example.org / pw-for-test-only" in capsys.readouterr().out
-    )

@@ -553,16 +553,6 @@ def test_tvpa_bills_import_with_known_actions_once():
     ]
 
 
-def test_demo_seed_is_idempotent():
-    from legislators import demo
-
-    lines = []
-    demo.seed(lines.append)
-    demo.seed(lines.append)
-    assert any("congress: created 537" in line for line in lines)
-    assert any("congress: created 0" in line for line in lines[5:])
-
-
 @pytest.mark.parametrize(
     ("jurisdiction", "text", "expected"),
     [
