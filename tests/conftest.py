@@ -6,7 +6,6 @@ instead of a skip, so CI can never pass by skipping.
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
