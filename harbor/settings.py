@@ -26,6 +26,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # PORT, and start-up stops without it (harbor.checks) unless DEBUG is on.
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 HARBOR_TESTING = env.bool("HARBOR_TESTING", default=False)
+# Parallel test processes (pytest-xdist names each in PYTEST_XDIST_WORKER) get their own
+# broker folder, Redis key prefix and cache prefix, so that one process's Celery worker
+# never takes another's messages and rate limits never collide. Empty outside tests.
+TEST_PROCESS = env.str("PYTEST_XDIST_WORKER", default="") if HARBOR_TESTING else ""
+KEY_PREFIX = f"{TEST_PROCESS}:" if TEST_PROCESS else ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -110,6 +115,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": KEY_PREFIX,
         }
     }
 else:
@@ -202,7 +208,9 @@ ANYMAIL = {
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Tests get their own queue folder, so a dev server's leftover messages never reach them.
-CELERY_QUEUE_DIR = VAR_DIR / ("celery-test" if HARBOR_TESTING else "celery")
+CELERY_QUEUE_DIR = VAR_DIR / (
+    f"celery-test{TEST_PROCESS}" if HARBOR_TESTING else "celery"
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -216,6 +224,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Longer than the longest task, countdown or ETA, or Redis redelivers a running task.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+    if KEY_PREFIX:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = KEY_PREFIX
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -200,3 +200,15 @@ def fake_postmark(settings):
             "POSTMARK_API_URL": fake.url,
         }
         yield fake
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request's language stays active in its thread after the test client returns
+    (as in any Django process, where the next request activates its own): reset it so
+    that a Spanish page in one test never makes the next test's messages Spanish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

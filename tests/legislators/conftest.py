@@ -2,7 +2,6 @@ import csv
 
 import pytest
 import yaml
-from django.utils import translation
 
 from legislators import importers, selectors, services
 
@@ -14,15 +13,6 @@ def fake_api():
     api = FakeApi()
     yield api
     api.close()
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    # LocaleMiddleware activates a request's language (Accept-Language: es) in the
-    # thread and leaves it active: code called outside a request must not inherit it.
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
