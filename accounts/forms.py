@@ -8,7 +8,10 @@ from .models import AuditEvent, Chapter, Role, User
 
 class GrantRoleForm(forms.Form):
     email = forms.EmailField(label=_("Login email"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No default: granting the most powerful role must never be one click away.
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Choose a role")), *Role.choices]
+    )
     chapter = forms.ModelChoiceField(
         label=_("Chapter (chapter leaders only)"),
         queryset=Chapter.objects.all(),

@@ -48,3 +48,22 @@ def test_staff_login_import_and_search(page, live_server, staff_user, tmp_path):
     page.goto(live_server.url + "/staff/supporters/?q=rosa")
     expect(page.get_by_role("cell", name="rosa@example.org")).to_be_visible()
     page.screenshot(path=str(tmp_path / "supporters.png"), full_page=True)
+
+
+def test_staff_admin_pages_fit_a_phone_and_no_role_is_preselected(
+    page, live_server, staff_user
+):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("staffer@example.org")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    for path in ["/staff/roles/", "/staff/audit/", "/staff/supporters/"]:
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide"
+    page.goto(live_server.url + "/staff/roles/")
+    assert page.get_by_label("Role", exact=True).input_value() == ""
+    page.get_by_label("Login email").fill("staffer@example.org")
+    page.get_by_role("button", name="Grant").click()
+    expect(page.locator("#id_role-errors")).to_contain_text("required")
