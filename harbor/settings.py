@@ -6,6 +6,7 @@ set, so a missing ``SECRET_KEY`` stops start-up.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 
@@ -110,6 +111,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and counters must not live in process memory) ----------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and TEST_PROCESS:
+    # A test's cache.clear() is FLUSHDB: each parallel test process gets a Redis database
+    # of its own (gw0 the configured one, gw1 the one below it, ...).
+    _url = urlsplit(REDIS_URL)
+    _db = int(_url.path.strip("/") or 0) - int(TEST_PROCESS.removeprefix("gw") or 0)
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{_db % 16}"))
 if REDIS_URL:
     CACHES = {
         "default": {
