@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
+from harbor.admin import StrictLookupsMixin
+
 from .models import AuditEvent, Chapter, User
 from .selectors import can_manage_roles, chapters_visible_to, sees_everything
 
@@ -29,7 +31,7 @@ class StaffAdminOnly:
 
 
 @admin.register(User)
-class UserAdmin(StaffAdminOnly, DjangoUserAdmin):
+class UserAdmin(StrictLookupsMixin, StaffAdminOnly, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "last_login"]
     list_filter = ["is_active"]
@@ -57,7 +59,7 @@ class GroupAdmin(StaffAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "state"]
     search_fields = ["name", "state"]
     prepopulated_fields = {"slug": ["name"]}
@@ -80,7 +82,7 @@ class ChapterAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(StaffAdminOnly, admin.ModelAdmin):
+class AuditEventAdmin(StrictLookupsMixin, StaffAdminOnly, admin.ModelAdmin):
     list_display = ["at", "action", "actor_email", "object_type", "object_repr"]
     list_filter = ["action", "via"]
     list_select_related = ["actor"]

@@ -30,7 +30,6 @@ CHAPTER_LEADER_PERMISSIONS = frozenset(
         "campaigns.view_campaign",
         "petitions.view_petition",
         "petitions.view_signature",
-        "petitions.view_organisationsignon",
         "petitions.view_deliveryreport",
         "petitions.add_deliveryreport",
     }

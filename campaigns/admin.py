@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from harbor.admin import StrictLookupsMixin
+
 from .models import Campaign, CampaignBill
 
 
@@ -10,7 +12,7 @@ class CampaignBillInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["title", "status", "state", "chapter", "created_at"]
     list_filter = ["status", "state"]
     search_fields = ["title", "summary"]

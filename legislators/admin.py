@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from harbor.admin import StrictLookupsMixin
+
 from . import selectors
 from .models import (
     Bill,
@@ -20,7 +22,7 @@ class OfficeInline(admin.TabularInline):
 
 
 @admin.register(Legislator)
-class LegislatorAdmin(admin.ModelAdmin):
+class LegislatorAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "title",
@@ -36,14 +38,14 @@ class LegislatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["legislator", "kind", "phone"]
     list_select_related = ["legislator"]
     raw_id_fields = ["legislator"]
 
 
 @admin.register(ZipDistrict)
-class ZipDistrictAdmin(admin.ModelAdmin):
+class ZipDistrictAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["zcta", "state", "district"]
     search_fields = ["zcta"]
 
@@ -60,7 +62,7 @@ class SponsorshipInline(admin.TabularInline):
 
 
 @admin.register(Bill)
-class BillAdmin(admin.ModelAdmin):
+class BillAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["identifier", "jurisdiction", "session", "stage", "last_synced_at"]
     list_filter = ["jurisdiction", "stage"]
     search_fields = ["identifier", "title"]
@@ -68,14 +70,14 @@ class BillAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillAction)
-class BillActionAdmin(admin.ModelAdmin):
+class BillActionAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["bill", "date", "chamber", "classification"]
     list_select_related = ["bill"]
     raw_id_fields = ["bill"]
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(admin.ModelAdmin):
+class SponsorshipAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["bill", "name", "kind", "sponsored_on"]
     list_select_related = ["bill"]
     raw_id_fields = ["bill", "legislator"]
@@ -99,7 +101,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(SafeHarborLaw)
-class SafeHarborLawAdmin(admin.ModelAdmin):
+class SafeHarborLawAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = [
         "state",
         "status",
@@ -117,6 +119,6 @@ class SafeHarborLawAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["kind", "ok", "created_at"]
     readonly_fields = ["kind", "ok", "summary", "message"]

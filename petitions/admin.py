@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from harbor.admin import StrictLookupsMixin
 from supporters.admin import SupporterRowAdmin
 
 from . import services
@@ -12,7 +13,7 @@ from .models import (
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "campaign",
@@ -57,7 +58,7 @@ class SignatureEmailAdmin(SupporterRowAdmin):
         return False
 
 
-@admin.action(description="Approve selected sign-ons")
+@admin.action(description="Approve selected sign-ons", permissions=["change"])
 def approve(modeladmin, request, queryset):
     n = services.review_sign_ons(
         sign_on_ids=list(queryset.values_list("pk", flat=True)),
@@ -68,7 +69,7 @@ def approve(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{n} sign-on(s) approved.")
 
 
-@admin.action(description="Reject selected sign-ons")
+@admin.action(description="Reject selected sign-ons", permissions=["change"])
 def reject(modeladmin, request, queryset):
     n = services.review_sign_ons(
         sign_on_ids=list(queryset.values_list("pk", flat=True)),
@@ -80,7 +81,7 @@ def reject(modeladmin, request, queryset):
 
 
 @admin.register(OrganisationSignOn)
-class OrganisationSignOnAdmin(admin.ModelAdmin):
+class OrganisationSignOnAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "city", "state", "petition", "status", "created_at"]
     list_filter = ["status", "kind", "petition"]
     search_fields = ["name", "contact_name", "contact_email"]

@@ -5,6 +5,7 @@ see: a chapter leader granted every Django permission still reaches only their c
 from django.contrib import admin
 
 from accounts.selectors import chapters_visible_to, sees_everything
+from harbor.admin import BoundedModelMultipleChoiceField, StrictLookupsMixin
 
 from . import selectors
 from .models import (
@@ -31,6 +32,7 @@ class ScopedChoicesMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.related_model._meta.label == "accounts.Chapter":
             kwargs["queryset"] = chapters_visible_to(request.user)
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -55,7 +57,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class SupporterAdmin(StrictLookupsMixin, ScopedChoicesMixin, admin.ModelAdmin):
     list_display = [
         "email",
         "first_name",
@@ -68,7 +70,20 @@ class SupporterAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_filter = ["state", "email_opt_in", "suppression_reason"]
     search_fields = ["email", "first_name", "last_name", "zip_code"]
     filter_horizontal = ["tags"]
-    readonly_fields = ["user", "created_at", "updated_at"]
+    # Consent changes only through the services, which keep its history (ConsentEvent)
+    # and never undo an unsubscribe; the admin shows it.
+    readonly_fields = [
+        "user",
+        "email_opt_in",
+        "opt_in_at",
+        "opt_in_source",
+        "opt_in_method",
+        "unsubscribed_at",
+        "suppressed_at",
+        "suppression_reason",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [MembershipInline, ConsentInline]
 
     def get_queryset(self, request):
@@ -77,11 +92,11 @@ class SupporterAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(StrictLookupsMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class SupporterRowAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class SupporterRowAdmin(StrictLookupsMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """Rows that belong to a supporter: listed and editable only where the supporter is
     visible, and a supporter or chapter is chosen only among those."""
 
@@ -125,7 +140,7 @@ class SubscriptionAdmin(SupporterRowAdmin):
 
 
 @admin.register(SupporterImport)
-class SupporterImportAdmin(admin.ModelAdmin):
+class SupporterImportAdmin(StrictLookupsMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "file_name",
@@ -150,3 +165,25 @@ class SupporterImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # New/updated counts would tell a chapter leader which emails exist elsewhere.
+    COUNTS = ("created_count", "updated_count")
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if sees_everything(request.user):
+            return shown
+        return [f for f in shown if f not in self.COUNTS]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if sees_everything(request.user):
+            return fields
+        return [f for f in fields if f not in self.COUNTS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            f
+            for f in super().get_readonly_fields(request, obj)
+            if sees_everything(request.user) or f not in self.COUNTS
+        ]

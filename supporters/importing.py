@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, Chapter, User
-from accounts.selectors import sees_everything
+from accounts.selectors import sees_everything, visible_chapter_ids
 from accounts.services import record_audit
 from harbor import jobs
 
@@ -434,6 +434,7 @@ def _write(
     created_total = updated_total = 0
     extra_chapters = [supporter_import.chapter] if supporter_import.chapter else []
     chapters_by_state: dict[str, list[Chapter]] = {}
+    allowed_chapter_ids = visible_chapter_ids(importer) if importer else None
     tag_names = {t for row in rows.values() for t in row.tags}
     if supporter_import.tag:
         tag_names.add(supporter_import.tag)
@@ -517,7 +518,11 @@ def _write(
             state = supporter.state
             if state not in chapters_by_state:
                 chapters_by_state[state] = default_chapters_for(state)
-            for chapter in [*chapters_by_state[state], *extra_chapters]:
+            joined = [*chapters_by_state[state], *extra_chapters]
+            if allowed_chapter_ids is not None:
+                # A chapter leader's file puts people only into chapters they lead.
+                joined = [c for c in joined if c.pk in allowed_chapter_ids]
+            for chapter in joined:
                 memberships.append(
                     ChapterMembership(chapter=chapter, supporter=supporter)
                 )

@@ -180,6 +180,12 @@ def join_default_chapters(*, supporter_id: int, state: str) -> None:
 
 # No savepoint of its own: a caller's transaction (signing) makes it atomic, and
 # get_or_create guards its INSERT with one. Called alone it runs in a transaction.
+# Where a supporter belongs: set when a supporter is created, never by a later public form.
+PLACE_FIELDS = frozenset(
+    {"state", "congressional_district", "state_upper_district", "state_lower_district"}
+)
+
+
 @transaction.atomic(savepoint=False)
 def upsert_supporter(
     *,
@@ -191,9 +197,9 @@ def upsert_supporter(
     **profile: str,
 ) -> tuple[Supporter, bool]:
     """Find or create the supporter with this email and fill in profile fields that are
-    still blank (never overwriting: the caller is an unauthenticated form); a new
-    supporter, or one whose state was just learned, joins the national and state
-    chapters.
+    still blank (never overwriting, and never the state or districts of an existing
+    supporter: the caller is an unauthenticated form); a new supporter joins the
+    national and state chapters.
 
     Safe to repeat and safe under concurrency: the unique email decides, and a lost race
     (get_or_create's IntegrityError path) re-reads the winner's row. Never re-subscribes
@@ -222,19 +228,20 @@ def upsert_supporter(
     changed = []
     if not created:
         # Anyone can type anyone's email into a public form: such a write may complete
-        # a record but never change what is already there (a name, an address, a
-        # chapter). Staff change records through the import or the admin.
-        changed = [key for key in values if not getattr(supporter, key)]
-        district = values.get("congressional_district", "")
-        if "congressional_district" in changed and not district.startswith(
-            f"{values['state'] if 'state' in changed else supporter.state}-"
-        ):
-            changed.remove("congressional_district")  # from a ZIP in another state
+        # a record but never change what is already there (a name, an address), and
+        # never where the supporter belongs: a state or district learned this way would
+        # move them into that state's chapter, in front of its leader. Staff change
+        # records through the import or the admin.
+        changed = [
+            key
+            for key in values
+            if key not in PLACE_FIELDS and not getattr(supporter, key)
+        ]
         for key in changed:
             setattr(supporter, key, values[key])
         if changed:
             supporter.save(update_fields=[*changed, "updated_at"])
-    if created or "state" in changed:
+    else:
         join_default_chapters(supporter_id=supporter.pk, state=supporter.state)
     if opt_in and created:
         ConsentEvent.objects.create(

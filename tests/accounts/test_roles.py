@@ -222,3 +222,91 @@ def test_audit_filters_that_do_not_validate_show_nothing(client, staff_user):
     )
     assert response.status_code == 200
     assert "Nothing recorded" in response.content.decode()
+
+
+# --- what a second probe found (all as the Texas leader with every permission) -------
+
+
+def test_a_leader_cannot_approve_sign_ons_or_read_their_contacts(client, world):
+    from petitions.models import OrganisationSignOn
+    from tests.petitions.factories import PetitionFactory
+
+    sign_on = OrganisationSignOn.objects.create(
+        petition=PetitionFactory(), name="CA Org", kind="nonprofit", state="CA",
+        contact_name="Private Person", contact_email="private@org.example",
+    )  # fmt: skip
+    leader = world["leader"]
+    leader.user_permissions.clear()  # the leader's own role, nothing granted extra
+    client.force_login(leader)
+    response = client.post(
+        "/admin/petitions/organisationsignon/",
+        {"action": "approve", "_selected_action": [sign_on.pk], "index": 0},
+    )
+    assert response.status_code in (302, 403)
+    sign_on.refresh_from_db()
+    assert sign_on.status == "pending"
+    page = client.get(f"/admin/petitions/organisationsignon/{sign_on.pk}/change/")
+    assert "private@org.example" not in page.content.decode()
+
+
+def test_a_leaders_import_joins_only_chapters_they_lead(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supporters.models import Supporter, SupporterImport
+    from supporters.tasks import run_import_task
+
+    ChapterFactory(slug="ohio", state="OH", name="Harbor Ohio")
+    client.force_login(world["leader"])
+    client.post(
+        reverse("supporters:import"),
+        {
+            "chapter": world["texas"].pk,
+            "file": SimpleUploadedFile(
+                "a.csv", b"email,state\nnew-oh@example.org,OH\n"
+            ),
+        },
+    )
+    run_import_task(SupporterImport.objects.get().pk)
+    person = Supporter.objects.get(email="new-oh@example.org")
+    assert set(person.chapters.values_list("slug", flat=True)) == {"texas"}
+    # And the import's admin page does not tell the leader whether emails existed.
+    page = client.get(
+        f"/admin/supporters/supporterimport/{SupporterImport.objects.get().pk}/change/"
+    ).content.decode()
+    assert "Created count" not in page
+    assert "Updated count" not in page
+
+
+def test_consent_is_read_only_in_the_admin(client, world):
+    client.force_login(world["leader"])
+    page = client.get(f"/admin/supporters/supporter/{world['tx'].pk}/change/")
+    html = page.content.decode()
+    assert 'name="unsubscribed_at' not in html
+    assert 'name="email_opt_in"' not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "email__regex=(",
+        "email__iregex=[",
+        "id__range=1",
+        "id__in=99999999999999999999",
+        "chapters__id__exact=1",
+        "state__exact=TX&first_name__startswith=A",
+    ],
+)
+def test_admin_lookups_beyond_the_filters_are_refused_not_500(client, world, query):
+    client.force_login(world["leader"])
+    response = client.get(f"/admin/supporters/supporter/?{query}")
+    assert response.status_code == 400  # refused as Django refuses an unknown lookup
+
+
+def test_a_huge_tag_id_is_a_choice_error_not_a_500(client, staff_user, world):
+    client.force_login(staff_user)
+    url = reverse("admin:supporters_supporter_add")
+    response = client.post(
+        url, {"email": "x@example.org", "tags": "99999999999999999999"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

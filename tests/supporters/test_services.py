@@ -93,12 +93,24 @@ def test_a_public_form_cannot_overwrite_someone_elses_record():
     ann = Supporter.objects.get()
     assert (ann.first_name, ann.last_name, ann.state) == ("Ann", "Lee", "TX")
     assert not ann.chapters.filter(slug="ohio").exists()
-    # Blank fields may still be completed, consistently with what is there.
+    # Blank fields may still be completed, but never where the supporter belongs.
     assert ann.congressional_district == ""
     assert str(ann.phone) == "+12022243121"
     services.upsert_supporter(email="ann@example.org", congressional_district="TX-37")
     ann.refresh_from_db()
-    assert ann.congressional_district == "TX-37"
+    assert ann.congressional_district == ""
+
+
+@pytest.mark.django_db
+def test_a_public_form_cannot_move_a_stateless_supporter_into_a_chapter():
+    # The probe: a newsletter subscriber (no state) is signed "from Texas" by a
+    # stranger; the Texas leader must not gain them.
+    ChapterFactory(slug="texas", state="TX")
+    services.subscribe_to_newsletter(email="carla@example.org", zip_code="94103")
+    services.upsert_supporter(email="carla@example.org", state="TX", zip_code="77002")
+    carla = Supporter.objects.get()
+    assert carla.state == ""
+    assert not carla.chapters.filter(slug="texas").exists()
 
 
 @pytest.mark.django_db
