@@ -48,6 +48,7 @@ def bench_env(args) -> dict:
         "SECRET_KEY": "bench-only-" + "x" * 40,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": "http://127.0.0.1",
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "REDIS_URL": f"{REDIS}/{args.redis_db}",
         "CELERY_BROKER_URL": f"{REDIS}/{args.redis_db + 1}",
