@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from harbor.forms import SearchText
-
 from .models import AuditEvent, Chapter, Role, User
 
 
@@ -37,7 +35,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(
         label=_("Who"), queryset=User.objects.none(), required=False
     )
-    object_type = SearchText(label=_("Object type"), required=False, max_length=60)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -1,6 +1,6 @@
-"""Form pieces every app's forms share: the honeypot and the search box."""
-
-import unicodedata
+"""Form pieces every app's forms share: the honeypot. (Control characters in search
+boxes and filters are removed for every query string by
+harbor.middleware.StripControlCharactersFromQueryMiddleware.)"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,20 +16,3 @@ class HoneypotMixin(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.data.get(self.add_prefix("website_url"), ""))
-
-
-def strip_control_characters(value: str) -> str:
-    """``value`` without control characters (NUL included, which PostgreSQL refuses in
-    text), other whitespace collapsed to single spaces."""
-    return " ".join(
-        "".join(
-            " " if unicodedata.category(ch) == "Cc" else ch for ch in value or ""
-        ).split()
-    )
-
-
-class SearchText(forms.CharField):
-    """A free-text search or filter box: never an error, never a NUL in a query."""
-
-    def to_python(self, value):
-        return strip_control_characters(super().to_python(value))

@@ -73,12 +73,18 @@ class Job(TimestampedModel):
     max_attempts: ClassVar[int] = 5
     # None: settings.HARBOR_JOB_STALE_SECONDS.
     stale_after_seconds: ClassVar[int | None] = None
+    # A kind's own words for a status ("Rejected", "Ready"); the generic label otherwise.
+    STATUS_TEXT: ClassVar[dict[str, Any]] = {}
 
     class Meta:
         abstract = True
         indexes = [
             models.Index(fields=["status", "claimed_at"], name="%(class)s_claim")
         ]
+
+    @property
+    def status_text(self) -> str:
+        return str(self.STATUS_TEXT.get(self.status, self.get_status_display()))
 
     @property
     def is_finished(self) -> bool:

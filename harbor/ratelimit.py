@@ -43,7 +43,7 @@ def _redis_hits(keys: list[str], window_start: int, window: int) -> list[int]:
     """Bump every key in one round trip (MULTI/EXEC) and return their new counts."""
     pipe = _redis().pipeline(transaction=True)
     for key in keys:
-        name = f"{settings.KEY_PREFIX}harbor:ratelimit:{key}:{window_start}"
+        name = f"harbor:ratelimit:{key}:{window_start}"
         pipe.incr(name)
         pipe.expire(name, window * 2)
     replies = pipe.execute()

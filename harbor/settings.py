@@ -28,10 +28,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 HARBOR_TESTING = env.bool("HARBOR_TESTING", default=False)
 # Parallel test processes (pytest-xdist names each in PYTEST_XDIST_WORKER) get their own
-# broker folder, Redis key prefix and cache prefix, so that one process's Celery worker
-# never takes another's messages and rate limits never collide. Empty outside tests.
+# broker folder or broker key prefix, and their own Redis database for the cache and rate
+# limits, so that one process's Celery worker never takes another's messages and one
+# process's cache.clear() never wipes another's keys. Empty outside tests.
 TEST_PROCESS = env.str("PYTEST_XDIST_WORKER", default="") if HARBOR_TESTING else ""
-KEY_PREFIX = f"{TEST_PROCESS}:" if TEST_PROCESS else ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -122,7 +122,6 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": KEY_PREFIX,
         }
     }
 else:
@@ -231,8 +230,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Longer than the longest task, countdown or ETA, or Redis redelivers a running task.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
-    if KEY_PREFIX:
-        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = KEY_PREFIX
+    if TEST_PROCESS:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{TEST_PROCESS}:"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -264,7 +264,7 @@ class DeliveryReport(Job):
     # In the database so that any web process on any host can serve it.
     pdf = models.BinaryField(blank=True, default=b"")
 
-    STATUS_TEXT: dict[str, object] = {
+    STATUS_TEXT = {
         Job.Status.PENDING: _("Waiting for a worker"),
         Job.Status.RUNNING: _("Being prepared"),
         Job.Status.DONE: _("Ready"),
@@ -281,7 +281,3 @@ class DeliveryReport(Job):
 
     def __str__(self) -> str:
         return f"Delivery report #{self.pk} ({self.status})"
-
-    @property
-    def status_text(self) -> str:
-        return str(self.STATUS_TEXT.get(self.status, self.get_status_display()))

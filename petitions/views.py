@@ -28,7 +28,6 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.models import AuditEvent
 from accounts.services import record_audit
 from harbor import ratelimit
-from harbor.forms import strip_control_characters
 from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
@@ -483,7 +482,7 @@ class StaffPetitionListView(StaffRequiredMixin, View):
 class SignatureListView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        query = strip_control_characters(request.GET.get("q", ""))[:200]
+        query = request.GET.get("q", "")[:200]
         qs = selectors.signatures_visible_to(
             request.user, petition=petition, query=query
         )
@@ -589,7 +588,7 @@ def _export_rows(signatures):
 class SignatureExportView(StaffRequiredMixin, View):
     def get(self, request, slug: str):
         petition = get_object_or_404(Petition, slug=slug)
-        query = strip_control_characters(request.GET.get("q", ""))[:200]
+        query = request.GET.get("q", "")[:200]
         qs = selectors.signatures_visible_to(
             request.user, petition=petition, query=query
         )

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Chapter
-from harbor.forms import HoneypotMixin, SearchText
+from harbor.forms import HoneypotMixin
 from harbor.states import STATE_CHOICES
 
 from .services import clean_name, clean_public_zip, normalize_email
@@ -46,12 +46,12 @@ class SupporterImportForm(forms.Form):
 
 
 class SupporterSearchForm(forms.Form):
-    q = SearchText(required=False, max_length=200, label=_("Search"))
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
     chapter = forms.ModelChoiceField(queryset=Chapter.objects.none(), required=False)
     state = forms.ChoiceField(
         choices=[("", _("Any state")), *STATE_CHOICES], required=False
     )
-    tag = SearchText(required=False, max_length=100)
+    tag = forms.CharField(required=False, max_length=100)
 
     def __init__(self, *args, chapters, **kwargs):
         super().__init__(*args, **kwargs)

@@ -190,7 +190,7 @@ class SupporterImport(Job):
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
 
-    STATUS_TEXT: dict[str, object] = {
+    STATUS_TEXT = {
         Job.Status.PENDING: _("Waiting for a worker"),
         Job.Status.RUNNING: _("Importing"),
         Job.Status.DONE: _("Imported"),
@@ -206,10 +206,6 @@ class SupporterImport(Job):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.status})"
-
-    @property
-    def status_text(self) -> str:
-        return str(self.STATUS_TEXT.get(self.status, self.get_status_display()))
 
     @property
     def progress_percent(self) -> int:
