@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "legislators",
     "campaigns",
     "petitions",
+    "advocacy",
+    "alerts",
     "pages",
 ]
 

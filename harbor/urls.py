@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("supporters.urls")),
     path("", include("legislators.urls")),
     path("", include("petitions.urls")),
+    path("", include("advocacy.urls")),
+    path("", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]

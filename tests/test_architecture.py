@@ -4,17 +4,13 @@ a violation: a copy of the apps with one upward import breaks it."""
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = [
-    "harbor",
-    "accounts",
-    "supporters",
-    "legislators",
-    "campaigns",
-    "petitions",
-    "pages",
+# The apps the contract names: read from the contract itself, one list.
+APPS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "root_packages"
 ]
 
 
