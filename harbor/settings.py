@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "petitions",
     "advocacy",
     "alerts",
+    "reach",
     "pages",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("petitions.urls")),
     path("", include("advocacy.urls")),
     path("", include("alerts.urls")),
+    path("", include("reach.urls")),
     path("admin/", admin.site.urls),
 ]

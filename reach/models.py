@@ -1,0 +1,1 @@
+"""What reached each legislator and how far each campaign went."""
