@@ -280,6 +280,42 @@ LEGISLATORS_HTTP_MAX_ATTEMPTS = env.int("LEGISLATORS_HTTP_MAX_ATTEMPTS", default
 LEGISLATORS_ZIP_CACHE_SECONDS = env.int("LEGISLATORS_ZIP_CACHE_SECONDS", default=600)
 # --- end legislators ------------------------------------------------------------------
 
+# --- Legislator refresh, portraits, the Congress in force (issue #9) ------------------
+# Portraits are copied into MEDIA storage (manage.py fetch_portraits) so pages never load
+# an image from another host. Only photo URLs starting with one of these prefixes are
+# fetched; empty (the default) fetches nothing and pages show initials.
+LEGISLATORS_PORTRAIT_URL_PREFIXES = env.list(
+    "LEGISLATORS_PORTRAIT_URL_PREFIXES", default=[]
+)
+LEGISLATORS_PORTRAIT_MAX_BYTES = env.int(
+    "LEGISLATORS_PORTRAIT_MAX_BYTES", default=2 * 1024 * 1024
+)
+# manage.py sync_legislators: upstream files in the shipped formats. Empty = that part
+# is not refreshed. Congress: legislators-current.yaml and
+# legislators-district-offices.yaml; Open States: a .tar.gz of openstates/people.
+LEGISLATORS_CONGRESS_CURRENT_URL = env.str(
+    "LEGISLATORS_CONGRESS_CURRENT_URL", default=""
+)
+LEGISLATORS_CONGRESS_OFFICES_URL = env.str(
+    "LEGISLATORS_CONGRESS_OFFICES_URL", default=""
+)
+LEGISLATORS_OPENSTATES_ARCHIVE_URL = env.str(
+    "LEGISLATORS_OPENSTATES_ARCHIVE_URL", default=""
+)
+# Largest download accepted, and the share of today's current legislators a refreshed
+# file must still hold (a file that collapses below it is refused, nothing changed).
+LEGISLATORS_SYNC_MAX_BYTES = env.int(
+    "LEGISLATORS_SYNC_MAX_BYTES", default=200 * 1024 * 1024
+)
+LEGISLATORS_SYNC_MIN_RATIO = env.float("LEGISLATORS_SYNC_MIN_RATIO", default=0.9)
+# The day each Congress's districts take over, where it is not the constitutional
+# January 3 of its first year: "120=2027-01-03,121=2029-01-03".
+HARBOR_CONGRESS_SWITCHES = {
+    int(number): date
+    for number, date in env.dict("HARBOR_CONGRESS_SWITCHES", default={}).items()
+}
+# --- end legislator refresh -----------------------------------------------------------
+
 # --- Petitions (issue #4) -------------------------------------------------------------
 # Sign-form rate limits: at most N submissions per key in each fixed window, counted in
 # Redis (REDIS_URL) or else in the database; 0 turns a limit off. Generous per IP, because

@@ -99,6 +99,11 @@ class Legislator(TimestampedModel):
     contact_form_url = models.URLField(max_length=500, blank=True)
     email = models.EmailField(blank=True)
     is_current = models.BooleanField(default=True)
+    # A copy of ``photo_url`` in MEDIA storage, made by ``portraits.fetch_portraits``,
+    # so that no page loads an image from another host; blank: show initials.
+    portrait = models.FileField(upload_to="portraits/", max_length=200, blank=True)
+    # The ``photo_url`` the portrait was copied from: a new URL upstream is fetched again.
+    portrait_source_url = models.URLField(max_length=500, blank=True)
 
     objects = LegislatorQuerySet.as_manager()
 

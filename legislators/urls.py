@@ -4,6 +4,12 @@ from . import views
 
 app_name = "legislators"
 urlpatterns = [
+    # MEDIA_URL + the name legislators.portraits stores: Legislator.portrait.url.
+    path(
+        "media/portraits/<str:name>",
+        views.PortraitFileView.as_view(),
+        name="portrait",
+    ),
     path("legislators/", views.LegislatorLookupView.as_view(), name="lookup"),
     path("bills/", views.BillListView.as_view(), name="bills"),
     path("bills/<int:pk>/", views.BillDetailView.as_view(), name="bill"),

@@ -7,7 +7,8 @@ from django.contrib.auth.mixins import (
     PermissionRequiredMixin,
 )
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from accounts.selectors import history_of
 from harbor.staff import StaffRequiredMixin
 from harbor.states import STATES
 
-from . import atlas, geocoder, selectors, services
+from . import atlas, geocoder, portraits, selectors, services
 from .forms import BillForm, LookupForm, SafeHarborForm
 from .models import Bill, SafeHarborLaw, SyncRun
 
@@ -265,3 +266,27 @@ class StaffSafeHarborEditView(StaffPermissionRequiredMixin, View):
             {"form": form, "law": law, "history": _history(law)},
             status=400,
         )
+
+
+class PortraitFileView(View):
+    """A stored portrait (``legislators.portraits``), served by Harbor itself so that
+    ``./dev run`` and a single-host deployment need no separate media server. Only names
+    of the form ``portraits`` stores; anything else is a 404."""
+
+    def get(self, request, name: str):
+        if not portraits.PORTRAIT_NAME_RE.match(name):
+            raise Http404
+        path = f"portraits/{name}"
+        if not default_storage.exists(path):
+            raise Http404
+        extension = name.rsplit(".", 1)[1]
+        content_type = next(
+            media
+            for media, (ext, _magic) in portraits.IMAGE_TYPES.items()
+            if ext == extension
+        )
+        response = FileResponse(
+            default_storage.open(path, "rb"), content_type=content_type
+        )
+        response["Cache-Control"] = "public, max-age=86400"
+        return response

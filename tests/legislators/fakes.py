@@ -45,9 +45,12 @@ class FakeApi:
                     )
                 cut_after = how.get("cut_after")
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header(
+                    "Content-Type", headers.get("Content-Type", "application/json")
+                )
                 for key, value in headers.items():
-                    self.send_header(key, value)
+                    if key != "Content-Type":
+                        self.send_header(key, value)
                 if how.get("chunked"):
                     self.send_header("Transfer-Encoding", "chunked")
                 else:
