@@ -5,6 +5,7 @@ email written to files, all under ``var/``. Secrets have no default and DEBUG is
 set, so a missing ``SECRET_KEY`` stops start-up.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -311,8 +312,8 @@ LEGISLATORS_SYNC_MIN_RATIO = env.float("LEGISLATORS_SYNC_MIN_RATIO", default=0.9
 # The day each Congress's districts take over, where it is not the constitutional
 # January 3 of its first year: "120=2027-01-03,121=2029-01-03".
 HARBOR_CONGRESS_SWITCHES = {
-    int(number): date
-    for number, date in env.dict("HARBOR_CONGRESS_SWITCHES", default={}).items()
+    int(number): datetime.date.fromisoformat(day)
+    for number, day in env.dict("HARBOR_CONGRESS_SWITCHES", default={}).items()
 }
 # --- end legislator refresh -----------------------------------------------------------
 

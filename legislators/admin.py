@@ -46,7 +46,8 @@ class OfficeAdmin(StrictLookupsMixin, admin.ModelAdmin):
 
 @admin.register(ZipDistrict)
 class ZipDistrictAdmin(StrictLookupsMixin, admin.ModelAdmin):
-    list_display = ["zcta", "state", "district"]
+    list_display = ["zcta", "state", "district", "congress"]
+    list_filter = ["congress"]
     search_fields = ["zcta"]
 
 

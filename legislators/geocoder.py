@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 class GeocodedDistricts:
     state: str
     congressional: int | None
+    # The Congress of that district map ("CD119" → 119), when the geocoder names it.
+    congress: int | None = None
     state_upper: str = ""
     state_lower: str = ""
     # (latitude, longitude) of the matched address, when the geocoder gave it.
@@ -93,18 +95,25 @@ def geocode_address(
     if not state:
         raise MalformedPayload("geocoder: no state in the match")
     cd_item = _layer(geographies, "Congressional District")
-    congressional = None
+    congressional = congress = None
     if cd_item:
-        code = next(
-            (v for k, v in cd_item.items() if k.startswith("CD") and k[2:].isdigit()),
-            "",
+        # "CD119": the 119th Congress's district code.
+        key, code = next(
+            (
+                (k, v)
+                for k, v in cd_item.items()
+                if k.startswith("CD") and k[2:].isdigit()
+            ),
+            ("", ""),
         )
+        congress = int(key[2:]) if key else None
         if str(code).isdigit():
             # Census codes at-large seats 00 (and 98 for delegates); Harbor uses 0.
             congressional = 0 if int(code) in (0, 98) else int(code)
     return GeocodedDistricts(
         state=state,
         congressional=congressional,
+        congress=congress,
         location=_location(matches[0].get("coordinates")),
         state_upper=_basename(_layer(geographies, "Legislative Districts - Upper")),
         state_lower=_basename(_layer(geographies, "Legislative Districts - Lower")),

@@ -218,9 +218,28 @@ class Office(models.Model):
         return (self.latitude, self.longitude)
 
 
-class ZipDistrict(models.Model):
-    """One row of the ZCTA → congressional district crosswalk (119th Congress)."""
+# The Congress whose districts the shipped crosswalk (zipcodes-congress/zccd.csv) maps.
+SHIPPED_CONGRESS = 119
 
+
+def congress_start(number: int) -> dt.date:
+    """The day the ``number``th Congress's districts take over: its date in
+    ``HARBOR_CONGRESS_SWITCHES`` if set, else noon of January 3 of its first year (the
+    20th Amendment), counted as that day: 119 → 2025-01-03, 120 → 2027-01-03."""
+    from django.conf import settings
+
+    switch = settings.HARBOR_CONGRESS_SWITCHES.get(number)
+    if switch is not None:
+        return switch
+    return dt.date(1789 + 2 * (number - 1), 1, 3)
+
+
+class ZipDistrict(models.Model):
+    """One row of a ZCTA → congressional district crosswalk of one Congress. Several
+    Congresses' crosswalks live side by side; the lookup reads the one in force
+    (``selectors.congress_in_force``)."""
+
+    congress = models.PositiveSmallIntegerField(default=SHIPPED_CONGRESS)
     zcta = models.CharField(max_length=5)
     state = models.CharField(max_length=2, choices=STATE_CHOICES)
     district = models.PositiveSmallIntegerField()  # 0 = at-large
@@ -228,13 +247,15 @@ class ZipDistrict(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["zcta", "state", "district"], name="one_zip_district"
+                fields=["congress", "zcta", "state", "district"],
+                name="one_zip_district_per_congress",
             )
         ]
-        indexes = [models.Index(fields=["zcta"])]
+        indexes = [models.Index(fields=["zcta", "congress"])]
 
     def __str__(self) -> str:
-        return f"{self.zcta} → {self.state}-{congressional_label(self.district)}"
+        seat = f"{self.state}-{congressional_label(self.district)}"
+        return f"{self.zcta} → {seat} ({self.congress})"
 
 
 class BillStage(models.TextChoices):

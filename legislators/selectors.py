@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from .models import (
     SafeHarborStatus,
     ZipDistrict,
     chamber_name,
+    congress_start,
     congressional_label,
     has_us_senators,
     member_title,
@@ -42,7 +44,8 @@ logger = logging.getLogger(__name__)
 # copy for a few minutes after a re-import is harmless.
 
 _zip_lock = threading.Lock()
-_zip_index: dict[str, tuple[tuple[str, int], ...]] | None = None
+# {congress: {zcta: ((state, district), ...)}}: every loaded Congress's crosswalk.
+_zip_index: dict[int, dict[str, tuple[tuple[str, int], ...]]] | None = None
 _zip_loaded_at = 0.0
 
 
@@ -53,7 +56,7 @@ def reset_zip_index() -> None:
         _zip_index = None
 
 
-def _load_zip_index() -> dict[str, tuple[tuple[str, int], ...]]:
+def _load_zip_index() -> dict[int, dict[str, tuple[tuple[str, int], ...]]]:
     global _zip_index, _zip_loaded_at
     index = _zip_index
     if (
@@ -62,22 +65,50 @@ def _load_zip_index() -> dict[str, tuple[tuple[str, int], ...]]:
     ):
         return index
     with _zip_lock:
-        building: dict[str, list[tuple[str, int]]] = {}
-        for zcta, state, district in (
-            ZipDistrict.objects.order_by("zcta", "state", "district")
-            .values_list("zcta", "state", "district")
+        building: dict[int, dict[str, list[tuple[str, int]]]] = {}
+        for congress, zcta, state, district in (
+            ZipDistrict.objects.order_by("congress", "zcta", "state", "district")
+            .values_list("congress", "zcta", "state", "district")
             .iterator(chunk_size=10000)
         ):
-            building.setdefault(zcta, []).append((state, district))
-        _zip_index = {zcta: tuple(pairs) for zcta, pairs in building.items()}
+            building.setdefault(congress, {}).setdefault(zcta, []).append(
+                (state, district)
+            )
+        _zip_index = {
+            congress: {zcta: tuple(pairs) for zcta, pairs in zctas.items()}
+            for congress, zctas in building.items()
+        }
         _zip_loaded_at = time.monotonic()
         return _zip_index
+
+
+def congress_in_force(
+    loaded: Iterable[int], *, on: dt.date | None = None
+) -> int | None:
+    """Of the Congresses whose crosswalk is ``loaded``, the one whose districts are in
+    force ``on`` a day (today by default): the newest that has taken over by then
+    (``models.congress_start``), else the oldest loaded; None when none is."""
+    numbers = sorted(set(loaded))
+    if not numbers:
+        return None
+    day = on or timezone.localdate()
+    started = [n for n in numbers if congress_start(n) <= day]
+    return started[-1] if started else numbers[0]
+
+
+def zip_congress(*, on: dt.date | None = None) -> int | None:
+    """The Congress whose districts ``districts_for_zip`` answers with ``on`` a day."""
+    return congress_in_force(_load_zip_index(), on=on)
 
 
 @dataclass(frozen=True)
 class District:
     state: str
     number: int  # 0 = at-large
+    # The Congress whose map this district belongs to (None: not known, e.g. given by
+    # a supporter's record). Not part of equality: "TX-07" is the same seat to callers
+    # that compare or key by district.
+    congress: int | None = field(default=None, compare=False)
 
     @property
     def code(self) -> str:
@@ -89,19 +120,31 @@ class District:
         return f"{self.state}-{congressional_label(self.number)}"
 
 
-def districts_for_zip(zip_code: str) -> list[District]:
-    """Every congressional district a 5-digit ZIP (ZCTA) touches; [] if unknown.
+def districts_for_zip(zip_code: str, *, on: dt.date | None = None) -> list[District]:
+    """Every congressional district a 5-digit ZIP (ZCTA) touches, in the Congress in
+    force ``on`` a day (today by default); [] if unknown.
 
     More than one result means the ZIP spans districts: never pick one silently."""
-    return [District(s, d) for s, d in _load_zip_index().get(zip_code[:5], ())]
+    index = _load_zip_index()
+    congress = congress_in_force(index, on=on)
+    if congress is None:
+        return []
+    return [District(s, d, congress) for s, d in index[congress].get(zip_code[:5], ())]
 
 
-def districts_for_zip_query(zip_code: str) -> list[District]:
+def districts_for_zip_query(
+    zip_code: str, *, on: dt.date | None = None
+) -> list[District]:
     """The same answer read from the indexed table on every call (the benchmark's other
     arm)."""
+    congress = congress_in_force(
+        ZipDistrict.objects.values_list("congress", flat=True).distinct(), on=on
+    )
+    if congress is None:
+        return []
     return [
-        District(s, d)
-        for s, d in ZipDistrict.objects.filter(zcta=zip_code[:5])
+        District(s, d, congress)
+        for s, d in ZipDistrict.objects.filter(zcta=zip_code[:5], congress=congress)
         .order_by("state", "district")
         .values_list("state", "district")
     ]
@@ -490,7 +533,9 @@ def representation_for(
                 state, upper, lower = found.state, found.state_upper, found.state_lower
                 origin = found.location
                 if found.congressional is not None:
-                    districts = [District(found.state, found.congressional)]
+                    districts = [
+                        District(found.state, found.congressional, found.congress)
+                    ]
     if not districts and not state:
         return None
     zip_districts: list[District] = []

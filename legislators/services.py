@@ -23,6 +23,7 @@ from accounts.services import record_audit
 
 from . import importers
 from .models import (
+    SHIPPED_CONGRESS,
     Bill,
     BillAction,
     Chamber,
@@ -204,24 +205,32 @@ def import_openstates(
     return summary
 
 
-def import_zip_crosswalk(*, path: Path = importers.ZCCD_CSV) -> dict[str, int]:
-    """Replace the ZIP→district crosswalk with the file's rows. Safe to repeat: only the
-    difference is written. A malformed file changes nothing."""
+def import_zip_crosswalk(
+    *, path: Path = importers.ZCCD_CSV, congress: int = SHIPPED_CONGRESS
+) -> dict[str, int]:
+    """Replace the ``congress``th Congress's ZIP→district crosswalk with the file's
+    rows; other Congresses' crosswalks are left alone (the lookup switches between them
+    on a date: ``selectors.congress_in_force``). Safe to repeat: only the difference is
+    written. A malformed file changes nothing."""
     from . import selectors
 
+    if not 1 <= congress <= 999:
+        raise ValueError(f"{congress} is not a Congress number")
     rows = importers.parse_zccd(path)
     with transaction.atomic():
         existing = {
             (zcta, state, district): pk
-            for pk, zcta, state, district in ZipDistrict.objects.values_list(
-                "pk", "zcta", "state", "district"
-            ).iterator(chunk_size=5000)
+            for pk, zcta, state, district in ZipDistrict.objects.filter(
+                congress=congress
+            )
+            .values_list("pk", "zcta", "state", "district")
+            .iterator(chunk_size=5000)
         }
         stale = [pk for key, pk in existing.items() if key not in rows]
         for start in range(0, len(stale), 500):
             ZipDistrict.objects.filter(pk__in=stale[start : start + 500]).delete()
         new = [
-            ZipDistrict(zcta=z, state=s, district=d)
+            ZipDistrict(congress=congress, zcta=z, state=s, district=d)
             for z, s, d in rows
             if (z, s, d) not in existing
         ]
@@ -232,9 +241,9 @@ def import_zip_crosswalk(*, path: Path = importers.ZCCD_CSV) -> dict[str, int]:
             "added": len(new),
             "removed": len(stale),
         }
-        _record_run("import_zip_crosswalk", summary)
+        _record_run("import_zip_crosswalk", {**summary, "congress": congress})
     transaction.on_commit(selectors.reset_zip_index)
-    logger.info("zip crosswalk import %s", summary)
+    logger.info("zip crosswalk import (congress %s) %s", congress, summary)
     return summary
 
 
