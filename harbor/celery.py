@@ -49,4 +49,10 @@ app.conf.beat_schedule = {
         "task": "legislators.sync_state_bills",
         "schedule": 12 * 3600,
     },
+    # Members change after elections, resignations and deaths; upstream files are
+    # refreshed a few times a week. Daily; does nothing while no upstream URL is set.
+    "legislators-sync-legislators": {
+        "task": "legislators.sync_legislators",
+        "schedule": 24 * 3600,
+    },
 }

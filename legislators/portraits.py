@@ -108,7 +108,9 @@ def fetch_portraits(
         "failed": 0,
     }
     errors: list[str] = []
-    for legislator in queryset.current().exclude(photo_url="").order_by("pk"):
+    for legislator in (
+        queryset.filter(is_current=True).exclude(photo_url="").order_by("pk")
+    ):
         url = legislator.photo_url
         if not portrait_fetch_allowed(url):
             summary["not_allowed"] += 1
@@ -117,7 +119,7 @@ def fetch_portraits(
             not force
             and legislator.portrait
             and legislator.portrait_source_url == url
-            and default_storage.exists(legislator.portrait.name)
+            and default_storage.exists(legislator.portrait.name or "")
         ):
             summary["unchanged"] += 1
             continue

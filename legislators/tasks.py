@@ -4,7 +4,7 @@ from celery import shared_task
 
 from harbor.celery import IDEMPOTENT_TASK_OPTIONS
 
-from . import services, sync
+from . import portraits, refresh, services, sync
 
 
 @shared_task(
@@ -32,3 +32,14 @@ def sync_federal_bills_task() -> None:
 def sync_state_bills_task() -> None:
     """Refresh tracked state bills from Open States. Safe to repeat."""
     sync.sync_state_bills()
+
+
+@shared_task(
+    name="legislators.sync_legislators", queue="default", **IDEMPOTENT_TASK_OPTIONS
+)
+def sync_legislators_task() -> None:
+    """Refresh legislators from the configured upstream URLs (each part does nothing
+    while its URL is unset), then copy new portraits. Safe to repeat."""
+    refresh.refresh_congress()
+    refresh.refresh_openstates()
+    portraits.fetch_portraits()
