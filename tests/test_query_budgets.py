@@ -25,6 +25,7 @@ PAGES = [
     ("petitions:staff-list", None, True),
     ("petitions:signatures", "petition", True),
     ("petitions:deliveries", "petition", True),
+    ("reach:packets", "campaign", True),
     ("supporters:list", None, True),
     ("accounts:audit", None, True),
     ("accounts:roles", None, True),
