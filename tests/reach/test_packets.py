@@ -267,3 +267,19 @@ def test_the_staff_page_speaks_spanish(world, staff_client):
     url = reverse("reach:packets", kwargs={"slug": world["campaign"].slug})
     page = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="es")
     assert "Preparar un nuevo paquete de entrega" in page.content.decode()
+
+
+def test_a_real_worker_renders_a_requested_packet(
+    celery_worker_process, world, client, staff_user
+):
+    client.force_login(staff_user)
+    url = reverse("reach:packets", kwargs={"slug": world["campaign"].slug})
+    assert client.post(url).status_code == 302
+
+    def done():
+        packet = DeliveryPacket.objects.first()
+        return packet is not None and packet.status == "done" and packet
+
+    packet = celery_worker_process(done, timeout=120)
+    assert packet.legislator_count == 5
+    assert "Doggett" in _pdftotext(bytes(packet.pdf))
