@@ -18,7 +18,7 @@ from supporters.importing import _safe_cell
 
 from .selectors import LegislatorPacket
 
-SUMMARY_COLUMNS = (("Legislator", 74.0), ("Seat", 24.0), ("Constituents", 22.0),
+SUMMARY_COLUMNS = (("Legislator", 66.0), ("Seat", 22.0), ("Constituents", 28.0),
                    ("Signed", 18.0), ("Called", 18.0), ("Wrote", 18.0))  # fmt: skip
 PEOPLE_COLUMNS = (("Name", 70.0), ("City", 50.0), ("Signed", 18.0),
                   ("Called", 18.0), ("Wrote", 18.0))  # fmt: skip
@@ -47,7 +47,14 @@ def render_packet_pdf(*, title: str, packets: list[LegislatorPacket]) -> bytes:
         "called and wrote."
     )
     pdf.ln(2)
-    _header(pdf, SUMMARY_COLUMNS)
+    if not packets:
+        pdf.paragraph(
+            "No targeted legislator has a constituent among the actions: signatures, "
+            "calls and letters count here only with the state and district the "
+            "supporter gave."
+        )
+    else:
+        _header(pdf, SUMMARY_COLUMNS)
     for packet in packets:
         leg = packet.legislator
         _row(

@@ -283,3 +283,18 @@ def test_a_real_worker_renders_a_requested_packet(
     packet = celery_worker_process(done, timeout=120)
     assert packet.legislator_count == 5
     assert "Doggett" in _pdftotext(bytes(packet.pdf))
+
+
+def test_a_campaign_without_placed_actions_says_so(staff_user):
+    campaign = PetitionFactory().campaign
+    # Signed without a state or district: nobody's constituent.
+    Signature.objects.create(
+        petition=PetitionFactory(campaign=campaign),
+        supporter=SupporterFactory(),
+        referral_code="nowhere",
+        confirmed_at=timezone.now(),
+    )
+    packets = selectors.delivery_packet(staff_user, campaign=campaign)
+    assert packets == []
+    pdf = services.documents.render_packet_pdf(title=campaign.title, packets=packets)
+    assert "No targeted legislator has a constituent" in _pdftotext(pdf)
