@@ -96,6 +96,29 @@ def congress_in_force(
     return started[-1] if started else numbers[0]
 
 
+# The answer for "today", kept a minute: (until, index, switches, congress). Keyed by
+# the index and the switches setting objects, so a reload or a changed setting counts
+# at once; the day changes at most a minute late.
+_today_choice: tuple[float, object, object, int | None] | None = None
+
+
+def _congress_today(index: dict) -> int | None:
+    global _today_choice
+    switches = settings.HARBOR_CONGRESS_SWITCHES
+    now = time.monotonic()
+    choice = _today_choice
+    if (
+        choice is not None
+        and now < choice[0]
+        and choice[1] is index
+        and choice[2] is switches
+    ):
+        return choice[3]
+    congress = congress_in_force(index)
+    _today_choice = (now + 60.0, index, switches, congress)
+    return congress
+
+
 def zip_congress(*, on: dt.date | None = None) -> int | None:
     """The Congress whose districts ``districts_for_zip`` answers with ``on`` a day."""
     return congress_in_force(_load_zip_index(), on=on)
@@ -126,7 +149,7 @@ def districts_for_zip(zip_code: str, *, on: dt.date | None = None) -> list[Distr
 
     More than one result means the ZIP spans districts: never pick one silently."""
     index = _load_zip_index()
-    congress = congress_in_force(index, on=on)
+    congress = _congress_today(index) if on is None else congress_in_force(index, on=on)
     if congress is None:
         return []
     return [District(s, d, congress) for s, d in index[congress].get(zip_code[:5], ())]
