@@ -114,7 +114,11 @@ class AlertForm(forms.Form):
         if national:
             choices.insert(0, (NATIONAL, _("The national list (needs approval)")))
         self.fields["chapter"].choices = choices
-        self.merge_fields = MERGE_FIELDS
+        self.merge_fields = [("{{ " + n + " }}", h) for n, h in MERGE_FIELDS.items()]
+        self.link_help = _(
+            "Write links as [words](%(field)s). Nothing else between double braces is "
+            "allowed."
+        ) % {"field": "{{ action_link }}"}
 
     def clean_chapter(self) -> Chapter | None:
         value = self.cleaned_data["chapter"]
