@@ -408,4 +408,10 @@ class AlertProgressView(_AlertStaffMixin, View):
 
     def get(self, request, pk: int):
         alert = self.get_alert(pk)
-        return JsonResponse(selectors.progress(alert).as_json())
+        return JsonResponse(
+            {
+                **selectors.progress(alert),
+                "status": alert.status,
+                "status_text": str(alert.get_status_display()),
+            }
+        )
