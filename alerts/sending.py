@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from .models import Alert
 
+# True while this is the placeholder (the browser test's last step needs the engine).
+PLACEHOLDER = True
+
 _PAUSABLE = (Alert.Status.SENDING,)
 _CANCELLABLE = (
     Alert.Status.DRAFT,
