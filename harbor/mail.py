@@ -18,7 +18,6 @@ from anymail.exceptions import (
     AnymailAPIError,
     AnymailError,
     AnymailRecipientsRefused,
-    AnymailRequestsAPIError,
 )
 from anymail.message import AnymailMessage, AnymailRecipientStatus
 from django.conf import settings
@@ -58,18 +57,18 @@ _THROTTLING_WORDS = ("Throttling", "ThrottlingException", "TooManyRequests")
 
 def classify_send_error(exc: BaseException) -> SendFailure:
     """What a send's exception means for the caller: retry, record, or stop."""
-    if isinstance(exc, requests.RequestException):
-        return SendFailure.TRANSIENT
     if isinstance(exc, AnymailRecipientsRefused):
         return SendFailure.PERMANENT
+    # The ESP's answer first: anymail's AnymailRequestsAPIError is also a requests
+    # HTTPError (a RequestException), so a 401 or 422 must not pass for a network error.
     status = getattr(exc, "status_code", None)
-    if isinstance(exc, AnymailRequestsAPIError) and status is None:
-        return SendFailure.TRANSIENT  # no answer at all: a network failure
     if status is not None:
         if status == 429 or status >= 500:
             return SendFailure.TRANSIENT
         if status in (401, 403):
             return SendFailure.CONFIGURATION
+    elif isinstance(exc, requests.RequestException):
+        return SendFailure.TRANSIENT  # no answer at all: a network failure
     if isinstance(exc, AnymailAPIError) and any(
         word in str(exc) for word in _THROTTLING_WORDS
     ):
