@@ -89,8 +89,24 @@ def test_compose_preview_test_send_and_confirm(
     assert width <= 390
 
 
+@pytest.fixture
+def worker_mail_env(settings, monkeypatch):
+    """The worker process (started after this) writes its mail where the test reads."""
+    monkeypatch.setenv("HARBOR_MAIL_DIR", str(settings.HARBOR_MAIL_DIR))
+    monkeypatch.setenv("EMAIL_BACKEND", settings.EMAIL_BACKEND)
+    monkeypatch.setenv("SITE_URL", settings.SITE_URL)
+    monkeypatch.setenv("HARBOR_POSTAL_ADDRESS", settings.HARBOR_POSTAL_ADDRESS)
+
+
 def test_send_and_watch_the_progress_reach_100(
-    page, live_server, settings, leader, texans, legislators, celery_worker_process
+    page,
+    live_server,
+    settings,
+    leader,
+    texans,
+    legislators,
+    worker_mail_env,
+    celery_worker_process,
 ):
     require(
         not getattr(sending, "PLACEHOLDER", False),

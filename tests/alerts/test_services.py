@@ -159,19 +159,26 @@ def test_beyond_one_chapter_a_staff_admin_approves(texas, national, texans):
 
 def test_the_daily_cap_per_chapter(settings, texas, ohio, leader, texans):
     settings.ALERTS_DAILY_CAP_PER_CHAPTER = 2
-    for _ in range(2):
-        alert = make_alert(chapter=texas, user=leader)
-        services.confirm_send(alert=alert, user=leader, typed_count="3")
+    now = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=now, user=leader, typed_count="3")
+    later = make_alert(chapter=texas, user=leader)
+    services.confirm_send(
+        alert=later,
+        user=leader,
+        typed_count="3",
+        scheduled_for=timezone.now() + dt.timedelta(hours=3),
+    )
     third = make_alert(chapter=texas, user=leader)
     with pytest.raises(ValidationError, match="already sent 2 alerts today"):
         services.confirm_send(alert=third, user=leader, typed_count="3")
     third.refresh_from_db()
     assert third.status == Alert.Status.DRAFT
-    # Another chapter has its own cap; a cancelled alert that never went out is given back.
+    # Another chapter has its own cap; an alert cancelled before any mail went out is
+    # given back, one that went out is not.
     assert services.sent_today(ohio) == 0
-    Alert.objects.filter(chapter=texas).exclude(pk=third.pk).update(
-        status=Alert.Status.CANCELLED
-    )
+    services.control_alert(alert=later, user=leader, action="cancel")
+    services.control_alert(alert=now, user=leader, action="cancel")
+    assert services.sent_today(texas) == 1
     services.confirm_send(alert=third, user=leader, typed_count="3")
     settings.ALERTS_DAILY_CAP_PER_CHAPTER = 0
     services.confirm_send(
