@@ -235,3 +235,22 @@ def test_a_leader_cannot_control_another_chapters_alert(texas, ohio, leader):
         services.control_alert(alert=alert, user=leader, action="cancel")
     with pytest.raises(PermissionDenied):
         services.confirm_send(alert=alert, user=leader, typed_count="0")
+
+
+def test_the_sender_is_the_chapters_own_else_its_name_else_the_sites(settings, texas):
+    settings.ALERTS_FROM_NAME = "Harbor"
+    settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    assert services.default_sender(texas) == {
+        "from_name": "Harbor Texas",
+        "from_email": "alerts@example.org",
+        "reply_to": "",
+    }
+    texas.alert_from_name = "Texas team"
+    texas.alert_from_email = "texas@example.org"
+    texas.alert_reply_to = "replies@example.org"
+    assert services.default_sender(texas) == {
+        "from_name": "Texas team",
+        "from_email": "texas@example.org",
+        "reply_to": "replies@example.org",
+    }
+    assert services.default_sender(None)["from_name"] == "Harbor"
