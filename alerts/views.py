@@ -166,7 +166,7 @@ class AlertComposeView(_AlertStaffMixin, View):
 
 _DEFAULT_BODY = """Dear {{ first_name }},
 
-Texas still treats some exploited children as offenders. Your legislators can change that:
+Some states still treat exploited children as offenders. Your legislators can change that:
 
 {{ legislators }}
 
