@@ -209,11 +209,19 @@ ANYMAIL = {
         "MAILGUN_SENDER_DOMAIN": env.str("MAILGUN_SENDER_DOMAIN", default=""),
         "MAILGUN_API_URL": env.str("MAILGUN_API_URL", default=""),
         "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),
+        # Alerts (issue #10): Resend's batch API takes per-recipient content and an
+        # Idempotency-Key; EMAIL_BACKEND=harbor.mail_backends.ResendBatchBackend.
+        "RESEND_API_KEY": env.str("RESEND_API_KEY", default=""),
+        "RESEND_API_URL": env.str("RESEND_API_URL", default=""),
         "AMAZON_SES_CLIENT_PARAMS": None,
         "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
     }.items()
     if value
 }
+
+# Alert sending (issue #10, alerts/esp.py): recipients per ESP batch call. 0: the ESP's
+# documented limit (Resend 100, Postmark 500, ...); a smaller number is used as is.
+ALERTS_CHUNK_SIZE = env.int("ALERTS_CHUNK_SIZE", default=0)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -361,3 +369,16 @@ HARBOR_JOB_STALE_SECONDS = env.int("HARBOR_JOB_STALE_SECONDS", default=120)
 HARBOR_JOB_REQUEUE_AFTER_SECONDS = env.int(
     "HARBOR_JOB_REQUEUE_AFTER_SECONDS", default=60
 )
+
+# --- Alerts: compose and guardrails (issue #10) ---------------------------------------
+# Who an alert comes from when its chapter names no sender (Chapter.alert_from_*): the
+# address must be one the ESP lets Harbor send from.
+ALERTS_FROM_NAME = env.str("ALERTS_FROM_NAME", default="Harbor")
+ALERTS_FROM_EMAIL = env.str("ALERTS_FROM_EMAIL", default="alerts@localhost")
+# The organisation's postal address, in every alert's footer (CAN-SPAM asks for one).
+# (The tracking part of issue #10 defines the same setting: keep one on merge.)
+HARBOR_POSTAL_ADDRESS = env.str("HARBOR_POSTAL_ADDRESS", default="")
+# At most this many alerts a chapter (or the national list) starts sending per day
+# (TIME_ZONE's day); 0 turns the cap off.
+ALERTS_DAILY_CAP_PER_CHAPTER = env.int("ALERTS_DAILY_CAP_PER_CHAPTER", default=3)
+# --- end alerts compose ---------------------------------------------------------------
