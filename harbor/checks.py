@@ -28,6 +28,28 @@ def check_site_url(app_configs=None, **kwargs):
     ]
 
 
+@checks.register(TAG)
+def check_webhook_secret(app_configs=None, **kwargs):
+    """With a real ESP, its tracking webhooks (/anymail/<esp>/tracking/) suppress and
+    unsubscribe addresses: without ANYMAIL_WEBHOOK_SECRET anyone could post them."""
+    backend = settings.EMAIL_BACKEND
+    if not backend.startswith("anymail.backends.") or backend.endswith(
+        ".test.EmailBackend"
+    ):
+        return []
+    if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        return []
+    return [
+        checks.Warning(
+            "ANYMAIL_WEBHOOK_SECRET is not set: the ESP's tracking webhooks accept "
+            "events from anyone.",
+            hint="Set ANYMAIL_WEBHOOK_SECRET to 'user:long-random-password' and put it "
+            "in the webhook URL you give the ESP.",
+            id="harbor.W002",
+        )
+    ]
+
+
 def stop_on_errors() -> None:
     """Run Harbor's own checks and stop start-up on an error (gunicorn and Celery
     workers do not run Django's system checks by themselves)."""

@@ -91,6 +91,7 @@ class Recipient:
     send_id: str
     merge_data: dict = field(default_factory=dict)
     unsubscribe_url: str = ""
+    unsubscribe_mailto: str = ""  # with the https URL, when a mailbox takes requests
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -141,7 +142,9 @@ def send_batch(
     message.merge_metadata = {r.email: {"send_id": r.send_id} for r in live}
     message.merge_headers = {
         r.email: {
-            "List-Unsubscribe": f"<{r.unsubscribe_url}>",
+            "List-Unsubscribe": ", ".join(
+                f"<{uri}>" for uri in (r.unsubscribe_url, r.unsubscribe_mailto) if uri
+            ),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
         for r in live

@@ -214,6 +214,30 @@ ANYMAIL = {
     if value
 }
 
+# --- Unsubscribe, suppression and tracking webhooks (supporters, alerts) -------------
+# The organisation's postal address, printed in every alert's footer (CAN-SPAM). Required
+# to send alerts: the send stops with a clear error without it.
+HARBOR_POSTAL_ADDRESS = env.str("HARBOR_POSTAL_ADDRESS", default="")
+# A mailbox for List-Unsubscribe's mailto (its inbound webhook unsubscribes); optional.
+HARBOR_UNSUBSCRIBE_MAILTO = env.str("HARBOR_UNSUBSCRIBE_MAILTO", default="")
+# The key of the suppression list's hashes. Unset: derived from SECRET_KEY (set it in
+# production and never change it: a new key forgets every suppressed address).
+HARBOR_SUPPRESSION_KEY = env.str("HARBOR_SUPPRESSION_KEY", default="")
+# The ESPs' own webhook signatures, where anymail checks one (basic auth with
+# ANYMAIL_WEBHOOK_SECRET above is checked for every ESP).
+ANYMAIL.update(
+    {
+        key: value
+        for key, value in {
+            "MAILGUN_WEBHOOK_SIGNING_KEY": env.str(
+                "MAILGUN_WEBHOOK_SIGNING_KEY", default=""
+            ),
+            "RESEND_SIGNING_SECRET": env.str("RESEND_SIGNING_SECRET", default=""),
+        }.items()
+        if value
+    }
+)
+
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # Tests get their own queue folder, so a dev server's leftover messages never reach them.
