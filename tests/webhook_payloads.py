@@ -199,7 +199,7 @@ def sendgrid_event(event, email, message_id, **fields):
 # --- Mailgun -------------------------------------------------------------------------
 
 
-def mailgun_opened(email, message_id, *, bot=""):
+def mailgun_opened(email, message_id, *, bot="", variables=None):
     client_info = {
         "client-type": "browser",
         "client-os": "OS X",
@@ -216,7 +216,8 @@ def mailgun_opened(email, message_id, *, bot=""):
             "id": f"open-{email}-{bot}",
             "recipient": email,
             "tags": ["alert"],
-            "user-variables": {},
+            # What Harbor put in merge_metadata comes back here.
+            "user-variables": variables or {},
             "message": {"headers": {"message-id": message_id}},
             "geolocation": {"country": "US", "region": "CA", "city": "San Francisco"},
             "ip": "203.0.113.5",
