@@ -158,3 +158,54 @@ def test_headers_carry_the_https_link_and_the_mailto(fake_postmark, ana, setting
     headers = {h["Name"]: h["Value"] for h in message["Headers"]}
     assert headers["List-Unsubscribe"] == f"<{url}>, <{mailto}>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def postmark_inbound(to, subject):
+    return {
+        "FromFull": {"Email": "ana@example.org", "Name": "Ana", "MailboxHash": ""},
+        "ToFull": [{"Email": to, "Name": "", "MailboxHash": ""}],
+        "CcFull": [],
+        "BccFull": [],
+        "OriginalRecipient": to,
+        "ReplyTo": "",
+        "Subject": subject,
+        "MessageID": "22c74902-a0c1-4511-804f2-341342852c90",
+        "Date": "Tue, 1 Dec 2026 18:31:04 -0700",
+        "TextBody": "",
+        "HtmlBody": "",
+        "StrippedTextReply": "",
+        "Tag": "",
+        "Headers": [{"Name": "MIME-Version", "Value": "1.0"}],
+        "Attachments": [],
+    }
+
+
+def test_the_mailto_unsubscribes_through_the_inbound_webhook(client, ana, settings):
+    from urllib.parse import unquote
+
+    from tests import webhook_payloads as wp
+
+    wp.webhook_settings(settings)
+    settings.HARBOR_UNSUBSCRIBE_MAILTO = "unsubscribe@act.example.org"
+    mailto = unsubscribe.unsubscribe_mailto(supporter_id=ana.pk, topic="alert:3")
+    subject = unquote(mailto.partition("?subject=")[2])
+
+    def inbound(to, subject):
+        return client.post(
+            "/anymail/postmark/inbound/",
+            data=postmark_inbound(to, subject),
+            content_type="application/json",
+            **wp._auth(),
+        )
+
+    # Elsewhere, or without a valid token: nothing.
+    assert inbound("other@act.example.org", subject).status_code == 200
+    assert (
+        inbound("unsubscribe@act.example.org", "unsubscribe forged").status_code == 200
+    )
+    ana.refresh_from_db()
+    assert ana.unsubscribed_at is None
+    assert inbound("unsubscribe@act.example.org", subject).status_code == 200
+    ana.refresh_from_db()
+    assert ana.unsubscribed_at is not None
+    assert ConsentEvent.objects.get().source == "mailto:alert:3"
