@@ -31,6 +31,11 @@ class Chapter(TimestampedModel):
     slug = models.SlugField(unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
+    # Who the chapter's action alerts come from; blank: settings.ALERTS_FROM_NAME and
+    # ALERTS_FROM_EMAIL (the address must be one the ESP lets Harbor send from).
+    alert_from_name = models.CharField(max_length=100, blank=True)
+    alert_from_email = models.EmailField(blank=True)
+    alert_reply_to = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -235,6 +240,14 @@ class AuditEvent(models.Model):
         )
         BILL_CHANGED = "legislators.bill", _("Bill changed")
         SAFE_HARBOR_CHANGED = "legislators.safe_harbor", _("Safe Harbor record changed")
+        ALERT_CREATED = "alerts.created", _("Alert created")
+        ALERT_CHANGED = "alerts.changed", _("Alert changed")
+        ALERT_TEST_SENT = "alerts.test_sent", _("Alert test sent")
+        ALERT_SEND_REQUESTED = "alerts.send", _("Alert send confirmed")
+        ALERT_APPROVED = "alerts.approved", _("Alert approved")
+        ALERT_PAUSED = "alerts.paused", _("Alert paused")
+        ALERT_RESUMED = "alerts.resumed", _("Alert resumed")
+        ALERT_CANCELLED = "alerts.cancelled", _("Alert cancelled")
 
     class Via(models.TextChoices):
         STAFF = "staff", _("Staff")

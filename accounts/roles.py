@@ -32,6 +32,9 @@ CHAPTER_LEADER_PERMISSIONS = frozenset(
         "petitions.view_signature",
         "petitions.view_deliveryreport",
         "petitions.add_deliveryreport",
+        "alerts.view_alert",
+        "alerts.add_alert",
+        "alerts.change_alert",
     }
 )
 

@@ -29,11 +29,11 @@ def unsubscribe_url_for(*, alert_id: int, supporter_id: int) -> str:
 
 
 def postal_address() -> str:
-    """``HARBOR_POSTAL_ADDRESS``, required in every alert's footer (CAN-SPAM)."""
-    address = settings.HARBOR_POSTAL_ADDRESS.strip()
+    """``ALERTS_POSTAL_ADDRESS``, required in every alert's footer (CAN-SPAM)."""
+    address = settings.ALERTS_POSTAL_ADDRESS.strip()
     if not address:
         raise ImproperlyConfigured(
-            "HARBOR_POSTAL_ADDRESS is not set: alerts cannot be sent without the "
+            "ALERTS_POSTAL_ADDRESS is not set: alerts cannot be sent without the "
             "organisation's postal address in their footer. Set it to the mailing "
             "address, e.g. 'Harbor Network, PO Box 123, Austin, TX 78701'."
         )

@@ -78,8 +78,17 @@ class Alert(TimestampedModel):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
-    # What the sender confirmed in words ("4,210 people in Texas").
+    # What the sender confirmed in words ("4,210 people in Texas"), who and when. The
+    # audience is frozen as the confirming sender may see it.
     confirmed_count = models.PositiveIntegerField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     # Frozen at send time.
     recipient_count = models.PositiveIntegerField(default=0)
     frozen_at = models.DateTimeField(null=True, blank=True)

@@ -52,7 +52,8 @@ def record_event(*, event: AnymailTrackingEvent, esp_name: str) -> int:
     """Record one tracking event on its alert recipient; returns the rows changed (0 for
     a repeat, a soft bounce, a machine's click, or mail that is not an alert). A
     machine's open (Apple Mail Privacy Protection, where the ESP says so) sets
-    ``machine_open``, never ``opened_at``."""
+    ``machine_open``, never ``opened_at``; a person's open sets ``opened_at`` and clears
+    it (``machine_open`` means only a machine has opened the message)."""
     field = EVENT_FIELDS.get(event.event_type)
     if field is None:
         return 0
@@ -65,9 +66,14 @@ def record_event(*, event: AnymailTrackingEvent, esp_name: str) -> int:
     if machine:
         if event.event_type != EventType.OPENED:
             return 0  # a scanner following links is no click
-        return rows.filter(machine_open=False).update(machine_open=True)
+        return rows.filter(machine_open=False, opened_at__isnull=True).update(
+            machine_open=True
+        )
     at = event.timestamp or timezone.now()
-    return rows.filter(**{f"{field}__isnull": True}).update(**{field: at})
+    changes: dict[str, object] = {field: at}
+    if event.event_type == EventType.OPENED:
+        changes["machine_open"] = False  # a person has opened it now
+    return rows.filter(**{f"{field}__isnull": True}).update(**changes)
 
 
 def on_tracking_event(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs):

@@ -109,8 +109,13 @@ def send_batch(
     context: dict,
     stream: str,
     language: str | None = None,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
 ) -> dict[str, AnymailRecipientStatus]:
     """Send ``template`` to ``recipients`` in one ESP call; return status by email.
+
+    ``from_email`` ("Name <address>") and ``reply_to`` default to the site's sender
+    (a chapter's alerts name their own).
 
     Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
     checked before. Not safe to repeat: callers claim their send rows before calling.
@@ -128,8 +133,9 @@ def send_batch(
     message = AnymailMessage(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=[r.email for r in live],
+        reply_to=reply_to or None,
     )
     message.attach_alternative(html, "text/html")
     # One tag: some ESPs (Postmark) accept no more.

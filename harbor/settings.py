@@ -215,9 +215,7 @@ ANYMAIL = {
 }
 
 # --- Unsubscribe, suppression and tracking webhooks (supporters, alerts) -------------
-# The organisation's postal address, printed in every alert's footer (CAN-SPAM). Required
-# to send alerts: the send stops with a clear error without it.
-HARBOR_POSTAL_ADDRESS = env.str("HARBOR_POSTAL_ADDRESS", default="")
+# (The postal address of every alert's footer is ALERTS_POSTAL_ADDRESS, below.)
 # A mailbox for List-Unsubscribe's mailto (its inbound webhook unsubscribes); optional.
 HARBOR_UNSUBSCRIBE_MAILTO = env.str("HARBOR_UNSUBSCRIBE_MAILTO", default="")
 # The key of the suppression list's hashes. Unset: derived from SECRET_KEY (set it in
@@ -333,3 +331,15 @@ HARBOR_JOB_STALE_SECONDS = env.int("HARBOR_JOB_STALE_SECONDS", default=120)
 HARBOR_JOB_REQUEUE_AFTER_SECONDS = env.int(
     "HARBOR_JOB_REQUEUE_AFTER_SECONDS", default=60
 )
+
+# --- Alerts: compose and guardrails (issue #10) ---------------------------------------
+# Who an alert comes from when its chapter names no sender (Chapter.alert_from_*): the
+# address must be one the ESP lets Harbor send from.
+ALERTS_FROM_NAME = env.str("ALERTS_FROM_NAME", default="Harbor")
+ALERTS_FROM_EMAIL = env.str("ALERTS_FROM_EMAIL", default="alerts@localhost")
+# The organisation's postal address, in every alert's footer (CAN-SPAM asks for one).
+ALERTS_POSTAL_ADDRESS = env.str("ALERTS_POSTAL_ADDRESS", default="")
+# At most this many alerts a chapter (or the national list) starts sending per day
+# (TIME_ZONE's day); 0 turns the cap off.
+ALERTS_DAILY_CAP_PER_CHAPTER = env.int("ALERTS_DAILY_CAP_PER_CHAPTER", default=3)
+# --- end alerts compose ---------------------------------------------------------------

@@ -39,6 +39,11 @@ class Command(BaseCommand):
         password = password or secrets.token_urlsafe(12)
         with transaction.atomic():
             logins = seed_logins(password)
+        # The demo alert is sent as the Texas leader, so it comes after the logins.
+        from alerts import demo as alerts_demo
+
+        with transaction.atomic():
+            alerts_demo.seed(self.stdout.write)
         for email, role in logins:
             self.stdout.write(self.style.SUCCESS(f"{role}: {email} / {password}"))
 

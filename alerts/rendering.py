@@ -1,0 +1,342 @@
+"""An alert's content for one recipient: subject, plain text and HTML (CSS inlined).
+
+The body is Markdown with merge fields written ``{{ first_name }}``. It is not a Django
+template and reaches nothing but the values below: a fixed list of names, each replaced
+by a string Harbor computes. Anything else between ``{{ }}`` (an attribute, a filter, a
+tag ``{% %}``) is refused when the alert is saved (``template_errors``), so a draft never
+holds a field that could read data it was not given.
+
+Rendering: the Markdown is rendered with each field replaced by an inert placeholder,
+sanitized (``harbor.markdown``), and only then are the placeholders replaced by the
+escaped values, so a supporter's name never becomes markup and a field never widens what
+the sanitizer let through. The plain-text part is the Markdown itself with the values put
+in and links written out.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from harbor.markdown import render_markdown
+from legislators.selectors import District, Seat, seats_for
+from supporters.models import Supporter
+
+from .models import Alert
+
+# The merge fields, with what each one is, for the compose page's help.
+MERGE_FIELDS: dict[str, str] = {
+    "first_name": _("The recipient's first name (or “friend”)."),
+    "last_name": _("The recipient's last name."),
+    "legislators": _(
+        "The recipient's own legislators with their phone numbers, from their state "
+        "and districts (a list)."
+    ),
+    "action_link": _("The campaign's action link, carrying this alert's source code."),
+    "campaign_title": _("The campaign's title."),
+    "chapter_name": _("The chapter's name."),
+}
+# Fields allowed in the subject and preheader (one line each; no list, no link).
+LINE_FIELDS = frozenset({"first_name", "last_name", "campaign_title", "chapter_name"})
+
+# Anything that looks like template syntax: {{ ... }}, {% ... %}, {# ... #}.
+_TEMPLATE_SYNTAX = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_PLACEHOLDER = "HARBORMERGEFIELD{}END"
+_PLACEHOLDER_RE = re.compile(r"HARBORMERGEFIELD(\d+)END")
+_LINK_TARGET = re.compile(r"\]\(\s*\{\{\s*([a-z_]+)\s*\}\}")
+_FIELD_IN_TAG = re.compile(r"<[^>]*\{\{")
+_HREF_PLACEHOLDER = re.compile(r'href="HARBORMERGEFIELD(\d+)END"')
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+
+
+def template_errors(text: str, *, allowed: frozenset[str] | None = None) -> list[str]:
+    """What is wrong with the merge fields of ``text`` (empty when it is fine): each
+    unknown name, and any template syntax that is not a plain ``{{ name }}``."""
+    names = allowed if allowed is not None else frozenset(MERGE_FIELDS)
+    errors: list[str] = []
+    for match in _TEMPLATE_SYNTAX.finditer(text or ""):
+        whole = match.group(0)
+        field = _FIELD.fullmatch(whole)
+        if field is None:
+            errors.append(
+                gettext(
+                    "“%(text)s” is not a merge field: only plain fields such as "
+                    "{{ first_name }} are allowed (no filters, dots or tags)."
+                )
+                % {"text": whole[:60]}
+            )
+        elif field.group(1) not in names:
+            errors.append(
+                gettext(
+                    "“%(text)s” is not a merge field you can use here. Allowed: "
+                    "%(names)s."
+                )
+                % {
+                    "text": whole[:60],
+                    "names": ", ".join("{{ " + n + " }}" for n in sorted(names)),
+                }
+            )
+    for match in _LINK_TARGET.finditer(text or ""):
+        if match.group(1) != "action_link":
+            errors.append(
+                gettext(
+                    "Only {{ action_link }} can be a link's address, not “%(text)s”."
+                )
+                % {"text": match.group(0)[2:60]}
+            )
+    if _FIELD_IN_TAG.search(text or ""):
+        errors.append(
+            gettext(
+                "A merge field cannot go inside an HTML tag: write links as "
+                "[words]({{ action_link }})."
+            )
+        )
+    if "HARBORMERGEFIELD" in (text or ""):
+        errors.append(gettext("The text contains a reserved word (HARBORMERGEFIELD)."))
+    return errors
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One of a recipient's legislators, as the alert names them."""
+
+    title: str
+    name: str
+    phone: str
+
+    @property
+    def line(self) -> str:
+        if self.phone:
+            return f"{self.title} {self.name}: {self.phone}"
+        return f"{self.title} {self.name}"
+
+
+def _phone_of(legislator) -> str:
+    # The Washington or Capitol office first (it always answers), else the first
+    # district office with a number.
+    offices = sorted(
+        (o for o in legislator.offices.all() if o.phone),
+        key=lambda o: (o.kind not in ("dc", "capitol"), o.pk),
+    )
+    return offices[0].phone if offices else ""
+
+
+def _district_of(code: str) -> District | None:
+    """ "TX-07" → District("TX", 7); None for anything else."""
+    state, _sep, number = (code or "").partition("-")
+    if len(state) != 2 or not number.isdigit():
+        return None
+    return District(state.upper(), int(number))
+
+
+def action_link(alert: Alert) -> str:
+    """The campaign's action (its open petition, else its page) with the alert's source
+    code, which the action stores as ``Attribution.referred_by_code``."""
+    from petitions.models import Petition
+
+    query = urlencode(
+        {
+            "ref": alert.source_code,
+            "utm_source": "alert",
+            "utm_medium": "email",
+            "utm_campaign": alert.campaign.slug if alert.campaign else "",
+        }
+    )
+    if alert.campaign is None:
+        return f"{settings.SITE_URL}/?{query}"
+    petition = (
+        Petition.objects.filter(campaign=alert.campaign, status=Petition.Status.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
+    path = (
+        petition.get_absolute_url() if petition else alert.campaign.get_absolute_url()
+    )
+    return f"{settings.SITE_URL}{path}?{query}"
+
+
+class AlertRenderer:
+    """Renders one alert for many recipients: the Markdown, the action link and each
+    district's legislators are worked out once and reused (a chunk of a thousand
+    recipients in one state reads the legislators a handful of times, not a thousand).
+    Reads only; safe to repeat."""
+
+    def __init__(self, alert: Alert):
+        self.alert = alert
+        self._link: str | None = None
+        self._contacts: dict[tuple, list[Contact]] = {}
+        self._order: list[str] = []
+        body = _FIELD.sub(self._placeholder, alert.body or "")
+        self._html_body = str(render_markdown(body))
+
+    def _placeholder(self, match: re.Match) -> str:
+        self._order.append(match.group(1))
+        return _PLACEHOLDER.format(len(self._order) - 1)
+
+    @property
+    def link(self) -> str:
+        if self._link is None:
+            self._link = action_link(self.alert)
+        return self._link
+
+    def contacts_for(self, supporter: Supporter) -> list[Contact]:
+        """The supporter's legislators (US senators, House member, state legislators
+        where the districts are stored), each with a phone number."""
+        key = (
+            supporter.state,
+            supporter.congressional_district,
+            supporter.state_upper_district,
+            supporter.state_lower_district,
+        )
+        if key not in self._contacts:
+            district = _district_of(supporter.congressional_district)
+            seats: list[Seat] = (
+                seats_for(
+                    districts=[district] if district else [],
+                    state_upper=supporter.state_upper_district,
+                    state_lower=supporter.state_lower_district,
+                    state=supporter.state or (district.state if district else ""),
+                )
+                if supporter.state or district
+                else []
+            )
+            self._contacts[key] = [
+                Contact(title=seat.member_title, name=leg.name, phone=_phone_of(leg))
+                for seat in seats
+                for leg in seat.legislators
+            ]
+        return self._contacts[key]
+
+    def _values(self, supporter: Supporter) -> dict[str, Callable[[], str]]:
+        alert = self.alert
+        return {
+            "first_name": lambda: supporter.first_name or gettext("friend"),
+            "last_name": lambda: supporter.last_name,
+            "campaign_title": lambda: alert.campaign.title if alert.campaign else "",
+            "chapter_name": lambda: chapter_name(alert),
+            "action_link": lambda: self.link,
+        }
+
+    def _legislators_text(self, supporter: Supporter) -> str:
+        contacts = self.contacts_for(supporter)
+        if not contacts:
+            return gettext(
+                "(We do not know your district yet: look up your legislators at %(url)s)"
+            ) % {"url": f"{settings.SITE_URL}/legislators/"}
+        return "\n".join(f"- {c.line}" for c in contacts)
+
+    def _legislators_html(self, supporter: Supporter) -> str:
+        contacts = self.contacts_for(supporter)
+        if not contacts:
+            url = f"{settings.SITE_URL}/legislators/"
+            return (
+                escape(
+                    gettext(
+                        "We do not know your district yet: look up your legislators."
+                    )
+                )
+                + f' <a href="{escape(url)}">{escape(url)}</a>'
+            )
+        items = []
+        for c in contacts:
+            phone = ""
+            if c.phone:
+                tel = re.sub(r"[^0-9+]", "", c.phone)
+                phone = f': <a href="tel:{escape(tel)}">{escape(c.phone)}</a>'
+            items.append(f"<li>{escape(c.title)} {escape(c.name)}{phone}</li>")
+        return '<ul class="legislators">' + "".join(items) + "</ul>"
+
+    def line(self, text: str, supporter: Supporter) -> str:
+        """A one-line field (subject, preheader) with its merge fields filled in."""
+        values = self._values(supporter)
+        filled = _FIELD.sub(
+            lambda m: values[m.group(1)]() if m.group(1) in LINE_FIELDS else "",
+            text or "",
+        )
+        return " ".join(filled.split())
+
+    def text_body(self, supporter: Supporter) -> str:
+        values = self._values(supporter)
+
+        def fill(match: re.Match) -> str:
+            name = match.group(1)
+            if name == "legislators":
+                return self._legislators_text(supporter)
+            return values[name]() if name in values else ""
+
+        text = _FIELD.sub(fill, self.alert.body or "")
+        # [words](url) → words (url): readable where no link can be clicked.
+        return _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+
+    def html_body(self, supporter: Supporter) -> str:
+        values = self._values(supporter)
+        html = self._html_body
+        # A paragraph that is only the legislators field becomes the list itself.
+        for index, name in enumerate(self._order):
+            if name == "legislators":
+                html = html.replace(
+                    f"<p>{_PLACEHOLDER.format(index)}</p>",
+                    self._legislators_html(supporter),
+                )
+
+        def fill_href(match: re.Match) -> str:
+            # Only the action link may be an address (template_errors refuses others).
+            if self._order[int(match.group(1))] != "action_link":
+                return 'href="#"'
+            return f'href="{escape(self.link)}"'
+
+        def fill(match: re.Match) -> str:
+            name = self._order[int(match.group(1))]
+            if name == "legislators":
+                return self._legislators_html(supporter)
+            if name == "action_link":
+                return f'<a href="{escape(self.link)}">{escape(self.link)}</a>'
+            return escape(values[name]()) if name in values else ""
+
+        html = _HREF_PLACEHOLDER.sub(fill_href, html)
+        return _PLACEHOLDER_RE.sub(fill, html)
+
+    def render(
+        self, supporter: Supporter, *, unsubscribe_url: str = ""
+    ) -> tuple[str, str, str]:
+        """(subject, text, html) for ``supporter``, in the alert's language."""
+        context = {
+            "alert": self.alert,
+            "subject": self.line(self.alert.subject, supporter),
+            "preheader": self.line(self.alert.preheader, supporter),
+            "chapter_name": chapter_name(self.alert),
+            "postal_address": settings.ALERTS_POSTAL_ADDRESS,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            text = render_to_string(
+                "emails/alert/body.txt",
+                {**context, "body": self.text_body(supporter)},
+            )
+            html = render_to_string(
+                "emails/alert/body.html",
+                {**context, "body": self.html_body(supporter)},
+            )
+        return context["subject"], text, css_inline.inline(html)
+
+
+def chapter_name(alert: Alert) -> str:
+    return alert.chapter.name if alert.chapter else gettext("the national network")
+
+
+def render_for(
+    alert: Alert, supporter: Supporter, *, unsubscribe_url: str = ""
+) -> tuple[str, str, str]:
+    """(subject, text, html) of ``alert`` for one recipient. For many recipients use one
+    ``AlertRenderer`` (it reuses the Markdown and each district's legislators). Reads
+    only; safe to repeat."""
+    return AlertRenderer(alert).render(supporter, unsubscribe_url=unsubscribe_url)

@@ -1,0 +1,116 @@
+import pytest
+
+from accounts.models import Chapter
+from alerts.audience import Filters
+from alerts.models import Alert
+from legislators.models import Chamber, Legislator, Office
+from tests.accounts.factories import make_leader
+from tests.petitions.factories import CampaignFactory
+from tests.supporters.factories import (
+    ChapterFactory,
+    MembershipFactory,
+    SupporterFactory,
+)
+
+BODY = """Dear {{ first_name }},
+
+Call your legislators:
+
+{{ legislators }}
+
+[Act now]({{ action_link }})
+
+{{ chapter_name }}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _alert_settings(settings):
+    settings.SITE_URL = "http://testserver"
+    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
+    settings.ALERTS_DAILY_CAP_PER_CHAPTER = 3
+    settings.ALERTS_POSTAL_ADDRESS = "Harbor, 1 Example Street, Washington, DC 20001"
+
+
+@pytest.fixture
+def texas(db):
+    return ChapterFactory(name="Harbor Texas", slug="texas", state="TX")
+
+
+@pytest.fixture
+def ohio(db):
+    return ChapterFactory(name="Harbor Ohio", slug="ohio", state="OH")
+
+
+@pytest.fixture
+def national(db):
+    return ChapterFactory(
+        name="Harbor National", slug="national", kind=Chapter.Kind.NATIONAL, state=""
+    )
+
+
+@pytest.fixture
+def leader(texas):
+    return make_leader(texas, email="leader.tx@example.org")
+
+
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory(slug="safe-harbor", title="Safe Harbor")
+
+
+def member(chapter, **fields):
+    supporter = SupporterFactory(**fields)
+    MembershipFactory(chapter=chapter, supporter=supporter)
+    return supporter
+
+
+@pytest.fixture
+def texans(texas):
+    return [
+        member(texas, first_name="Ana", congressional_district="TX-25"),
+        member(texas, first_name="Ben", congressional_district="TX-07"),
+        member(texas, first_name="Chloe", congressional_district="TX-25"),
+    ]
+
+
+@pytest.fixture
+def ohioans(ohio):
+    return [member(ohio, first_name="Olga", state="OH", zip_code="43215")]
+
+
+@pytest.fixture
+def legislators(db):
+    """Texas's senators and the TX-25 representative, with offices and phones."""
+    cornyn = Legislator.objects.create(
+        bioguide_id="C001056", name="John Cornyn", last_name="Cornyn",
+        chamber=Chamber.US_SENATE, state="TX",
+    )  # fmt: skip
+    Office.objects.create(legislator=cornyn, kind="dc", phone="202-224-2934")
+    cruz = Legislator.objects.create(
+        bioguide_id="C001098", name="Ted Cruz", last_name="Cruz",
+        chamber=Chamber.US_SENATE, state="TX",
+    )  # fmt: skip
+    Office.objects.create(
+        legislator=cruz, kind="district", city="Austin", phone="512-916-5834"
+    )
+    rep = Legislator.objects.create(
+        bioguide_id="W000827", name="Roger Williams", last_name="Williams",
+        chamber=Chamber.US_HOUSE, state="TX", district="25",
+    )  # fmt: skip
+    Office.objects.create(legislator=rep, kind="dc", phone="202-225-9896")
+    return [cornyn, cruz, rep]
+
+
+def make_alert(*, chapter, user, campaign=None, body=BODY, **fields) -> Alert:
+    defaults = {
+        "subject": "{{ first_name }}, act now",
+        "preheader": "Two minutes",
+        "from_name": "Harbor Texas",
+        "from_email": "texas@example.org",
+        "audience": Filters().to_json(),
+    }
+    defaults.update(fields)
+    return Alert.objects.create(
+        chapter=chapter, campaign=campaign, body=body, created_by=user, **defaults
+    )
