@@ -118,3 +118,27 @@ def test_a_complaint_about_an_unknown_address_is_listed_for_later(client):
     wp.post(client, "postmark", wp.postmark_spam("nobody@example.org", "m1"))
     assert listed("nobody@example.org") == {"complaint"}
     assert not Supporter.objects.exists()
+
+
+@pytest.mark.parametrize("esp", ["postmark", "sendgrid", "mailgun", "brevo", "resend"])
+@pytest.mark.parametrize(
+    "body",
+    ["garbage", "[]", "{}", "null", '{"RecordType": 5}', '[{"event": "open"}]', "[1]"],
+)
+def test_a_malformed_body_is_a_400_never_a_500(client, esp, body):
+    SupporterFactory(email="ana@example.org")
+    client.raise_request_exception = False
+    response = client.post(
+        f"/anymail/{esp}/tracking/",
+        data=body,
+        content_type="application/json",
+        **wp._auth(),
+    )
+    assert response.status_code in (200, 400), response.status_code
+    assert not SuppressedAddress.objects.exists()
+    assert not ConsentEvent.objects.exists()
+
+
+def test_only_harbors_esps_have_webhooks(client):
+    for esp in ("mailjet", "sparkpost", "mandrill"):
+        assert client.post(f"/anymail/{esp}/tracking/").status_code == 404
