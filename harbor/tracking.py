@@ -29,7 +29,12 @@ def is_hard_bounce(event: AnymailTrackingEvent, esp_name: str) -> bool:
         return False
     raw = event.esp_event
     if esp_name == "Postmark":
-        return _get(raw, "Type") == "HardBounce" or _get(raw, "Inactive") is True
+        # A bounce (Type), or a SubscriptionChange that deactivated the address.
+        return (
+            _get(raw, "Type") == "HardBounce"
+            or _get(raw, "SuppressionReason") == "HardBounce"
+            or _get(raw, "Inactive") is True
+        )
     if esp_name == "SendGrid":
         return _get(raw, "type") in (None, "bounce")
     if esp_name in ("Brevo", "SendinBlue"):

@@ -104,6 +104,18 @@ def test_hard_bounces_suppress_and_soft_ones_do_not(client):
         assert listed(f"{email}@example.org") == set(), email
 
 
+def test_postmark_subscription_changes_for_bounces_and_complaints_suppress(client):
+    for email, reason in (
+        ("b@example.org", "HardBounce"),
+        ("c@example.org", "SpamComplaint"),
+    ):
+        payload = wp.postmark_unsubscribe(email, "m1")
+        payload["SuppressionReason"] = reason
+        wp.post(client, "postmark", payload)
+    assert listed("b@example.org") == {"bounce"}
+    assert listed("c@example.org") == {"complaint"}
+
+
 def test_an_esp_unsubscribe_unsubscribes_the_supporter(client):
     ana = SupporterFactory(email="ana@example.org")
     wp.post(client, "postmark", wp.postmark_unsubscribe("ana@example.org", "m1"))
