@@ -28,6 +28,11 @@ def unsubscribe_url_for(*, alert_id: int, supporter_id: int) -> str:
     return unsubscribe_url(supporter_id=supporter_id, topic=topic_for(alert_id))
 
 
+def unsubscribe_mailto_for(*, alert_id: int, supporter_id: int) -> str:
+    """``List-Unsubscribe``'s mailto when ``HARBOR_UNSUBSCRIBE_MAILTO`` is set, else ""."""
+    return unsubscribe_mailto(supporter_id=supporter_id, topic=topic_for(alert_id))
+
+
 def postal_address() -> str:
     """``ALERTS_POSTAL_ADDRESS``, required in every alert's footer (CAN-SPAM)."""
     address = settings.ALERTS_POSTAL_ADDRESS.strip()
@@ -75,7 +80,6 @@ def recipient_for_mail(
     headers (https, and mailto when ``HARBOR_UNSUBSCRIBE_MAILTO`` is set). The footer's
     fields (``footer_context``) go into the recipient's content by the ESP's path:
     ``merge_data`` where the ESP merges, the rendered message where it does not."""
-    topic = topic_for(alert_id)
     postal_address()  # no alert leaves without the address in its footer
     return Recipient(
         email=email,
@@ -84,5 +88,7 @@ def recipient_for_mail(
         unsubscribe_url=unsubscribe_url_for(
             alert_id=alert_id, supporter_id=supporter_id
         ),
-        unsubscribe_mailto=unsubscribe_mailto(supporter_id=supporter_id, topic=topic),
+        unsubscribe_mailto=unsubscribe_mailto_for(
+            alert_id=alert_id, supporter_id=supporter_id
+        ),
     )

@@ -1,55 +1,496 @@
-"""The send engine's interface: ``start_sending``, ``pause``, ``resume``, ``cancel``.
+"""The alert send engine: freeze the audience, cut chunks, send each chunk as one ESP
+batch call, exactly once.
 
-PLACEHOLDER until the ``sending`` part of issue #10 lands: these only move the alert's
-status (with conditional updates, so a double click changes nothing twice); they freeze
-no audience and send nothing. The engine replaces this module's internals and keeps the
-four signatures, which the staff pages and the demo call.
+- ``start_sending(alert)`` freezes the audience into ``AlertRecipient`` rows (one per
+  alert and supporter, in one INSERT ... SELECT), drops suppressed addresses, cuts
+  ``AlertChunk`` jobs of the configured ESP's batch size (alerts/esp.py) in two set-based
+  statements, and enqueues them on the ``bulk`` queue after commit.
+- ``send_chunk(chunk_id)`` (the ``alerts.send_chunk`` task) claims its chunk through
+  ``harbor.jobs``, renders each recipient's own message, sends them in one call through
+  ``harbor.mail.send_personal_batch`` with the chunk's idempotency key, and marks the
+  recipients sent (with the ESP's message ids), failed or suppressed in the transaction
+  that finishes the claim.
+- ``pause``, ``resume``, ``cancel``; ``start_due_alerts`` (beat) starts scheduled ones.
+
+Exactly once: a chunk's recipients and key never change once cut. A worker that dies
+after the ESP accepted the call but before the rows were marked leaves the chunk running;
+it goes stale, is claimed again, and repeats the same call with the same key: an ESP that
+honours the key (Resend) answers with the first response, sending nothing new, and the
+rows are marked from it. See the README ("Alert sending per ESP") for ESPs without one.
 """
 
+import logging
+import uuid
+from email.utils import formataddr
+
+from anymail.exceptions import AnymailError
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from .models import Alert
-
-_PAUSABLE = (Alert.Status.SENDING,)
-_CANCELLABLE = (
-    Alert.Status.DRAFT,
-    Alert.Status.AWAITING_APPROVAL,
-    Alert.Status.SCHEDULED,
-    Alert.Status.SENDING,
-    Alert.Status.PAUSED,
+from harbor import jobs
+from harbor.mail import (
+    PersonalMessage,
+    SendFailure,
+    blocked_addresses,
+    classify_send_error,
+    describe_send_error,
+    send_personal_batch,
 )
+from supporters.models import ChapterMembership, Supporter
+
+from . import compliance, esp
+from .models import Alert, AlertChunk, AlertRecipient
+
+logger = logging.getLogger(__name__)
+
+Status = Alert.Status
+R = AlertRecipient.Status
+
+# Addresses checked against the suppression list per query at freeze time.
+SUPPRESSION_BATCH = 5000
 
 
-def _move(alert: Alert, from_: tuple, to: str, **fields) -> bool:
-    moved = Alert.objects.filter(pk=alert.pk, status__in=from_).update(
-        status=to, updated_at=timezone.now(), **fields
+class AlertStateError(ValueError):
+    """The alert is not in a state that allows this (a clear message for the page)."""
+
+
+# --- the audience, frozen -------------------------------------------------------------
+
+
+def sender_of(alert: Alert):
+    """Whose eyes the audience is frozen with: the staff admin who approved it when it
+    needed approval, else the one who confirmed it (or composed it)."""
+    if alert.needs_approval and alert.approved_by is not None:
+        return alert.approved_by
+    return alert.confirmed_by or alert.created_by
+
+
+def audience_supporters(alert: Alert) -> QuerySet[Supporter]:
+    """The supporters ``alert`` goes to: the composed audience as its sender may see it
+    (alerts.audience: visible, emailable, filtered), and, for a chapter's alert, only
+    that chapter's members whatever else is true (a leader's alert never reaches
+    another chapter)."""
+    from . import audience
+
+    qs = audience.audience_for_alert(alert, sender=sender_of(alert)).emailable()
+    if alert.chapter_id is not None:
+        qs = qs.filter(
+            pk__in=ChapterMembership.objects.filter(chapter_id=alert.chapter_id).values(
+                "supporter_id"
+            )
+        )
+    return qs
+
+
+def _freeze(alert: Alert) -> int:
+    """INSERT ... SELECT the audience into recipient rows; a supporter already frozen
+    for this alert is left alone (the unique constraint). Returns rows inserted."""
+    select_sql, params = (
+        audience_supporters(alert)
+        .order_by()
+        .values(frozen_id=F("pk"), frozen_email=F("email"))
+        .query.sql_with_params()
     )
-    alert.refresh_from_db()
-    return bool(moved)
+    table = AlertRecipient._meta.db_table
+    sql = (
+        f'INSERT INTO "{table}" (alert_id, supporter_id, email, status, '  # noqa: S608 - no user input: table and column names are ours
+        "esp_message_id, error, machine_open) "
+        f"SELECT %s, q.frozen_id, q.frozen_email, %s, '', '', FALSE FROM ({select_sql}) q WHERE TRUE "
+        "ON CONFLICT (alert_id, supporter_id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [alert.pk, R.QUEUED, *params])
+        return cursor.rowcount
+
+
+def _drop_suppressed(alert: Alert) -> int:
+    """Mark frozen recipients whose address is on the suppression list (the registered
+    check: bounces, complaints, unsubscribes) suppressed; they are never chunked."""
+    queued = AlertRecipient.objects.filter(alert=alert, status=R.QUEUED)
+    dropped = 0
+    last = 0
+    while True:
+        rows = list(
+            queued.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "email")[:SUPPRESSION_BATCH]
+        )
+        if not rows:
+            return dropped
+        last = rows[-1][0]
+        blocked = blocked_addresses([email for _, email in rows], bulk=True)
+        if blocked:
+            dropped += queued.filter(
+                pk__in=[pk for pk, email in rows if email in blocked]
+            ).update(status=R.SUPPRESSED, error="suppressed when frozen")
+
+
+def _cut_chunks(alert: Alert, size: int) -> list[int]:
+    """Group the queued recipients into chunks of ``size`` (by id): the chunk rows in one
+    bulk insert, the assignment in one UPDATE over a window. Returns the chunk ids."""
+    count = AlertRecipient.objects.filter(alert=alert, status=R.QUEUED).count()
+    if not count:
+        return []
+    total = (count + size - 1) // size
+    AlertChunk.objects.bulk_create(
+        [
+            AlertChunk(
+                alert=alert,
+                number=n,
+                size=size if n < total else count - size * (total - 1),
+                # Brevo wants a UUID; Resend takes any string up to 256 characters.
+                idempotency_key=str(uuid.uuid4()),
+            )
+            for n in range(1, total + 1)
+        ],
+        batch_size=2000,
+    )
+    recipients = AlertRecipient._meta.db_table
+    chunks = AlertChunk._meta.db_table
+    sql = (
+        f'UPDATE "{recipients}" SET chunk_id = c.id FROM '  # noqa: S608 - our own names
+        f'(SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s + 1 AS n FROM "{recipients}" '
+        f'WHERE alert_id = %s AND status = %s) q, "{chunks}" c '
+        f'WHERE "{recipients}".id = q.id AND c.alert_id = %s AND c.number = q.n'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [size, alert.pk, R.QUEUED, alert.pk])
+    return list(
+        AlertChunk.objects.filter(alert=alert)
+        .order_by("number")
+        .values_list("pk", flat=True)
+    )
 
 
 def start_sending(alert: Alert) -> bool:
-    """Start sending a confirmed (and, if needed, approved) alert now. Returns whether
-    it started. Safe to repeat: a second call finds it sending and does nothing."""
-    return _move(
-        alert,
-        (Alert.Status.DRAFT, Alert.Status.SCHEDULED, Alert.Status.AWAITING_APPROVAL),
-        Alert.Status.SENDING,
+    """Freeze ``alert``'s audience and queue its chunks; the alert is then SENDING (or
+    SENT at once when nobody is left to send to; ``recipient_count`` says how many are
+    queued). Returns whether it started: False, changing nothing, unless the alert is a
+    draft, scheduled or approved (approval is needed beyond one chapter) with a sender. Safe to repeat: a
+    second call finds it sending. ``ImproperlyConfigured`` if the ESP cannot send alerts
+    (before anything is changed), and without ``ALERTS_POSTAL_ADDRESS``."""
+    esp.require_sendable()
+    compliance.postal_address()  # no alert without the address in its footer
+    size = esp.chunk_size()
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if (
+            locked.status
+            not in (Status.DRAFT, Status.SCHEDULED, Status.AWAITING_APPROVAL)
+            or (locked.needs_approval and locked.approved_at is None)
+            or (
+                locked.status == Status.AWAITING_APPROVAL and locked.approved_at is None
+            )
+            or sender_of(locked) is None
+        ):
+            alert.refresh_from_db()
+            return False
+        _freeze(locked)
+        _drop_suppressed(locked)
+        chunk_ids = _cut_chunks(locked, size)
+        now = timezone.now()
+        locked.recipient_count = AlertRecipient.objects.filter(
+            alert=locked, status=R.QUEUED
+        ).count()
+        locked.frozen_at = now
+        locked.status = Status.SENDING if chunk_ids else Status.SENT
+        locked.finished_at = None if chunk_ids else now
+        locked.save(
+            update_fields=[
+                "recipient_count",
+                "frozen_at",
+                "status",
+                "finished_at",
+                "updated_at",
+            ]
+        )
+        for pk in chunk_ids:
+            jobs.enqueue_on_commit(AlertChunk, pk)
+    alert.refresh_from_db()
+    logger.info(
+        "alert %s frozen: %s recipients in %s chunks",
+        alert.pk,
+        alert.recipient_count,
+        len(chunk_ids),
     )
+    return True
+
+
+# --- pause, resume, cancel, schedule ---------------------------------------------------
 
 
 def pause(alert: Alert) -> bool:
-    """Stop handing chunks to the ESP until resumed. Safe to repeat."""
-    return _move(alert, _PAUSABLE, Alert.Status.PAUSED)
+    """Stop taking new chunks (a chunk already in its ESP call finishes). Returns False
+    if the alert was not sending."""
+    changed = Alert.objects.filter(pk=alert.pk, status=Status.SENDING).update(
+        status=Status.PAUSED, updated_at=timezone.now()
+    )
+    alert.refresh_from_db()
+    return bool(changed)
 
 
 def resume(alert: Alert) -> bool:
-    """Go on sending a paused alert. Safe to repeat."""
-    return _move(alert, (Alert.Status.PAUSED,), Alert.Status.SENDING)
+    """Go on sending a paused alert: its waiting chunks are queued again."""
+    with transaction.atomic():
+        changed = Alert.objects.filter(pk=alert.pk, status=Status.PAUSED).update(
+            status=Status.SENDING, updated_at=timezone.now()
+        )
+        if changed:
+            waiting = AlertChunk.objects.filter(
+                alert_id=alert.pk, status=jobs.JobStatus.PENDING
+            ).values_list("pk", flat=True)
+            for pk in waiting:
+                jobs.enqueue_on_commit(AlertChunk, pk)
+    alert.refresh_from_db()
+    if changed:
+        _finish_if_done(alert.pk)
+    return bool(changed)
 
 
 def cancel(alert: Alert) -> bool:
-    """Send nothing more of the alert. Safe to repeat."""
-    return _move(
-        alert, _CANCELLABLE, Alert.Status.CANCELLED, finished_at=timezone.now()
+    """Cancel an alert not yet sent: chunks not yet claimed are skipped (their recipients
+    stay queued, never sent); a chunk already in its ESP call finishes."""
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Alert.objects.filter(
+            pk=alert.pk,
+            status__in=[
+                Status.DRAFT,
+                Status.AWAITING_APPROVAL,
+                Status.SCHEDULED,
+                Status.SENDING,
+                Status.PAUSED,
+            ],
+        ).update(status=Status.CANCELLED, finished_at=now, updated_at=now)
+        if changed:
+            AlertChunk.objects.filter(
+                alert_id=alert.pk, status=jobs.JobStatus.PENDING
+            ).update(
+                status=jobs.JobStatus.SKIPPED,
+                finished_at=now,
+                updated_at=now,
+                last_error="The alert was cancelled.",
+            )
+    alert.refresh_from_db()
+    return bool(changed)
+
+
+def start_due_alerts() -> int:
+    """Start every scheduled alert whose time has come (the beat task). Returns how many
+    started; one that cannot start is logged and left for staff to see."""
+    due = Alert.objects.filter(
+        status=Status.SCHEDULED, scheduled_for__lte=timezone.now()
+    ).order_by("scheduled_for", "pk")
+    started = 0
+    for alert in due:
+        try:
+            started += start_sending(alert)
+        except Exception:  # one bad alert never stops the others
+            logger.exception("scheduled alert %s could not start", alert.pk)
+    return started
+
+
+def _finish_if_done(alert_id: int) -> bool:
+    """Mark a sending alert sent once none of its chunks is waiting or running."""
+    unfinished = AlertChunk.objects.filter(
+        alert_id=alert_id,
+        status__in=[jobs.JobStatus.PENDING, jobs.JobStatus.RUNNING],
     )
+    if unfinished.exists():
+        return False
+    now = timezone.now()
+    return bool(
+        Alert.objects.filter(pk=alert_id, status=Status.SENDING).update(
+            status=Status.SENT, finished_at=now, updated_at=now
+        )
+    )
+
+
+# --- one chunk, one ESP call -------------------------------------------------------------
+
+
+def unsubscribe_url_for(recipient: AlertRecipient) -> str:
+    """The recipient's one-click unsubscribe URL (List-Unsubscribe, RFC 8058), from
+    ``alerts.compliance``. Deterministic (a signature, no timestamp), as every part of a
+    message must be: a repeated call must carry the same body under its key."""
+    return compliance.unsubscribe_url_for(
+        alert_id=recipient.alert_id, supporter_id=recipient.supporter_id or 0
+    )
+
+
+def _messages_for(
+    alert: Alert, recipients: list[AlertRecipient]
+) -> list[PersonalMessage]:
+    """Each recipient's own message (alerts.rendering: sandboxed merge fields, one
+    renderer for the chunk). A recipient renders the same way every time, so a repeated
+    call carries the same body under its key."""
+    from .rendering import AlertRenderer
+
+    renderer = AlertRenderer(alert)
+    messages = []
+    for recipient in recipients:
+        if recipient.supporter is None:  # erased since the freeze: nobody to send to
+            continue
+        url = unsubscribe_url_for(recipient)
+        subject, text, html = renderer.render(recipient.supporter, unsubscribe_url=url)
+        messages.append(
+            PersonalMessage(
+                email=recipient.email,
+                send_id=compliance.send_id_for(recipient.pk),
+                subject=subject,
+                text=text,
+                html=html,
+                unsubscribe_url=url,
+                unsubscribe_mailto=compliance.unsubscribe_mailto_for(
+                    alert_id=recipient.alert_id, supporter_id=recipient.supporter_id
+                ),
+            )
+        )
+    return messages
+
+
+def send_chunk(*, chunk_id: int) -> str:
+    """Send one chunk in one ESP batch call and record the answer per recipient.
+
+    Safe to repeat and to race: only a claim sends; the rows are marked under the claim,
+    in the transaction that finishes it. A paused alert's chunk is left pending (resume
+    queues it again); a cancelled one's is skipped. 429/5xx/network: back to pending with
+    backoff (same key next time); a refused call: every recipient failed with the reason;
+    a configuration error (bad API key) fails the chunk and raises. Returns what
+    happened."""
+    row = (
+        AlertChunk.objects.filter(pk=chunk_id)
+        .values_list("alert_id", "alert__status")
+        .first()
+    )
+    if row is None:
+        return "gone"
+    alert_id, alert_status = row
+    if alert_status == Status.PAUSED:
+        return "paused"
+    claim = jobs.claim(AlertChunk, chunk_id)
+    if claim is None:
+        return "unclaimed"
+    chunk = AlertChunk.objects.select_related("alert").get(pk=chunk_id)
+    alert = chunk.alert
+    if alert.status in (Status.CANCELLED, Status.PAUSED):
+        if alert.status == Status.CANCELLED:
+            jobs.finish(claim, status=jobs.JobStatus.SKIPPED)
+        else:  # paused between the look and the claim: give the attempt back
+            claim.mine().update(
+                status=jobs.JobStatus.PENDING,
+                claim_token=None,
+                attempts=claim.attempt - 1,
+            )
+        return str(alert.status)
+    recipients = list(
+        chunk.recipients.filter(status=R.QUEUED)
+        .select_related("supporter")
+        .order_by("pk")
+    )
+    if not recipients:
+        jobs.finish(claim)
+        _finish_if_done(alert_id)
+        return "empty"
+    messages = _messages_for(alert, recipients)
+    try:
+        statuses = send_personal_batch(
+            messages=messages,
+            from_email=formataddr((alert.from_name, alert.from_email)),
+            reply_to=alert.reply_to,
+            tag="alert",
+            stream="bulk",
+            idempotency_key=chunk.idempotency_key,
+            metadata={"alert": str(alert.pk)},
+        )
+    except AnymailError as exc:
+        return _record_failure(claim, alert_id, recipients, exc)
+    _record_sent(claim, alert_id, recipients, statuses)
+    return "sent"
+
+
+def _record_sent(claim, alert_id, recipients, statuses) -> None:
+    now = timezone.now()
+    for r in recipients:
+        status = statuses.get(r.email)
+        if status is None:  # dropped by the send path's suppression check
+            r.status, r.error = R.SUPPRESSED, "suppressed when sent"
+        elif status.status in ("rejected", "invalid", "failed"):
+            r.status, r.error = R.FAILED, f"ESP: {status.status}"
+        else:
+            r.status = R.SENT
+            r.esp_message_id = (status.message_id or "")[:200]
+            r.sent_at = now
+    with transaction.atomic():
+        # Under the claim only: a worker whose claim was taken over writes nothing (its
+        # successor repeats the call with the same key and marks the same rows).
+        if not claim.mine().select_for_update().exists():
+            logger.warning("chunk %s: claim taken over; not marking", claim.pk)
+            return
+        AlertRecipient.objects.bulk_update(
+            recipients, ["status", "esp_message_id", "error", "sent_at"]
+        )
+        jobs.finish(claim)
+    _finish_if_done(alert_id)
+
+
+def _idempotency_conflict(exc: AnymailError) -> str:
+    """Resend's name for a 409 on a keyed call ("" for anything else)."""
+    response = getattr(exc, "response", None)
+    if getattr(exc, "status_code", None) != 409 or response is None:
+        return ""
+    try:
+        return str(response.json().get("name", ""))
+    except ValueError:
+        return ""
+
+
+def _record_failure(claim, alert_id, recipients, exc: AnymailError) -> str:
+    kind = classify_send_error(exc)
+    error = describe_send_error(exc)
+    conflict = _idempotency_conflict(exc)
+    if conflict == "concurrent_idempotent_requests":
+        kind = SendFailure.TRANSIENT  # the first call with this key is still running
+    elif conflict == "invalid_idempotent_request":
+        # An earlier call with this key was accepted with another body: it sent these
+        # recipients (a chunk only ever loses recipients, to suppression) and its answer
+        # is lost. Sent, with the ESP's ids to be reconciled from its webhooks.
+        return _record_sent_unknown(claim, alert_id, recipients)
+    if kind is SendFailure.TRANSIENT:
+        logger.warning("chunk %s: transient failure (%s); retrying", claim.pk, error)
+        jobs.fail(claim, error=error, retry_in=jobs.backoff(claim.attempt))
+        return "retry"
+    if kind is SendFailure.CONFIGURATION:
+        jobs.fail(claim, error=error)
+        logger.error(
+            "chunk %s: the ESP refused our configuration (%s)", claim.pk, error
+        )
+        raise exc
+    # Refused for good (every recipient rejected, a malformed message): recorded per
+    # recipient, never retried.
+    with transaction.atomic():
+        if not claim.mine().select_for_update().exists():
+            return "unclaimed"
+        AlertRecipient.objects.filter(pk__in=[r.pk for r in recipients]).update(
+            status=R.FAILED, error=error[:200]
+        )
+        if jobs.finish(claim):
+            AlertChunk.objects.filter(pk=claim.pk).update(last_error=error[:300])
+    _finish_if_done(alert_id)
+    return "failed"
+
+
+def _record_sent_unknown(claim, alert_id, recipients) -> str:
+    logger.error("chunk %s: sent by an earlier call whose answer was lost", claim.pk)
+    with transaction.atomic():
+        if not claim.mine().select_for_update().exists():
+            return "unclaimed"
+        AlertRecipient.objects.filter(pk__in=[r.pk for r in recipients]).update(
+            status=R.SENT,
+            sent_at=timezone.now(),
+            error="sent by an earlier call (idempotency key); message id unknown",
+        )
+        jobs.finish(claim)
+    _finish_if_done(alert_id)
+    return "sent"

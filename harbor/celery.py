@@ -39,6 +39,8 @@ app.conf.beat_schedule = {
     # claims of dead workers and pending rows whose message was lost are re-queued. Every
     # minute, so recovery takes about HARBOR_JOB_STALE_SECONDS plus a minute at most.
     "harbor-sweep-jobs": {"task": "harbor.sweep_jobs", "schedule": 60},
+    # Scheduled action alerts start within a minute of their time (issue #10).
+    "alerts-start-due-alerts": {"task": "alerts.start_due_alerts", "schedule": 60},
     # Bills move at most a few times a day; upstream APIs limit requests (api.data.gov:
     # 5,000/hour), so twice a day is plenty. Disabled while the API keys are unset.
     "legislators-sync-federal-bills": {

@@ -18,6 +18,7 @@ Works the same on SQLite and PostgreSQL: the only guard is the conditional UPDAT
 """
 
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -197,6 +198,13 @@ def fail(
     if changed and retry and retry_in is not None:
         _send(claim_.model, claim_.pk, countdown=retry_in.total_seconds())
     return changed
+
+
+def backoff(attempt: int) -> timedelta:
+    """The delay before retrying a transient failure (``fail(retry_in=...)``):
+    exponential with jitter, about 10 s, 20 s, 40 s … capped at 10 minutes."""
+    base = min(600, 10 * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=base / 2 + secrets.randbelow(max(1, base // 2) + 1))
 
 
 def enqueue_on_commit(model: type[Job], pk: int) -> None:

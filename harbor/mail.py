@@ -18,11 +18,11 @@ from anymail.exceptions import (
     AnymailAPIError,
     AnymailError,
     AnymailRecipientsRefused,
-    AnymailRequestsAPIError,
 )
 from anymail.message import AnymailMessage, AnymailRecipientStatus
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -57,18 +57,18 @@ _THROTTLING_WORDS = ("Throttling", "ThrottlingException", "TooManyRequests")
 
 def classify_send_error(exc: BaseException) -> SendFailure:
     """What a send's exception means for the caller: retry, record, or stop."""
-    if isinstance(exc, requests.RequestException):
-        return SendFailure.TRANSIENT
     if isinstance(exc, AnymailRecipientsRefused):
         return SendFailure.PERMANENT
+    # The ESP's answer first: anymail's AnymailRequestsAPIError is also a requests
+    # HTTPError (a RequestException), so a 401 or 422 must not pass for a network error.
     status = getattr(exc, "status_code", None)
-    if isinstance(exc, AnymailRequestsAPIError) and status is None:
-        return SendFailure.TRANSIENT  # no answer at all: a network failure
     if status is not None:
         if status == 429 or status >= 500:
             return SendFailure.TRANSIENT
         if status in (401, 403):
             return SendFailure.CONFIGURATION
+    elif isinstance(exc, requests.RequestException):
+        return SendFailure.TRANSIENT  # no answer at all: a network failure
     if isinstance(exc, AnymailAPIError) and any(
         word in str(exc) for word in _THROTTLING_WORDS
     ):
@@ -92,6 +92,38 @@ class Recipient:
     merge_data: dict = field(default_factory=dict)
     unsubscribe_url: str = ""
     unsubscribe_mailto: str = ""  # with the https URL, when a mailbox takes requests
+
+
+def _not_suppressed(recipients: list, stream: str) -> list:
+    """The recipients whose address may be mailed on ``stream`` (bulk: not unsubscribed
+    either). Refuses to send at all when no suppression check is registered."""
+    blocked = blocked_addresses([r.email for r in recipients], bulk=stream == "bulk")
+    return [r for r in recipients if r.email not in blocked]
+
+
+def blocked_addresses(emails: Iterable[str], *, bulk: bool) -> set[str]:
+    """Of ``emails``, those that must not be mailed (bulk: unsubscribed too), by the
+    registered check. For callers that exclude them before sending (an alert's freeze);
+    the send functions here check again whatever the caller did."""
+    if _suppression_check is None:
+        raise ImproperlyConfigured(
+            "No suppression check is registered: refusing to send."
+        )
+    return _suppression_check(list(emails), bulk)
+
+
+def _unsubscribe_headers(live: list) -> dict[str, dict[str, str]]:
+    """RFC 8058 one-click unsubscribe headers, per recipient that has a URL."""
+    return {
+        r.email: {
+            "List-Unsubscribe": ", ".join(
+                f"<{uri}>" for uri in (r.unsubscribe_url, r.unsubscribe_mailto) if uri
+            ),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        for r in live
+        if r.unsubscribe_url
+    }
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -120,12 +152,7 @@ def send_batch(
     Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
     checked before. Not safe to repeat: callers claim their send rows before calling.
     """
-    if _suppression_check is None:
-        raise ImproperlyConfigured(
-            "No suppression check is registered: refusing to send."
-        )
-    blocked = _suppression_check([r.email for r in recipients], stream == "bulk")
-    live = [r for r in recipients if r.email not in blocked]
+    live = _not_suppressed(recipients, stream)
     if not live:
         return {}
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -146,19 +173,81 @@ def send_batch(
         # (SendGrid, Mailgun, Brevo); Postmark refuses, loudly, rather than send unmerged.
         message.merge_data = {r.email: r.merge_data for r in live}
     message.merge_metadata = {r.email: {"send_id": r.send_id} for r in live}
-    message.merge_headers = {
-        r.email: {
-            "List-Unsubscribe": ", ".join(
-                f"<{uri}>" for uri in (r.unsubscribe_url, r.unsubscribe_mailto) if uri
-            ),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        for r in live
-        if r.unsubscribe_url
-    }
+    message.merge_headers = _unsubscribe_headers(live)
     # merge_metadata makes this a batch: each recipient gets their own message (their own
     # unsubscribe header and send id) from one API call.
     message.send()
     status = message.anymail_status
     logger.info("sent template=%s stream=%s recipients=%d", template, stream, len(live))
     return dict(status.recipients)
+
+
+@dataclass(frozen=True)
+class PersonalMessage:
+    """One recipient's own message in a batch: already rendered for them."""
+
+    email: str
+    send_id: str
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str = ""
+    unsubscribe_mailto: str = ""
+
+
+def send_personal_batch(
+    *,
+    messages: list[PersonalMessage],
+    from_email: str,
+    tag: str,
+    stream: str = "bulk",
+    reply_to: str = "",
+    idempotency_key: str = "",
+    metadata: dict | None = None,
+) -> dict[str, AnymailRecipientStatus]:
+    """Send ``messages``, each with its own content and unsubscribe headers, in ONE ESP
+    batch call; return anymail's status by email (suppressed addresses have none).
+
+    For senders whose content differs per recipient beyond merge fields (an action
+    alert: each supporter's own legislators). The configured backend must take
+    per-recipient content (``supports_merge_content``: Harbor's Resend, Postmark and file
+    backends in ``harbor.mail_backends``); ``idempotency_key`` is sent where the ESP
+    honours one, so repeating the call with the same key and messages sends nothing new.
+    Suppressed addresses are dropped here, as in ``send_batch``. Never call this inside a
+    transaction: it makes a network call.
+    """
+    live = _not_suppressed(messages, stream)
+    if not live:
+        return {}
+    connection = get_connection()
+    if not getattr(connection, "supports_merge_content", False):
+        raise ImproperlyConfigured(
+            f"{type(connection).__module__}.{type(connection).__name__} cannot send "
+            "per-recipient content in one batch; use a backend of harbor.mail_backends."
+        )
+    first = live[0]
+    message = AnymailMessage(
+        subject=first.subject,
+        body=first.text,
+        from_email=from_email,
+        to=[m.email for m in live],
+        reply_to=[reply_to] if reply_to else None,
+        connection=connection,
+    )
+    message.attach_alternative(first.html, "text/html")
+    message.tags = [tag]
+    message.metadata = {"stream": stream, **(metadata or {})}
+    message.merge_metadata = {m.email: {"send_id": m.send_id} for m in live}
+    message.merge_headers = _unsubscribe_headers(live)
+    extra: dict = {
+        "merge_content": {
+            m.email: {"subject": m.subject, "text": m.text, "html": m.html}
+            for m in live
+        }
+    }
+    if idempotency_key:
+        extra["idempotency_key"] = idempotency_key
+    message.esp_extra = extra
+    message.send()
+    logger.info("sent personal batch tag=%s recipients=%d", tag, len(live))
+    return dict(message.anymail_status.recipients)

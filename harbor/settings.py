@@ -208,6 +208,10 @@ ANYMAIL = {
         "MAILGUN_SENDER_DOMAIN": env.str("MAILGUN_SENDER_DOMAIN", default=""),
         "MAILGUN_API_URL": env.str("MAILGUN_API_URL", default=""),
         "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),
+        # Alerts (issue #10): Resend's batch API takes per-recipient content and an
+        # Idempotency-Key; EMAIL_BACKEND=harbor.mail_backends.ResendBatchBackend.
+        "RESEND_API_KEY": env.str("RESEND_API_KEY", default=""),
+        "RESEND_API_URL": env.str("RESEND_API_URL", default=""),
         "AMAZON_SES_CLIENT_PARAMS": None,
         "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
     }.items()
@@ -235,6 +239,10 @@ ANYMAIL.update(
         if value
     }
 )
+
+# Alert sending (issue #10, alerts/esp.py): recipients per ESP batch call. 0: the ESP's
+# documented limit (Resend 100, Postmark 500, ...); a smaller number is used as is.
+ALERTS_CHUNK_SIZE = env.int("ALERTS_CHUNK_SIZE", default=0)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

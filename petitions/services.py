@@ -437,10 +437,7 @@ def send_signature_email(*, email_id: int) -> str:
     return SignatureEmail.Status.DONE
 
 
-def _retry_delay(attempt: int) -> timedelta:
-    """Exponential backoff with jitter: about 10 s, 20 s, 40 s … capped at 10 minutes."""
-    base = min(600, 10 * 2 ** max(0, attempt - 1))
-    return timedelta(seconds=base / 2 + secrets.randbelow(max(1, base // 2) + 1))
+_retry_delay = jobs.backoff
 
 
 # --- organisations ----------------------------------------------------------------
