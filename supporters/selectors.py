@@ -67,14 +67,17 @@ def search_supporters(
 def listed_suppressions(emails: Iterable[str]) -> dict[str, str]:
     """Of ``emails``, those on the hashed suppression list, with the reason: the list
     that outlives erasure. One query for the whole batch."""
-    by_hash = {email_hash(e): e for e in emails}
+    by_hash: dict[str, list[str]] = {}
+    for email in emails:
+        by_hash.setdefault(email_hash(email), []).append(email)
     if not by_hash:
         return {}
     return {
-        by_hash[h]: reason
+        original: reason
         for h, reason in SuppressedAddress.objects.filter(
             email_hash__in=list(by_hash)
         ).values_list("email_hash", "reason")
+        for original in by_hash[h]
     }
 
 
@@ -84,14 +87,17 @@ def suppressed_emails(emails: Iterable[str], *, include_unsubscribed: bool) -> s
     unsubscribed when ``include_unsubscribed`` (bulk mail). Addresses are compared
     normalized; the ones returned are as given. Two queries for the whole batch."""
     given = list(emails)
-    normal = {normalize_for_hash(e): e for e in given}
+    normal: dict[str, list[str]] = {}
+    for email in given:
+        normal.setdefault(normalize_for_hash(email), []).append(email)
     blocked = Q(suppressed_at__isnull=False)
     if include_unsubscribed:
         blocked |= Q(unsubscribed_at__isnull=False)
     found = {
-        normal[e]
+        original
         for e in Supporter.objects.filter(blocked, email__in=list(normal)).values_list(
             "email", flat=True
         )
+        for original in normal[e]
     }
     return found | set(listed_suppressions(given))
