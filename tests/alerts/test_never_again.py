@@ -87,3 +87,17 @@ def test_unsubscribed_bounced_complained_and_erased_never_get_a_later_alert(
         "tx4@example.org",
         "tx5@example.org",
     ]
+
+
+def test_no_postal_address_no_send(fake_resend, tx_sender, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.ALERTS_POSTAL_ADDRESS = ""
+    chapter, leader = tx_sender
+    add_members(chapter, 2, prefix="tx")
+    alert = make_alert(chapter, leader)
+    with pytest.raises(ImproperlyConfigured, match="ALERTS_POSTAL_ADDRESS"):
+        sending.start_sending(alert)
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.DRAFT
+    assert not AlertRecipient.objects.exists()
