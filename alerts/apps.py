@@ -9,11 +9,15 @@ class AlertsConfig(AppConfig):
     def ready(self):
         # Hooks only: the apps below never import alerts (decision 0005).
         from anymail.signals import tracking
+        from django.core import checks
 
         from campaigns.models import Attribution
         from supporters.unsubscribe import register_topic
 
         from . import tracking as alert_tracking
+        from .compliance import check_postal_address
+
+        checks.register(check_postal_address, "harbor")
 
         # The ESP's webhooks mark the recipient rows.
         tracking.connect(

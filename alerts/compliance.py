@@ -8,6 +8,7 @@ the alert's email template shows ``footer_context``'s fields.
 """
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from harbor.mail import Recipient
@@ -43,6 +44,20 @@ def postal_address() -> str:
             "address, e.g. 'Harbor Network, PO Box 123, Austin, TX 78701'."
         )
     return address
+
+
+def check_postal_address(app_configs=None, **kwargs):
+    """Registered in ``AlertsConfig.ready``: say at start-up what ``start_sending`` would
+    refuse later."""
+    if settings.ALERTS_POSTAL_ADDRESS.strip():
+        return []
+    return [
+        checks.Warning(
+            "ALERTS_POSTAL_ADDRESS is not set: no alert can be sent.",
+            hint="Set it to the organisation's mailing address (every alert's footer).",
+            id="alerts.W001",
+        )
+    ]
 
 
 def send_id_for(recipient_id: int) -> str:

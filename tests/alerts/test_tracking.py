@@ -63,6 +63,16 @@ def test_no_postal_address_no_alert(settings):
         )
 
 
+def test_a_missing_postal_address_is_a_start_up_warning(settings):
+    from django.core import checks
+
+    settings.ALERTS_POSTAL_ADDRESS = ""
+    ids = {m.id for m in checks.run_checks(tags=["harbor"])}
+    assert "alerts.W001" in ids
+    settings.ALERTS_POSTAL_ADDRESS = "PO Box 1, Austin, TX"
+    assert "alerts.W001" not in {m.id for m in checks.run_checks(tags=["harbor"])}
+
+
 def test_postmark_events_fill_the_timestamps_once(client, sent):
     _alert, rows, messages = sent
     row = rows["p0@example.org"]

@@ -154,3 +154,19 @@ def test_a_malformed_body_is_a_400_never_a_500(client, esp, body):
 def test_only_harbors_esps_have_webhooks(client):
     for esp in ("mailjet", "sparkpost", "mandrill"):
         assert client.post(f"/anymail/{esp}/tracking/").status_code == 404
+
+
+def test_a_real_esp_without_a_webhook_secret_is_a_start_up_warning(settings):
+    from django.core import checks
+
+    def ids():
+        return {m.id for m in checks.run_checks(tags=["harbor"])}
+
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "x"}
+    assert "harbor.W002" in ids()
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "x", "WEBHOOK_SECRET": "a:b"}
+    assert "harbor.W002" not in ids()
+    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
+    settings.ANYMAIL = {}
+    assert "harbor.W002" not in ids()
