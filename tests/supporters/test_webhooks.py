@@ -167,6 +167,8 @@ def test_a_real_esp_without_a_webhook_secret_is_a_start_up_warning(settings):
     assert "harbor.W002" in ids()
     settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "x", "WEBHOOK_SECRET": "a:b"}
     assert "harbor.W002" not in ids()
-    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
     settings.ANYMAIL = {}
+    settings.EMAIL_BACKEND = "harbor.mail_backends.ResendBatchBackend"
+    assert "harbor.W002" in ids()
+    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
     assert "harbor.W002" not in ids()
