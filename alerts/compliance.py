@@ -35,11 +35,11 @@ def unsubscribe_mailto_for(*, alert_id: int, supporter_id: int) -> str:
 
 
 def postal_address() -> str:
-    """``ALERTS_POSTAL_ADDRESS``, required in every alert's footer (CAN-SPAM)."""
-    address = settings.ALERTS_POSTAL_ADDRESS.strip()
+    """``HARBOR_POSTAL_ADDRESS``, required in every alert's footer (CAN-SPAM)."""
+    address = settings.HARBOR_POSTAL_ADDRESS.strip()
     if not address:
         raise ImproperlyConfigured(
-            "ALERTS_POSTAL_ADDRESS is not set: alerts cannot be sent without the "
+            "HARBOR_POSTAL_ADDRESS is not set: alerts cannot be sent without the "
             "organisation's postal address in their footer. Set it to the mailing "
             "address, e.g. 'Harbor Network, PO Box 123, Austin, TX 78701'."
         )
@@ -49,11 +49,11 @@ def postal_address() -> str:
 def check_postal_address(app_configs=None, **kwargs):
     """Registered in ``AlertsConfig.ready``: say at start-up what ``start_sending`` would
     refuse later."""
-    if settings.ALERTS_POSTAL_ADDRESS.strip():
+    if settings.HARBOR_POSTAL_ADDRESS.strip():
         return []
     return [
         checks.Warning(
-            "ALERTS_POSTAL_ADDRESS is not set: no alert can be sent.",
+            "HARBOR_POSTAL_ADDRESS is not set: no alert can be sent.",
             hint="Set it to the organisation's mailing address (every alert's footer).",
             id="alerts.W001",
         )

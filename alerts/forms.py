@@ -235,11 +235,18 @@ class ConfirmSendForm(forms.Form):
         widget=forms.RadioSelect,
     )
     scheduled_for = forms.DateTimeField(
-        label=_("Send at (your time zone)"),
+        label=_("Send at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The typed time is read in the site's time zone (TIME_ZONE): say which.
+        self.fields["scheduled_for"].help_text = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
 
     def clean(self):
         data = super().clean()

@@ -56,9 +56,9 @@ def needs_approval_for(chapter: Chapter | None) -> bool:
 
 
 def default_sender(chapter: Chapter | None) -> dict[str, str]:
-    """The chapter's own sender, else the site's."""
+    """The chapter's own sender (its name when it sets none), else the site's."""
     return {
-        "from_name": (chapter.alert_from_name if chapter else "")
+        "from_name": (chapter.alert_from_name or chapter.name if chapter else "")
         or settings.ALERTS_FROM_NAME,
         "from_email": (chapter.alert_from_email if chapter else "")
         or settings.ALERTS_FROM_EMAIL,

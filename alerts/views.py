@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -22,6 +23,9 @@ from .models import Alert
 from .rendering import AlertRenderer
 
 SAMPLE_SIZE = 20
+# The site menu's link to these pages (templates/base.html) is translated here, with
+# the rest of this app's strings.
+NAV_LABEL = gettext_lazy("Alerts")
 
 
 class _AlertStaffMixin(StaffRequiredMixin):
@@ -408,4 +412,10 @@ class AlertProgressView(_AlertStaffMixin, View):
 
     def get(self, request, pk: int):
         alert = self.get_alert(pk)
-        return JsonResponse(selectors.progress(alert).as_json())
+        return JsonResponse(
+            {
+                **selectors.progress(alert),
+                "status": alert.status,
+                "status_text": str(alert.get_status_display()),
+            }
+        )

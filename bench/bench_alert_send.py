@@ -64,7 +64,7 @@ def bench_env(args) -> dict:
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "harbor.mail_backends.ResendBatchBackend",
         "RESEND_API_KEY": "re_bench",
-        "ALERTS_POSTAL_ADDRESS": "Harbor Network, PO Box 123, Austin, TX 78701",
+        "HARBOR_POSTAL_ADDRESS": "Harbor Network, PO Box 123, Austin, TX 78701",
     }
 
 
@@ -201,6 +201,13 @@ def start_workers(args, env: dict, fake_url: str) -> list[subprocess.Popen]:
     return procs
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (the machine is shared: wall time alone
+    says little about the engine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"VmHWM:\s+(\d+) kB", status)
@@ -256,7 +263,10 @@ def main() -> int:
 
     t = time.monotonic()
     alert = make_data(args.recipients)
-    print(f"data: {args.recipients:,} supporters in {time.monotonic() - t:.1f} s")
+    print(
+        f"data: {args.recipients:,} supporters in {time.monotonic() - t:.1f} s",
+        flush=True,
+    )
 
     procs: list[subprocess.Popen] = []
     with FakeResend(api_key="re_bench", keep_bodies=False) as fake:
@@ -270,7 +280,7 @@ def main() -> int:
             started = time.monotonic()
             assert sending.start_sending(alert)
             frozen = time.monotonic()
-            print(f"frozen and queued in {frozen - started:.1f} s")
+            print(f"frozen and queued in {frozen - started:.1f} s", flush=True)
             deadline = started + args.timeout
             peaks = [0.0] * len(procs)
             while time.monotonic() < deadline:
@@ -289,6 +299,8 @@ def main() -> int:
             peaks = [
                 max(p, peak_rss_mb(w.pid)) for p, w in zip(peaks, procs, strict=False)
             ]
+            cpu = [cpu_seconds(w.pid) for w in procs]
+            load = os.getloadavg()[1]
         finally:
             for w in procs:
                 if w.poll() is None:
@@ -327,6 +339,9 @@ def main() -> int:
         "baseline_ids": len(ids),
         "ratio": round(e2e / baseline, 1) if baseline else 0,
         "peak_rss_mb": [round(p) for p in peaks],
+        "worker_cpu_s": [round(c, 1) for c in cpu],
+        "worker_cpu_ms_per_message": round(1000 * sum(cpu) / max(1, len(sent_to)), 2),
+        "load_average_5min": round(load, 1),
         "exactly_once": ok,
         "esp_calls": fake.calls,
     }
@@ -346,7 +361,8 @@ def write_results(f: dict, args) -> None:
         f"{f['baseline_read_ids_s']} s | {f['ratio']}x | "
         f"{' / '.join(str(p) for p in f['peak_rss_mb'])} MB | "
         f"{'yes' if f['exactly_once'] else 'NO'} ({f['accepted']:,} accepted, "
-        f"{f['unique']:,} unique) | {args.note} |"
+        f"{f['unique']:,} unique) | worker CPU {f['worker_cpu_ms_per_message']} ms "
+        f"a message; load average {f['load_average_5min']}. {args.note} |"
     )
     header = (
         f"{heading}\n\n"

@@ -113,11 +113,14 @@ def blocked_addresses(emails: Iterable[str], *, bulk: bool) -> set[str]:
 
 
 def _unsubscribe_headers(live: list) -> dict[str, dict[str, str]]:
-    """RFC 8058 one-click unsubscribe headers, per recipient that has a URL."""
+    """RFC 8058 one-click unsubscribe headers, per recipient that has a URL (and the
+    mailto beside it where the recipient carries one)."""
     return {
         r.email: {
             "List-Unsubscribe": ", ".join(
-                f"<{uri}>" for uri in (r.unsubscribe_url, r.unsubscribe_mailto) if uri
+                f"<{uri}>"
+                for uri in (r.unsubscribe_url, getattr(r, "unsubscribe_mailto", ""))
+                if uri
             ),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }

@@ -121,7 +121,7 @@ def test_an_unconfirmed_double_opt_in_signature_does_not_count(texas, leader, te
 
 
 def test_called_or_wrote_on_a_campaign_and_not_yet(texas, leader, texans, campaign):
-    ana, ben, chloe = texans
+    ana = texans[0]
     action = AdvocacyCampaign.objects.create(
         campaign=campaign, kind=AdvocacyCampaign.Kind.CALL, script="Hello."
     )

@@ -69,7 +69,11 @@ def test_unsubscribed_bounced_complained_and_erased_never_get_a_later_alert(
     assert SuppressedAddress.objects.count() == 3
 
     counts = selectors.progress(first)
-    assert (counts.unsubscribed, counts.bounced, counts.complained) == (1, 1, 2)
+    assert (counts["unsubscribed"], counts["bounced"], counts["complained"]) == (
+        1,
+        1,
+        2,
+    )
 
     # tx3 signs up again (a new record; the hashed list marks it suppressed at once).
     from supporters.services import upsert_supporter
@@ -92,11 +96,11 @@ def test_unsubscribed_bounced_complained_and_erased_never_get_a_later_alert(
 def test_no_postal_address_no_send(fake_resend, tx_sender, settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    settings.ALERTS_POSTAL_ADDRESS = ""
+    settings.HARBOR_POSTAL_ADDRESS = ""
     chapter, leader = tx_sender
     add_members(chapter, 2, prefix="tx")
     alert = make_alert(chapter, leader)
-    with pytest.raises(ImproperlyConfigured, match="ALERTS_POSTAL_ADDRESS"):
+    with pytest.raises(ImproperlyConfigured, match="HARBOR_POSTAL_ADDRESS"):
         sending.start_sending(alert)
     alert.refresh_from_db()
     assert alert.status == Alert.Status.DRAFT

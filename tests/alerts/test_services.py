@@ -159,19 +159,26 @@ def test_beyond_one_chapter_a_staff_admin_approves(texas, national, texans):
 
 def test_the_daily_cap_per_chapter(settings, texas, ohio, leader, texans):
     settings.ALERTS_DAILY_CAP_PER_CHAPTER = 2
-    for _ in range(2):
-        alert = make_alert(chapter=texas, user=leader)
-        services.confirm_send(alert=alert, user=leader, typed_count="3")
+    now = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=now, user=leader, typed_count="3")
+    later = make_alert(chapter=texas, user=leader)
+    services.confirm_send(
+        alert=later,
+        user=leader,
+        typed_count="3",
+        scheduled_for=timezone.now() + dt.timedelta(hours=3),
+    )
     third = make_alert(chapter=texas, user=leader)
     with pytest.raises(ValidationError, match="already sent 2 alerts today"):
         services.confirm_send(alert=third, user=leader, typed_count="3")
     third.refresh_from_db()
     assert third.status == Alert.Status.DRAFT
-    # Another chapter has its own cap; a cancelled alert that never went out is given back.
+    # Another chapter has its own cap; an alert cancelled before any mail went out is
+    # given back, one that went out is not.
     assert services.sent_today(ohio) == 0
-    Alert.objects.filter(chapter=texas).exclude(pk=third.pk).update(
-        status=Alert.Status.CANCELLED
-    )
+    services.control_alert(alert=later, user=leader, action="cancel")
+    services.control_alert(alert=now, user=leader, action="cancel")
+    assert services.sent_today(texas) == 1
     services.confirm_send(alert=third, user=leader, typed_count="3")
     settings.ALERTS_DAILY_CAP_PER_CHAPTER = 0
     services.confirm_send(
@@ -228,3 +235,22 @@ def test_a_leader_cannot_control_another_chapters_alert(texas, ohio, leader):
         services.control_alert(alert=alert, user=leader, action="cancel")
     with pytest.raises(PermissionDenied):
         services.confirm_send(alert=alert, user=leader, typed_count="0")
+
+
+def test_the_sender_is_the_chapters_own_else_its_name_else_the_sites(settings, texas):
+    settings.ALERTS_FROM_NAME = "Harbor"
+    settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    assert services.default_sender(texas) == {
+        "from_name": "Harbor Texas",
+        "from_email": "alerts@example.org",
+        "reply_to": "",
+    }
+    texas.alert_from_name = "Texas team"
+    texas.alert_from_email = "texas@example.org"
+    texas.alert_reply_to = "replies@example.org"
+    assert services.default_sender(texas) == {
+        "from_name": "Texas team",
+        "from_email": "texas@example.org",
+        "reply_to": "replies@example.org",
+    }
+    assert services.default_sender(None)["from_name"] == "Harbor"

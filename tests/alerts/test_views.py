@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
+from alerts import services
 from alerts.models import Alert, AlertRecipient
 from tests.accounts.factories import make_user
 
@@ -209,15 +210,16 @@ def test_test_send_then_confirm_and_send_then_progress(
     leader_client.post(send_url, {"typed_count": "3", "when": "now"})
     assert AuditEvent.objects.filter(action="alerts.send").count() == 1
 
-    # Progress counts what the engine and tracking wrote.
+    # The engine froze the audience (no worker runs here: all queued); progress counts
+    # what the engine and tracking write on the rows.
+    assert alert.recipient_count == 3
     for i, s in enumerate(texans):
-        AlertRecipient.objects.create(
-            alert=alert, supporter=s, email=s.email,
+        AlertRecipient.objects.filter(alert=alert, supporter=s).update(
             status="sent" if i < 2 else "queued",
             delivered_at=timezone.now() if i == 0 else None,
-            opened_at=timezone.now() if i < 2 else None, machine_open=i == 1,
-        )  # fmt: skip
-    Alert.objects.filter(pk=alert.pk).update(recipient_count=3)
+            opened_at=timezone.now() if i == 0 else None,
+            machine_open=i == 1,
+        )
     data = leader_client.get(reverse("alerts:progress", kwargs={"pk": alert.pk})).json()
     assert data["total"] == 3
     assert data["sent"] == 2
@@ -237,7 +239,8 @@ def test_progress_is_one_query(leader, texas, django_assert_num_queries):
 
 
 def test_pause_resume_cancel_buttons(leader_client, leader, texas, texans):
-    alert = make_alert(chapter=texas, user=leader, status=Alert.Status.SENDING)
+    alert = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=alert, user=leader, typed_count="3")
     for action, status in (
         ("pause", "paused"),
         ("resume", "sending"),
