@@ -14,7 +14,13 @@ from tests import webhook_payloads as wp
 from .conftest import add_members
 from .conftest import sending_alert as make_alert
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Every webhook here is posted with anymail's authentication configured.
+    pytest.mark.filterwarnings(
+        "error::anymail.exceptions.AnymailInsecureWebhookWarning"
+    ),
+]
 
 
 def send_all(alert: Alert) -> None:

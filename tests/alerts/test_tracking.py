@@ -17,7 +17,13 @@ from tests.supporters.factories import SupporterFactory
 
 from .tracking_helpers import make_alert, send
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Every webhook here is posted with anymail's authentication configured.
+    pytest.mark.filterwarnings(
+        "error::anymail.exceptions.AnymailInsecureWebhookWarning"
+    ),
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,13 @@ from tests import webhook_payloads as wp
 
 from .factories import SupporterFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Every webhook here is posted with anymail's authentication configured.
+    pytest.mark.filterwarnings(
+        "error::anymail.exceptions.AnymailInsecureWebhookWarning"
+    ),
+]
 
 
 @pytest.fixture(autouse=True)
