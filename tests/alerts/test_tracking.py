@@ -173,6 +173,15 @@ def test_machine_opens_are_told_apart_per_esp(client, sent):
     wp.post(client, "mailgun", wp.mailgun_opened(b.email, "<x@mg>", variables=b_meta))
     wp.post(client, "brevo", wp.brevo_event("opened", c.email, c.esp_message_id))
     assert all(fresh(r).opened_at is not None for r in (a, b, c))
+    # A scanner following the links (Mailgun's bot) is no click; a person's is.
+    scan = wp.mailgun_opened(b.email, "<x@mg>", bot="generic", variables=b_meta)
+    scan["event-data"].update(event="clicked", url="https://act.example.org/p/")
+    wp.post(client, "mailgun", scan)
+    assert fresh(b).clicked_at is None
+    click = wp.mailgun_opened(b.email, "<x@mg>", variables=b_meta)
+    click["event-data"].update(event="clicked", url="https://act.example.org/p/")
+    wp.post(client, "mailgun", click)
+    assert fresh(b).clicked_at is not None
     counts = selectors.progress(alert)
     assert (counts["opened"], counts["machine_opened"]) == (3, 0)
 
