@@ -2,8 +2,13 @@
 and send, approve, pause/resume/cancel, and the live progress. Thin: a form, one service
 or selector, a response."""
 
+from anymail.exceptions import AnymailError
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
+from requests import RequestException
 
+from harbor.mail import describe_send_error
 from harbor.staff import StaffRequiredMixin
 from supporters.models import Supporter
 
@@ -159,7 +166,7 @@ class AlertComposeView(_AlertStaffMixin, View):
 
 _DEFAULT_BODY = """Dear {{ first_name }},
 
-Texas still treats some exploited children as offenders. Your legislators can change that:
+Some states still treat exploited children as offenders. Your legislators can change that:
 
 {{ legislators }}
 
@@ -285,9 +292,9 @@ class AlertTestSendView(_AlertStaffMixin, View):
             accepted = services.send_test(
                 alert=alert, user=request.user, sample=sample, request=request
             )
-        except Exception as exc:  # noqa: BLE001 - any ESP failure is a message, not a 500
-            from harbor.mail import describe_send_error
-
+        except (AnymailError, RequestException, ImproperlyConfigured) as exc:
+            # The ESP refused or could not be reached, or no ESP is configured: a
+            # message on the page, not a 500.
             messages.error(
                 request,
                 _("The test email could not be sent (%(error)s).")

@@ -254,3 +254,32 @@ def test_the_sender_is_the_chapters_own_else_its_name_else_the_sites(settings, t
         "reply_to": "replies@example.org",
     }
     assert services.default_sender(None)["from_name"] == "Harbor"
+
+
+def test_a_site_that_cannot_send_alerts_undoes_the_confirmation(
+    settings, texas, leader, texans
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    alert = make_alert(chapter=texas, user=leader)
+    with pytest.raises(ValidationError, match="cannot send alerts yet"):
+        services.confirm_send(alert=alert, user=leader, typed_count="3")
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.DRAFT
+    assert alert.confirmed_at is None
+    assert not alert.recipients.exists()
+    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
+    alert = services.confirm_send(alert=alert, user=leader, typed_count="3")
+    assert alert.status == Alert.Status.SENDING
+
+
+def test_an_approval_that_cannot_start_is_undone(settings, texas, texans):
+    staff = make_user("staff@example.org", role=Role.STAFF)
+    admin = make_user("admin@example.org", role=Role.STAFF_ADMIN)
+    alert = make_alert(chapter=None, user=staff, needs_approval=True)
+    services.confirm_send(alert=alert, user=staff, typed_count="3")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with pytest.raises(ValidationError, match="cannot send alerts yet"):
+        services.approve_alert(alert=Alert.objects.get(pk=alert.pk), user=admin)
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.AWAITING_APPROVAL
+    assert alert.approved_at is None
