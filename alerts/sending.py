@@ -496,7 +496,7 @@ def _record_failure(claim, alert_id, recipients, exc: AnymailError) -> str:
         # recipients (a chunk only ever loses recipients, to suppression) and its answer
         # is lost. Sent, with the ESP's ids to be reconciled from its webhooks.
         return _record_sent_unknown(claim, alert_id, recipients)
-    if kind is SendFailure.TRANSIENT:
+    if kind is SendFailure.TRANSIENT and claim.attempt < AlertChunk.max_attempts:
         logger.warning("chunk %s: transient failure (%s); retrying", claim.pk, error)
         jobs.fail(claim, error=error, retry_in=jobs.backoff(claim.attempt))
         return "retry"
@@ -506,8 +506,8 @@ def _record_failure(claim, alert_id, recipients, exc: AnymailError) -> str:
             "chunk %s: the ESP refused our configuration (%s)", claim.pk, error
         )
         raise exc
-    # Refused for good (every recipient rejected, a malformed message): recorded per
-    # recipient, never retried.
+    # Refused for good (every recipient rejected, a malformed message), or still failing
+    # after the last attempt: recorded per recipient, never retried, so the alert ends.
     with transaction.atomic():
         if not claim.mine().select_for_update().exists():
             return "unclaimed"
