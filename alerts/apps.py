@@ -1,6 +1,36 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_save
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = "Action alerts"
+
+    def ready(self):
+        # Hooks only: the apps below never import alerts (decision 0005).
+        from anymail.signals import tracking
+        from django.core import checks
+
+        from campaigns.models import Attribution
+        from supporters.unsubscribe import register_topic
+
+        from . import tracking as alert_tracking
+        from .compliance import check_postal_address
+
+        checks.register(check_postal_address, "harbor")
+
+        # The ESP's webhooks mark the recipient rows.
+        tracking.connect(
+            alert_tracking.on_tracking_event, dispatch_uid="alerts.tracking"
+        )
+        # An alert's unsubscribe link marks its recipient row.
+        register_topic("alert", alert_tracking.record_unsubscribe)
+        # An action that came through an alert's link (its source code in
+        # referred_by_code) credits the alert, whatever the action's app.
+        for model in apps.get_models():
+            if issubclass(model, Attribution):
+                post_save.connect(
+                    alert_tracking.on_action_saved,
+                    sender=model,
+                    dispatch_uid=f"alerts.acted.{model._meta.label}",
+                )

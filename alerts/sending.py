@@ -25,8 +25,6 @@ from collections import OrderedDict
 from email.utils import formataddr
 
 from anymail.exceptions import AnymailError
-from django.conf import settings
-from django.core import signing
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -42,7 +40,7 @@ from harbor.mail import (
 )
 from supporters.models import ChapterMembership, Supporter
 
-from . import esp
+from . import compliance, esp
 from .models import Alert, AlertChunk, AlertRecipient
 
 logger = logging.getLogger(__name__)
@@ -172,8 +170,9 @@ def start_sending(alert: Alert) -> bool:
     queued). Returns whether it started: False, changing nothing, unless the alert is a
     draft, scheduled or approved (approval is needed beyond one chapter) with a sender. Safe to repeat: a
     second call finds it sending. ``ImproperlyConfigured`` if the ESP cannot send alerts
-    (before anything is changed)."""
+    (before anything is changed), and without ``HARBOR_POSTAL_ADDRESS``."""
     esp.require_sendable()
+    compliance.postal_address()  # no alert without the address in its footer
     size = esp.chunk_size()
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -313,15 +312,12 @@ def _finish_if_done(alert_id: int) -> bool:
 
 
 def unsubscribe_url_for(recipient: AlertRecipient) -> str:
-    """The recipient's one-click unsubscribe URL (List-Unsubscribe, RFC 8058).
-
-    A placeholder until the tracking part's URL builder lands: a signed token of the
-    recipient id under the site's address. Deterministic (no timestamp), as every part
-    of a message must be: a repeated call must carry the same body under its key."""
-    token = signing.Signer(salt="alerts.unsubscribe").sign_object(
-        {"r": recipient.pk}, compress=True
+    """The recipient's one-click unsubscribe URL (List-Unsubscribe, RFC 8058), from
+    ``alerts.compliance``. Deterministic (a signature, no timestamp), as every part of a
+    message must be: a repeated call must carry the same body under its key."""
+    return compliance.unsubscribe_url_for(
+        alert_id=recipient.alert_id, supporter_id=recipient.supporter_id or 0
     )
-    return f"{settings.SITE_URL}/alerts/unsubscribe/{token}/"
 
 
 # One renderer per alert in each worker process: the Markdown, the action link and each
@@ -353,18 +349,21 @@ def _messages_for(
     renderer = _renderer_for(alert)
     messages = []
     for recipient in recipients:
-        url = unsubscribe_url_for(recipient)
         if recipient.supporter is None:  # erased since the freeze: nobody to send to
             continue
+        url = unsubscribe_url_for(recipient)
         subject, text, html = renderer.render(recipient.supporter, unsubscribe_url=url)
         messages.append(
             PersonalMessage(
                 email=recipient.email,
-                send_id=f"alert-recipient-{recipient.pk}",
+                send_id=compliance.send_id_for(recipient.pk),
                 subject=subject,
                 text=text,
                 html=html,
                 unsubscribe_url=url,
+                unsubscribe_mailto=compliance.unsubscribe_mailto_for(
+                    alert_id=recipient.alert_id, supporter_id=recipient.supporter_id
+                ),
             )
         )
     return messages
@@ -497,7 +496,7 @@ def _record_failure(claim, alert_id, recipients, exc: AnymailError) -> str:
         # recipients (a chunk only ever loses recipients, to suppression) and its answer
         # is lost. Sent, with the ESP's ids to be reconciled from its webhooks.
         return _record_sent_unknown(claim, alert_id, recipients)
-    if kind is SendFailure.TRANSIENT:
+    if kind is SendFailure.TRANSIENT and claim.attempt < AlertChunk.max_attempts:
         logger.warning("chunk %s: transient failure (%s); retrying", claim.pk, error)
         jobs.fail(claim, error=error, retry_in=jobs.backoff(claim.attempt))
         return "retry"
@@ -507,8 +506,8 @@ def _record_failure(claim, alert_id, recipients, exc: AnymailError) -> str:
             "chunk %s: the ESP refused our configuration (%s)", claim.pk, error
         )
         raise exc
-    # Refused for good (every recipient rejected, a malformed message): recorded per
-    # recipient, never retried.
+    # Refused for good (every recipient rejected, a malformed message), or still failing
+    # after the last attempt: recorded per recipient, never retried, so the alert ends.
     with transaction.atomic():
         if not claim.mine().select_for_update().exists():
             return "unclaimed"

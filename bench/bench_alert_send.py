@@ -64,6 +64,7 @@ def bench_env(args) -> dict:
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "harbor.mail_backends.ResendBatchBackend",
         "RESEND_API_KEY": "re_bench",
+        "HARBOR_POSTAL_ADDRESS": "Harbor Network, PO Box 123, Austin, TX 78701",
     }
 
 

@@ -219,6 +219,27 @@ ANYMAIL = {
     if value
 }
 
+# --- Unsubscribe, suppression and tracking webhooks (supporters, alerts) -------------
+# A mailbox for List-Unsubscribe's mailto (its inbound webhook unsubscribes); optional.
+HARBOR_UNSUBSCRIBE_MAILTO = env.str("HARBOR_UNSUBSCRIBE_MAILTO", default="")
+# The key of the suppression list's hashes. Unset: derived from SECRET_KEY (set it in
+# production and never change it: a new key forgets every suppressed address).
+HARBOR_SUPPRESSION_KEY = env.str("HARBOR_SUPPRESSION_KEY", default="")
+# The ESPs' own webhook signatures, where anymail checks one (basic auth with
+# ANYMAIL_WEBHOOK_SECRET above is checked for every ESP).
+ANYMAIL.update(
+    {
+        key: value
+        for key, value in {
+            "MAILGUN_WEBHOOK_SIGNING_KEY": env.str(
+                "MAILGUN_WEBHOOK_SIGNING_KEY", default=""
+            ),
+            "RESEND_SIGNING_SECRET": env.str("RESEND_SIGNING_SECRET", default=""),
+        }.items()
+        if value
+    }
+)
+
 # Alert sending (issue #10, alerts/esp.py): recipients per ESP batch call. 0: the ESP's
 # documented limit (Resend 100, Postmark 500, ...); a smaller number is used as is.
 ALERTS_CHUNK_SIZE = env.int("ALERTS_CHUNK_SIZE", default=0)

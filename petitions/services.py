@@ -40,7 +40,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 REFERRAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-REFERRAL_CODE = re.compile(r"^[a-z0-9]{4,16}$")
+# A signer's share code, or an alert's source code ("al-" and ten letters).
+REFERRAL_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{3,15}$")
 CONFIRM_SALT = "harbor.petitions.confirm"
 THANKS_SALT = "harbor.petitions.thanks"
 

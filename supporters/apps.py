@@ -8,10 +8,17 @@ class SupportersConfig(AppConfig):
     def ready(self):
         # The one send path (harbor.mail) re-checks suppression through this, so that
         # harbor, below supporters, imports nothing of it.
+        from anymail.signals import inbound, tracking
+
         from harbor.mail import register_suppression_check
 
         from .selectors import suppressed_emails
+        from .tracking import on_inbound, on_tracking_event
 
         register_suppression_check(
             lambda emails, bulk: suppressed_emails(emails, include_unsubscribed=bulk)
         )
+        # ESP webhooks: hard bounces and complaints onto the suppression list.
+        tracking.connect(on_tracking_event, dispatch_uid="supporters.tracking")
+        # List-Unsubscribe's mailto, when a mailbox is configured.
+        inbound.connect(on_inbound, dispatch_uid="supporters.inbound")

@@ -32,7 +32,7 @@ from .models import (
     SupporterImport,
     Tag,
 )
-from .selectors import supporters_visible_to
+from .selectors import listed_suppressions, supporters_visible_to
 from .services import (
     PROFILE_FIELDS,
     clean_name,
@@ -463,11 +463,28 @@ def _write(
             for email in hidden:
                 del existing[email]
         to_create, to_update, changed_fields = [], [], set()
+        # New supporters whose address is on the hashed suppression list (erased after
+        # a complaint, say) start suppressed, as upsert_supporter does.
+        listed = listed_suppressions(
+            [r.email for r in batch if r.email not in existing]
+        )
         for row in batch:
             supporter = existing.get(row.email)
             if supporter is None:
                 to_create.append(
-                    Supporter(email=row.email, source=source, **row.profile)
+                    Supporter(
+                        email=row.email,
+                        source=source,
+                        **row.profile,
+                        **(
+                            {
+                                "suppressed_at": now,
+                                "suppression_reason": listed[row.email],
+                            }
+                            if row.email in listed
+                            else {}
+                        ),
+                    )
                 )
                 continue
             changed = [

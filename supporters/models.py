@@ -159,6 +159,28 @@ class ConsentEvent(models.Model):
         return f"{self.kind} at {self.at:%Y-%m-%d}"
 
 
+class SuppressedAddress(models.Model):
+    """An address that must never be mailed again (hard bounce, spam complaint, staff),
+    kept as a keyed hash (``supporters.suppression.email_hash``) and tied to no supporter,
+    so it survives the supporter's erasure. ``Supporter.suppressed_at`` mirrors it for the
+    supporters who exist."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(
+        max_length=20, choices=Supporter.SuppressionReason.choices
+    )
+    # What put it here ("webhook:Postmark", "admin", ...); never the address.
+    source = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "suppressed addresses"
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.email_hash[:12]}…"
+
+
 class SupporterImport(Job):
     """One uploaded CSV, validated whole and then written whole, or not at all. A job
     (harbor/jobs.py): failed means rejected, nothing imported."""

@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.selectors import AnyUser, visible_to
 
-from .models import ChapterMembership, Supporter
+from .models import ChapterMembership, Supporter, SuppressedAddress
+from .suppression import email_hash, normalize_for_hash
 
 # The path from a supporter to a chapter, for rows that hang off a supporter.
 SUPPORTER_CHAPTER_PATH = "memberships__chapter"
@@ -63,14 +64,40 @@ def search_supporters(
     return qs.order_by("-created_at", "-pk")
 
 
+def listed_suppressions(emails: Iterable[str]) -> dict[str, str]:
+    """Of ``emails``, those on the hashed suppression list, with the reason: the list
+    that outlives erasure. One query for the whole batch."""
+    by_hash: dict[str, list[str]] = {}
+    for email in emails:
+        by_hash.setdefault(email_hash(email), []).append(email)
+    if not by_hash:
+        return {}
+    return {
+        original: reason
+        for h, reason in SuppressedAddress.objects.filter(
+            email_hash__in=list(by_hash)
+        ).values_list("email_hash", "reason")
+        for original in by_hash[h]
+    }
+
+
 def suppressed_emails(emails: Iterable[str], *, include_unsubscribed: bool) -> set[str]:
-    """Of ``emails``, those that must not be mailed: suppressed (bounce, complaint, manual),
-    and also unsubscribed when ``include_unsubscribed`` (bulk mail)."""
+    """Of ``emails``, those that must not be mailed: on the hashed suppression list or
+    suppressed on their supporter record (bounce, complaint, manual), and also
+    unsubscribed when ``include_unsubscribed`` (bulk mail). Addresses are compared
+    normalized; the ones returned are as given. Two queries for the whole batch."""
+    given = list(emails)
+    normal: dict[str, list[str]] = {}
+    for email in given:
+        normal.setdefault(normalize_for_hash(email), []).append(email)
     blocked = Q(suppressed_at__isnull=False)
     if include_unsubscribed:
         blocked |= Q(unsubscribed_at__isnull=False)
-    return set(
-        Supporter.objects.filter(blocked, email__in=list(emails)).values_list(
+    found = {
+        original
+        for e in Supporter.objects.filter(blocked, email__in=list(normal)).values_list(
             "email", flat=True
         )
-    )
+        for original in normal[e]
+    }
+    return found | set(listed_suppressions(given))

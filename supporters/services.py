@@ -17,7 +17,17 @@ from accounts.models import Chapter
 from harbor.states import normalize_state
 from harbor.text import validate_typed_text
 
-from .models import ChapterMembership, ConsentEvent, Subscription, Supporter
+from . import unsubscribe
+from .models import (
+    ChapterMembership,
+    ConsentEvent,
+    Subscription,
+    Supporter,
+    SuppressedAddress,
+)
+from .selectors import listed_suppressions
+from .suppression import email_hash
+from .unsubscribe import UnsubscribeToken
 
 logger = logging.getLogger(__name__)
 # ASCII digits only: str.isdigit() would also take fullwidth or superscript digits.
@@ -213,9 +223,13 @@ def upsert_supporter(
     if congressional_district:
         # Only a certain district is passed (a ZIP inside one district, or geocoded).
         values["congressional_district"] = congressional_district
-    defaults: dict[str, object] = {**values, "source": source}
+    defaults: dict[str, object] = {
+        **values,
+        "source": source,
+        **suppression_mirror(email),
+    }
     now = timezone.now()
-    if opt_in:
+    if opt_in and "suppressed_at" not in defaults:
         # A new supporter gets consent in the INSERT itself; an existing one through
         # record_opt_in, which respects an unsubscribe.
         defaults.update(
@@ -243,7 +257,7 @@ def upsert_supporter(
             supporter.save(update_fields=[*changed, "updated_at"])
     else:
         join_default_chapters(supporter_id=supporter.pk, state=supporter.state)
-    if opt_in and created:
+    if opt_in and created and supporter.suppressed_at is None:
         ConsentEvent.objects.create(
             supporter=supporter,
             kind=ConsentEvent.Kind.OPT_IN,
@@ -300,14 +314,52 @@ def unsubscribe_supporter(*, supporter_id: int, source: str) -> bool:
             source=source[:100],
         )
         logger.info("unsubscribed supporter=%s", supporter_id)
+    # Off every list too: the newsletter page never re-subscribes them.
+    Subscription.objects.filter(
+        supporter_id=supporter_id, unsubscribed_at__isnull=True
+    ).update(unsubscribed_at=now, updated_at=now)
     return bool(updated)
 
 
 @transaction.atomic
+def unsubscribe_with_token(*, token: UnsubscribeToken, method: str) -> bool:
+    """What an unsubscribe link does (the page's button, a mailbox's RFC 8058 one-click
+    POST, the mailto): unsubscribe the supporter from bulk email, with the consent event
+    naming the topic, and tell the topic's app (alerts marks its recipient row). Safe to
+    repeat; a token whose supporter was erased changes nothing. Returns whether the
+    supporter's consent changed."""
+    if not Supporter.objects.filter(pk=token.supporter_id).exists():
+        return False
+    changed = unsubscribe_supporter(
+        supporter_id=token.supporter_id, source=f"{method}:{token.topic}"
+    )
+    unsubscribe.run_hook(token, at=timezone.now())
+    return changed
+
+
+def suppression_mirror(email: str) -> dict[str, object]:
+    """The suppression fields a new supporter with ``email`` starts with: set when the
+    address is on the hashed list (an erased supporter who complained, signing again)."""
+    reason = listed_suppressions([email]).get(email)
+    if reason is None:
+        return {}
+    return {"suppressed_at": timezone.now(), "suppression_reason": reason}
+
+
+@transaction.atomic
 def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> bool:
-    """Stop all email to a supporter (bounce, complaint, manual). Safe to repeat."""
+    """Stop all email to a supporter (bounce, complaint, manual), and put the address on
+    the hashed suppression list that survives erasure. Safe to repeat."""
     if reason not in Supporter.SuppressionReason.values:
         raise ValueError(f"unknown suppression reason {reason!r}")
+    email = (
+        Supporter.objects.filter(pk=supporter_id)
+        .values_list("email", flat=True)
+        .first()
+    )
+    if email is None:
+        return False
+    _list_address(email=email, reason=reason, source=source)
     now = timezone.now()
     updated = Supporter.objects.filter(
         pk=supporter_id, suppressed_at__isnull=True
@@ -322,6 +374,34 @@ def suppress_supporter(*, supporter_id: int, reason: str, source: str = "") -> b
         )
         logger.info("suppressed supporter=%s reason=%s", supporter_id, reason)
     return bool(updated)
+
+
+def _list_address(*, email: str, reason: str, source: str) -> bool:
+    _, created = SuppressedAddress.objects.get_or_create(
+        email_hash=email_hash(email),
+        defaults={"reason": reason, "source": source[:100]},
+    )
+    return created
+
+
+@transaction.atomic
+def suppress_address(*, email: str, reason: str, source: str = "") -> bool:
+    """Suppress an address whoever holds it: on the hashed list (so it stays suppressed
+    after erasure, or before anyone signs up with it) and on the supporter's record if
+    there is one. What an ESP's bounce or complaint calls. Safe to repeat (a redelivered
+    webhook changes nothing); returns whether anything changed."""
+    if reason not in Supporter.SuppressionReason.values:
+        raise ValueError(f"unknown suppression reason {reason!r}")
+    listed = _list_address(email=email, reason=reason, source=source)
+    supporter_id = (
+        Supporter.objects.filter(email=email.strip().lower())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    changed = supporter_id is not None and suppress_supporter(
+        supporter_id=supporter_id, reason=reason, source=source
+    )
+    return listed or changed
 
 
 def subscribe_to_newsletter(

@@ -5,6 +5,11 @@ from . import views
 app_name = "supporters"
 urlpatterns = [
     path("newsletter/", views.NewsletterSignupView.as_view(), name="newsletter"),
+    path(
+        "unsubscribe/<str:token>/",
+        views.UnsubscribeView.as_view(),
+        name="unsubscribe",
+    ),
     path("staff/supporters/", views.SupporterListView.as_view(), name="list"),
     path(
         "staff/supporters/export.csv",

@@ -4,10 +4,12 @@ with progress, CSV export."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import AuditEvent
 from accounts.selectors import chapters_visible_to, sees_everything
@@ -16,7 +18,7 @@ from harbor import ratelimit
 from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
-from . import importing, selectors, services
+from . import importing, selectors, services, unsubscribe
 from .forms import NewsletterForm, SupporterImportForm, SupporterSearchForm
 from .models import Supporter, SupporterImport
 
@@ -170,3 +172,35 @@ class SupporterImportDetailView(StaffRequiredMixin, View):
                 "show_counts": sees_everything(request.user),
             },
         )
+
+
+# The signed token in the URL is the authority (unguessable, one supporter, one topic);
+# a CSRF token would add nothing and RFC 8058's one-click POST carries no cookie.
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """No login. GET asks for one click (a link scanner's GET unsubscribes no one); POST
+    unsubscribes: the page's button, or a mailbox's RFC 8058 one-click POST
+    (``List-Unsubscribe=One-Click``), which gets a plain 200 at once."""
+
+    template_name = "supporters/unsubscribe.html"
+
+    def get(self, request, token: str):
+        if unsubscribe.read_token(token) is None:
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        return render(request, self.template_name, {"token": token})
+
+    def post(self, request, token: str):
+        parsed = unsubscribe.read_token(token)
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        if parsed is None:
+            if one_click:
+                return HttpResponseBadRequest(
+                    "Not a valid unsubscribe link.", content_type="text/plain"
+                )
+            return render(request, self.template_name, {"invalid": True}, status=400)
+        services.unsubscribe_with_token(
+            token=parsed, method="one_click" if one_click else "unsubscribe_page"
+        )
+        if one_click:
+            return HttpResponse("Unsubscribed.", content_type="text/plain")
+        return render(request, self.template_name, {"done": True})

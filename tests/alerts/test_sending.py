@@ -408,3 +408,24 @@ def test_a_repeat_refused_as_another_body_marks_the_chunk_sent_not_failed(
     assert "message id unknown" in sent.first().error
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT
+
+
+def test_a_chunk_still_failing_after_its_last_attempt_fails_its_recipients(
+    fake_resend, tx_sender
+):
+    chapter, leader = tx_sender
+    add_members(chapter, 3, prefix="tx")
+    alert = make_alert(chapter, leader)
+    sending.start_sending(alert)
+    chunk = alert.chunks.get()
+    fake_resend.fail_next = [503] * AlertChunk.max_attempts
+    for _ in range(AlertChunk.max_attempts - 1):
+        assert sending.send_chunk(chunk_id=chunk.pk) == "retry"
+        AlertChunk.objects.filter(pk=chunk.pk).update(next_attempt_at=None)
+
+    assert sending.send_chunk(chunk_id=chunk.pk) == "failed"
+
+    assert set(AlertRecipient.objects.values_list("status", flat=True)) == {R.FAILED}
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT
+    assert fake_resend.accepted == []

@@ -1,0 +1,54 @@
+"""The ESPs' webhooks: anymail's own views and URLs (``/anymail/<esp>/tracking/`` and
+``/inbound/``), each wrapped so that a body anymail cannot parse (not JSON, the wrong
+shape) is a 400 and never a 500 that the ESP would retry for days. anymail's
+authentication runs first, so only a caller with the secret gets that far; errors of the
+receivers' own (the database down) stay 500s, and the ESP retries them.
+"""
+
+import functools
+import importlib.util
+import logging
+
+from anymail.urls import app_name as app_name
+from anymail.urls import urlpatterns as anymail_patterns
+from django.http import HttpResponseBadRequest
+from django.urls import URLPattern
+
+logger = logging.getLogger(__name__)
+
+MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def refusing_malformed(view):
+    @functools.wraps(view)  # keeps csrf_exempt and login_not_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except MALFORMED as exc:
+            logger.warning(
+                "webhook %s: malformed payload (%s)", request.path, type(exc).__name__
+            )
+            return HttpResponseBadRequest(
+                "Malformed webhook payload.", content_type="text/plain"
+            )
+
+    return wrapped
+
+
+# The ESPs Harbor sends through (README, "Email"); Amazon SES's only with its extra
+# (boto3) installed, else its URL would be a 500 rather than a 404.
+ESPS = ["brevo", "mailgun", "postmark", "resend", "sendgrid"]
+if importlib.util.find_spec("boto3") is not None:
+    ESPS.append("amazon_ses")
+NAMES = {f"{esp}_{kind}_webhook" for esp in ESPS for kind in ("tracking", "inbound")}
+
+urlpatterns = [
+    URLPattern(
+        p.pattern,
+        refusing_malformed(p.callback),
+        default_args=p.default_args,
+        name=p.name,
+    )
+    for p in anymail_patterns
+    if isinstance(p, URLPattern) and p.name in NAMES
+]
