@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 from lxml import etree
 
 from legislators.models import Chamber, Legislator
@@ -196,10 +197,12 @@ def build_message(letter: CwcLetter) -> etree._Element:
 
     delivery = _add(root, "Delivery")
     _add(delivery, "DeliveryId", letter.delivery_id)
-    date = letter.delivery_date or dt.date.today()
+    date = letter.delivery_date or timezone.localdate()
     _add(delivery, "DeliveryDate", date.strftime("%Y%m%d"))
     _add(delivery, "DeliveryAgent", settings.CWC_DELIVERY_AGENT)
-    _add(delivery, "DeliveryAgentAckEmailAddress", settings.CWC_DELIVERY_AGENT_ACK_EMAIL)
+    _add(
+        delivery, "DeliveryAgentAckEmailAddress", settings.CWC_DELIVERY_AGENT_ACK_EMAIL
+    )
     contact = _add(delivery, "DeliveryAgentContact")
     _add(contact, "DeliveryAgentContactName", settings.CWC_DELIVERY_AGENT_CONTACT_NAME)
     _add(

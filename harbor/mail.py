@@ -108,11 +108,14 @@ def send_batch(
     context: dict,
     stream: str,
     language: str | None = None,
+    reply_to: list[str] | None = None,
 ) -> dict[str, AnymailRecipientStatus]:
     """Send ``template`` to ``recipients`` in one ESP call; return status by email.
 
     Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
-    checked before. Not safe to repeat: callers claim their send rows before calling.
+    checked before. ``reply_to`` sets the Reply-To of every message of the batch (a
+    supporter's letter to a legislator: replies go to the supporter). Not safe to
+    repeat: callers claim their send rows before calling.
     """
     if _suppression_check is None:
         raise ImproperlyConfigured(
@@ -129,6 +132,7 @@ def send_batch(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[r.email for r in live],
+        reply_to=reply_to or None,
     )
     message.attach_alternative(html, "text/html")
     # One tag: some ESPs (Postmark) accept no more.
