@@ -1,6 +1,11 @@
 import pytest
 
 from advocacy.models import AdvocacyCampaign
+from tests.advocacy.letters_setup import (  # noqa: F401  (fixtures of the letters)
+    congress_letter,
+    fake_cwc,
+    texas_letter,
+)
 from tests.legislators.conftest import (  # noqa: F401  (fixtures)
     _fresh_zip_index,
     data_slice,

@@ -1,0 +1,329 @@
+"""Letters through their real entry points: the write flow over HTTP, the delivery job
+against anymail's real Postmark backend (loopback fake ESP) and a loopback fake CWC."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advocacy import letters, tasks
+from advocacy.letters import Route, route_for
+from advocacy.models import AdvocacyCampaign, LetterDelivery, LetterSender, Outreach
+from legislators.models import Chamber, Legislator
+
+ZIP = "78701"
+
+
+@pytest.fixture(autouse=True)
+def _letter_settings(settings):
+    settings.SITE_URL = "http://testserver"
+    settings.PUBLIC_FORM_RATE_LIMIT_PER_IP = 1000
+    settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
+
+
+def write_url(action) -> str:
+    return reverse("advocacy:write", kwargs={"slug": action.campaign.slug})
+
+
+def letter_page(client, action, **params):
+    return client.get(write_url(action), {"zip_code": ZIP, **params})
+
+
+def form_data(response, **overrides) -> dict:
+    """The write form's fields as the page rendered them (hidden ones included), with
+    the signature filled in."""
+    html = response.content.decode()
+    data = {}
+    for name, value in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html
+    ):
+        data[name] = value
+    for name, value in re.findall(
+        r'<input type="text" name="(subject_\d+)"[^>]*value="([^"]*)"', html
+    ):
+        data[name] = value
+    for name, value in re.findall(
+        r'<textarea name="(body_\d+)"[^>]*>\n?(.*?)</textarea>', html, re.DOTALL
+    ):
+        data[name] = value
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(
+        {
+            "prefix": "Ms.",
+            "first_name": "Ana",
+            "last_name": "Reyes",
+            "street_address": "100 Congress Ave",
+            "city": "Austin",
+            "email": "ana@example.org",
+            "website_url": "",
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+def deliver_all() -> list[str]:
+    return [
+        letters.deliver_letter(delivery_id=pk)
+        for pk in LetterDelivery.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+
+
+# --- routes ---------------------------------------------------------------------------
+
+
+def test_routes(db, settings, fake_cwc):
+    state = Legislator(chamber=Chamber.STATE_LOWER, state="TX", district="49")
+    assert route_for(state) == Route.NONE
+    state.contact_form_url = "https://house.texas.gov/contact"
+    assert route_for(state) == Route.CONTACT_FORM
+    state.email = "rep@house.texas.gov"
+    assert route_for(state) == Route.EMAIL
+    member = Legislator(chamber=Chamber.US_HOUSE, state="TX", district="37")
+    assert route_for(member) == Route.CWC
+    settings.CWC_API_URL = ""
+    assert route_for(member) == Route.NONE
+    member.contact_form_url = "https://doggett.house.gov/contact"
+    assert route_for(member) == Route.CONTACT_FORM
+
+
+# --- state legislators by email --------------------------------------------------------
+
+
+def test_the_page_says_who_cannot_be_written_to_before_writing(client, texas_letter):
+    response = letter_page(client, texas_letter)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We know no way to write to this legislator" in html
+    assert "Your letter is emailed to their office" in html
+    # Pre-filled from the templates, for that legislator.
+    emailed = texas_letter.target_legislators.exclude(email="").get()
+    assert f"Dear State representative {emailed.last_name}" in html or (
+        f"Dear State senator {emailed.last_name}" in html
+    )
+    assert html.count("<textarea") == 1  # no letter box for the unreachable one
+
+
+def test_a_letter_by_email_goes_through_the_send_path_with_reply_to(
+    client,
+    texas_letter,
+    fake_postmark,
+    django_capture_on_commit_callbacks,
+):
+    page = letter_page(client, texas_letter)
+    data = form_data(page)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(write_url(texas_letter), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert len(callbacks) == 1  # one delivery queued: the email one
+    unreachable, emailed = (
+        Outreach.objects.filter(kind="letter").order_by("delivery_status").all()
+    )
+    assert (emailed.delivery_status, emailed.method) == ("pending", "email")
+    assert unreachable.delivery_status == "no_route"
+    assert emailed.campaign_id == texas_letter.campaign_id
+    assert emailed.supporter.email == "ana@example.org"
+    assert emailed.state == "TX"
+    assert deliver_all() == ["sent"]
+    emailed.refresh_from_db()
+    assert emailed.delivery_status == "sent"
+    assert emailed.delivered_at is not None
+    (message,) = fake_postmark.messages
+    assert message["To"] == "office.one@house.texas.example.gov"
+    assert message["ReplyTo"] == "ana@example.org"
+    assert message["Subject"] == "Safe Harbor for every child"
+    assert "I am your constituent" in message["TextBody"]
+    assert "100 Congress Ave" in message["TextBody"]
+    # The finish page lists both, with their status.
+    finish = client.get(response.url)
+    html = finish.content.decode()
+    assert "Sent to their office by email" in html
+    assert "Not sent: we know no way to write to this legislator" in html
+
+
+def test_a_replayed_form_sends_nothing_twice(client, texas_letter, fake_postmark):
+    data = form_data(letter_page(client, texas_letter))
+    assert client.post(write_url(texas_letter), data).status_code == 302
+    assert client.post(write_url(texas_letter), data).status_code == 302
+    assert Outreach.objects.filter(kind="letter").count() == 2
+    assert LetterDelivery.objects.count() == 1
+    assert LetterSender.objects.count() == 1
+    deliver_all()
+    tasks.deliver_letter_task(LetterDelivery.objects.get().pk)  # a redelivery
+    assert len(fake_postmark.messages) == 1
+
+
+def test_an_esp_outage_is_retried_then_sent(client, texas_letter, fake_postmark):
+    client.post(write_url(texas_letter), form_data(letter_page(client, texas_letter)))
+    fake_postmark.fail_next = [500]
+    assert deliver_all() == ["pending"]
+    row = LetterDelivery.objects.get()
+    assert row.status == "pending"
+    assert row.next_attempt_at > timezone.now()
+    LetterDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert deliver_all() == ["sent"]
+
+
+# --- members of Congress through CWC ---------------------------------------------------
+
+
+def test_letters_to_congress_go_through_cwc(client, congress_letter, fake_cwc):
+    page = letter_page(client, congress_letter)
+    html = page.content.decode()
+    assert "Communicating with Congress" in html
+    response = client.post(write_url(congress_letter), form_data(page))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    outreaches = list(Outreach.objects.filter(kind="letter"))
+    assert len(outreaches) == 3  # two senators, one representative
+    assert {o.method for o in outreaches} == {"cwc"}
+    assert deliver_all() == ["delivered"] * 3
+    assert len(fake_cwc.accepted) == 3
+    offices = sorted(
+        doc.findtext("Recipient/MemberOffice") for doc in fake_cwc.accepted
+    )
+    assert offices[0].startswith("HTX")
+    assert all(o.startswith("STX") for o in offices[1:])
+    doc = fake_cwc.accepted[0]
+    assert doc.findtext("Constituent/Address1") == "100 Congress Ave"
+    assert doc.findtext("Constituent/Prefix") == "Ms."
+    assert "I am your constituent" in doc.findtext("Message/ConstituentMessage")
+    assert {o.delivery_status for o in Outreach.objects.all()} == {"delivered"}
+    assert "Delivered to their office" in client.get(response.url).content.decode()
+
+
+def test_cwc_outage_is_retried_and_a_refusal_recorded(
+    client, congress_letter, fake_cwc
+):
+    client.post(
+        write_url(congress_letter), form_data(letter_page(client, congress_letter))
+    )
+    fake_cwc.fail_next = [503, 400]
+    first, second, third = deliver_all()
+    assert (first, second, third) == ("pending", "failed", "delivered")
+    failed = Outreach.objects.get(delivery_status="failed")
+    assert "HTTP 400" in failed.error
+    assert LetterDelivery.objects.get(outreach=failed).status == "failed"
+    LetterDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    deliver_all()
+    assert Outreach.objects.filter(delivery_status="delivered").count() == 2
+    assert len(fake_cwc.accepted) == 2  # the refused letter is never retried
+
+
+def test_cwc_needs_a_title(client, congress_letter, fake_cwc):
+    data = form_data(letter_page(client, congress_letter), prefix="")
+    response = client.post(write_url(congress_letter), data)
+    assert response.status_code == 400
+    assert "asks for a title" in response.content.decode()
+    assert not Outreach.objects.exists()
+
+
+def test_without_cwc_members_get_the_letter_for_their_contact_form(
+    client,
+    congress_letter,
+):
+    Legislator.objects.filter(state="TX", chamber=Chamber.US_SENATE).update(
+        contact_form_url="https://www.senate.gov/contact-example"
+    )
+    Legislator.objects.filter(state="TX", chamber=Chamber.US_HOUSE).update(
+        contact_form_url=""
+    )
+    page = letter_page(client, congress_letter)
+    html = page.content.decode()
+    assert "ready to copy" in html
+    assert "We know no way to write to this legislator" in html
+    response = client.post(write_url(congress_letter), form_data(page))
+    assert response.status_code == 302
+    statuses = sorted(Outreach.objects.values_list("delivery_status", flat=True))
+    assert statuses == ["copied_to_contact_form"] * 2 + ["no_route"]
+    assert not LetterDelivery.objects.exists()
+    finish = client.get(response.url).content.decode()
+    assert "https://www.senate.gov/contact-example" in finish
+    assert "I am your constituent" in finish
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+def test_a_huge_letter_gets_a_clear_message(client, texas_letter):
+    data = form_data(letter_page(client, texas_letter))
+    body = next(k for k in data if k.startswith("body_"))
+    too_long = client.post(write_url(texas_letter), {**data, body: "x" * 20_000})
+    assert too_long.status_code == 400
+    assert "Your letter is too long" in too_long.content.decode()
+    ten_mb = client.post(write_url(texas_letter), {**data, body: "x" * 10_000_000})
+    assert ten_mb.status_code == 413
+    assert "too large" in ten_mb.content.decode()
+    assert not Outreach.objects.exists()
+
+
+def test_a_forged_legislator_is_never_written_to(client, texas_letter):
+    other = Legislator.objects.filter(chamber=Chamber.US_SENATE).first()
+    data = form_data(letter_page(client, texas_letter))
+    data[f"subject_{other.pk}"] = "Forged letter"
+    data[f"body_{other.pk}"] = "This should never be sent."
+    assert client.post(write_url(texas_letter), data).status_code == 302
+    assert not Outreach.objects.filter(legislator=other).exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"zip_code": "7870"}, "Enter a 5-digit ZIP code"),
+        ({"zip_code": "99999"}, "We have no legislators for that ZIP code"),
+    ],
+)
+def test_bad_zip_codes(client, texas_letter, params, message):
+    response = client.get(write_url(texas_letter), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_bad_session_email_and_rate_limit(client, texas_letter, settings):
+    data = form_data(letter_page(client, texas_letter))
+    response = client.post(write_url(texas_letter), {**data, "session": "nope"})
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    response = client.post(write_url(texas_letter), {**data, "email": "not-an-email"})
+    assert response.status_code == 400
+    settings.PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = 1
+    assert client.post(write_url(texas_letter), data).status_code == 302
+    again = {**data, "session": "5f1b0c3e-0000-4000-8000-000000000001"}
+    response = client.post(write_url(texas_letter), again)
+    assert response.status_code == 429
+    assert "Too many letters" in response.content.decode()
+
+
+def test_unknown_campaign_and_forged_finish_token(client, texas_letter):
+    assert client.get("/campaigns/nope/write/").status_code == 404
+    url = reverse(
+        "advocacy:write-sent",
+        kwargs={"slug": texas_letter.campaign.slug, "token": "forged"},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_finish_page_query_budget(
+    client,
+    texas_letter,
+    django_assert_max_num_queries,
+):
+    response = client.post(
+        write_url(texas_letter), form_data(letter_page(client, texas_letter))
+    )
+    with django_assert_max_num_queries(6):
+        assert client.get(response.url).status_code == 200
+
+
+def test_spanish_write_page(client, texas_letter):
+    response = letter_page(client, texas_letter, lang="es")
+    assert response.status_code == 200
+    assert "Escriba a sus legisladores" in response.content.decode()
+
+
+def test_task_name_and_queue_are_pinned():
+    assert tasks.deliver_letter_task.name == "advocacy.deliver_letter"
+    assert tasks.deliver_letter_task.queue == "transactional"
+    assert LetterDelivery.job_task_name == "advocacy.deliver_letter"
+    assert AdvocacyCampaign.Kind.LETTER == "letter"
