@@ -1,18 +1,13 @@
-"""The write flow's forms: where the supporter lives, and their letters. Validation and
-cleaning only."""
-
-import re
-import uuid
+"""The write flow's letter form (its first step is the call flow's start form, see
+``advocacy.letter_views``). Validation and cleaning only."""
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from harbor.forms import HoneypotMixin
 from supporters.services import (
     clean_name,
-    clean_public_zip,
     clean_text,
     normalize_email,
 )
@@ -28,64 +23,12 @@ PREFIXES = [
 ]
 
 
-def _clip(value: str, length: int) -> str:
-    """Hidden tracking fields are clipped, never rejected: the writer cannot see them."""
-    return (value or "").strip()[:length]
-
-
-def _zip(value: str) -> str:
-    try:
-        zip_code = clean_public_zip("".join((value or "").split()))
-    except ValidationError as exc:
-        if exc.code == "nonexistent":
-            raise
-        zip_code = ""
-    if not zip_code:
-        raise forms.ValidationError(_("Enter a 5-digit ZIP code, like 78701."))
-    return zip_code[:5]
-
-
-class WhereForm(forms.Form):
-    """Step one (a GET form): the ZIP code, and the street address or district when the
-    ZIP is split between districts."""
-
-    zip_code = forms.CharField(
-        label=_("ZIP code"),
-        max_length=10,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
-        ),
-    )
-    address = forms.CharField(
-        label=_("Street address (optional)"),
-        max_length=200,
-        required=False,
-        help_text=_("Needed when your ZIP code is split between districts."),
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-    )
-    district = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_zip_code(self):
-        return _zip(self.cleaned_data["zip_code"])
-
-    def clean_address(self):
-        return clean_text(self.cleaned_data["address"])
-
-    def clean_district(self):
-        value = self.cleaned_data["district"][:10].strip().upper()
-        return value if re.fullmatch(r"[A-Z]{2}-\d{2}", value) else ""
-
-
 class LetterForm(HoneypotMixin):
     """Step two: the supporter's letters (one subject and body per target with a
     route) and how they sign them. ``targets`` are the supporter's targets, each with
     its ``route``; fields exist only for them, so a forged legislator id is never
     read."""
 
-    session = forms.CharField(widget=forms.HiddenInput)
-    zip_code = forms.CharField(widget=forms.HiddenInput)
-    address = forms.CharField(required=False, widget=forms.HiddenInput)
-    district = forms.CharField(required=False, widget=forms.HiddenInput)
     prefix = forms.ChoiceField(label=_("Title"), choices=PREFIXES, required=False)
     first_name = forms.CharField(
         label=_("First name"),
@@ -118,10 +61,6 @@ class LetterForm(HoneypotMixin):
         label=_("Keep me informed by email about this campaign and Harbor's work."),
         required=False,
     )
-    ref = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_medium = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, targets=(), needs_prefix: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,24 +94,6 @@ class LetterForm(HoneypotMixin):
         pk = target.legislator.pk
         return self[f"subject_{pk}"], self[f"body_{pk}"]
 
-    def clean_session(self):
-        try:
-            return uuid.UUID(self.cleaned_data["session"][:40])
-        except ValueError:
-            raise forms.ValidationError(
-                _("This form has expired. Please start again.")
-            ) from None
-
-    def clean_zip_code(self):
-        return _zip(self.cleaned_data["zip_code"])
-
-    def clean_address(self):
-        return clean_text(self.cleaned_data["address"])[:200]
-
-    def clean_district(self):
-        value = self.cleaned_data["district"][:10].strip().upper()
-        return value if re.fullmatch(r"[A-Z]{2}-\d{2}", value) else ""
-
     def clean_first_name(self):
         return clean_name(self.cleaned_data["first_name"])
 
@@ -193,18 +114,6 @@ class LetterForm(HoneypotMixin):
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
-
-    def clean_ref(self):
-        return _clip(self.cleaned_data["ref"], 16)
-
-    def clean_utm_source(self):
-        return _clip(self.cleaned_data["utm_source"], 100)
-
-    def clean_utm_medium(self):
-        return _clip(self.cleaned_data["utm_medium"], 100)
-
-    def clean_utm_campaign(self):
-        return _clip(self.cleaned_data["utm_campaign"], 100)
 
     def clean(self):
         data = super().clean()

@@ -1,38 +1,14 @@
-"""Reads of the write flow: the live letter action of a campaign, and one supporter's
-letters with their delivery status."""
+"""Reads of the write flow: targets with their routes, one supporter's letters with
+their delivery status. (The action itself: ``selectors.public_action``.)"""
 
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
-
-from campaigns.models import Campaign, CampaignBill
+from django.db.models import QuerySet
 
 from .letters import Route, route_for
 from .models import AdvocacyCampaign, Outreach
 from .targets import Target
-
-
-def letter_action(*, slug: str) -> AdvocacyCampaign | None:
-    """The active letter action of the live campaign ``slug``, with what the targets
-    need loaded (the campaign, its bill links, the action's bill); None if there is
-    none."""
-    return (
-        AdvocacyCampaign.objects.select_related("campaign", "target_bill")
-        .prefetch_related(
-            Prefetch(
-                "campaign__bill_links",
-                queryset=CampaignBill.objects.select_related("bill"),
-            )
-        )
-        .filter(
-            campaign__slug=slug,
-            campaign__status=Campaign.Status.LIVE,
-            kind=AdvocacyCampaign.Kind.LETTER,
-            is_active=True,
-        )
-        .first()
-    )
 
 
 @dataclass
@@ -57,11 +33,15 @@ def with_routes(targets: list[Target]) -> list[LetterTarget]:
     return [LetterTarget(target=t, route=route_for(t.legislator)) for t in targets]
 
 
-def letters_of_session(*, session: uuid.UUID) -> QuerySet[Outreach]:
-    """One supporter's letters of one pass through the write flow, with their
+def letters_of_session(
+    *, session: uuid.UUID, action: AdvocacyCampaign
+) -> QuerySet[Outreach]:
+    """One supporter's letters of one pass through ``action``'s write flow, with their
     legislators; one query."""
     return (
-        Outreach.objects.filter(session=session, kind=AdvocacyCampaign.Kind.LETTER)
+        Outreach.objects.filter(
+            session=session, advocacy_campaign=action, kind=AdvocacyCampaign.Kind.LETTER
+        )
         .select_related("legislator")
         .order_by("pk")
     )

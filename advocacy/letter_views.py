@@ -1,70 +1,43 @@
-"""The write flow at ``/campaigns/<slug>/write/``: where the supporter lives → their
-targets, each with the route a letter takes (and a clear word for those with none) →
-their letters, pre-filled and editable → sent → the finish page with each letter's
-delivery status. Works without JavaScript; thin: forms validate, services write."""
+"""The write flow at ``/campaigns/<slug>/write/``: where the supporter lives (the call
+flow's start step, for the letter action) → their targets, each with the route a letter
+takes (and a clear word for those with none) → their letters, pre-filled and editable →
+sent → the finish page with each letter's delivery status.
+
+The supporter's pass (session, place, source) is the call flow's signed link
+(``advocacy.passes``): a replayed form carries the same session, so nothing is recorded
+or sent twice. Works without JavaScript; thin: forms validate, services write."""
 
 import logging
-import uuid
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import translation
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from harbor import ratelimit
 from harbor.net import client_ip
-from legislators.models import Chamber
-from legislators.selectors import representation_for
 
-from . import letter_selectors as selectors
-from .letter_forms import LetterForm, WhereForm
+from . import letter_selectors, passes, selectors
+from .letter_forms import LetterForm
 from .letters import Draft, Route, Sender, send_letters
+from .models import AdvocacyCampaign
 from .scripts import ScriptContext, render_script
-from .services import Place, Source
 from .targets import targets_for
+from .views import CallStartView, LanguageMixin
 
 logger = logging.getLogger(__name__)
 
-FINISH_SALT = "harbor.advocacy.letters.finish"
-FINISH_MAX_AGE = 7 * 24 * 3600
-TRACKING = ("ref", "utm_source", "utm_medium", "utm_campaign")
 
+class WriteStartView(CallStartView):
+    """Step 1: the ZIP code (and address or district when split), exactly as the call
+    flow asks it, for the campaign's letter action."""
 
-def _language(request) -> str:
-    wanted = request.GET.get("lang", "")
-    if wanted in dict(settings.LANGUAGES):
-        return wanted
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
-def _action_or_404(slug: str):
-    action = selectors.letter_action(slug=slug)
-    if action is None:
-        raise Http404
-    return action
-
-
-def _place(representation, zip_code: str) -> Place:
-    district = representation.known_district
-    states = {d.state for d in representation.districts}
-    upper = lower = ""
-    for seat in representation.seats:
-        if seat.chamber == Chamber.STATE_UPPER:
-            upper = seat.district
-        elif seat.chamber == Chamber.STATE_LOWER:
-            lower = seat.district
-    return Place(
-        zip_code=zip_code,
-        state=states.pop() if len(states) == 1 else "",
-        congressional_district=district.code if district else "",
-        state_upper_district=upper,
-        state_lower_district=lower,
-    )
+    template_name = "advocacy/write_start.html"
+    kind = AdvocacyCampaign.Kind.LETTER
+    start_url_name = "advocacy:write"
+    next_url_name = "advocacy:write-letters"
 
 
 def _prefilled(action, letter_target) -> dict[str, str]:
@@ -84,133 +57,83 @@ def _prefilled(action, letter_target) -> dict[str, str]:
     }
 
 
-class WriteView(View):
-    """GET: the ZIP step, then the targets and the letters. POST: send them."""
+class _LetterPassMixin(LanguageMixin):
+    def load(self, slug: str, token: str):
+        """(action, pass, targets with their routes); the pass is None when the link
+        is forged, damaged or expired."""
+        action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.LETTER)
+        if action is None:
+            raise Http404
+        letter_pass = passes.read_token(token)
+        if letter_pass is None:
+            return action, None, []
+        rep = selectors.representation_at(letter_pass.place)
+        targets = targets_for(action, rep) if rep is not None else []
+        return action, letter_pass, letter_selectors.with_routes(targets)
+
+    def invalid(self, request, action):
+        return render(
+            request,
+            "advocacy/write_invalid.html",
+            {
+                **self.base_context(action),
+                "start_url": self.url("advocacy:write", slug=action.campaign.slug),
+            },
+            status=400,
+        )
+
+
+class WriteLettersView(_LetterPassMixin, View):
+    """Step 2. GET: the targets with their routes and a pre-filled letter for each one
+    who can be reached. POST: send them."""
 
     template_name = "advocacy/write.html"
 
-    def _lookup(self, data):
-        where = WhereForm(data)
-        if not where.is_valid():
-            return where, None
-        d = where.cleaned_data
-        representation = representation_for(
-            zip_code=d["zip_code"], address=d["address"], district=d["district"]
-        )
-        if representation is None:
-            where.add_error(
-                "zip_code",
-                _("We have no legislators for that ZIP code. Check it and try again."),
-            )
-        return where, representation
+    def _render(self, request, action, token, targets, form, *, status=200):
+        context = {
+            **self.base_context(action),
+            "targets": targets,
+            "writable": [t for t in targets if t.writable],
+            "form": form,
+            "letter_rows": [(t, *form.letter_fields(t)) for t in targets if t.writable],
+            "form_action": self.url(
+                "advocacy:write-letters", slug=action.campaign.slug, token=token
+            ),
+            "start_url": self.url("advocacy:write", slug=action.campaign.slug),
+            "max_chars": f"{settings.LETTERS_MAX_BODY_CHARS:,}",
+        }
+        return render(request, self.template_name, context, status=status)
 
-    def _targets(self, action, representation):
-        if representation is None or representation.is_ambiguous:
-            return []
-        return selectors.with_routes(targets_for(action, representation))
-
-    def _render(
-        self, request, action, *, where, representation, targets, form, status=200
-    ):
-        lang = _language(request)
-        return render(
-            request,
-            self.template_name,
-            {
-                "action": action,
-                "campaign": action.campaign,
-                "where": where,
-                "result": representation,
-                "targets": targets,
-                "writable": [t for t in targets if t.writable],
-                "unreachable": [t for t in targets if not t.writable],
-                "form": form,
-                "letter_rows": [
-                    (t, *form.letter_fields(t)) for t in targets if t.writable
-                ]
-                if form is not None
-                else [],
-                "lang_param": lang if lang != settings.LANGUAGE_CODE else "",
-                "max_chars": settings.LETTERS_MAX_BODY_CHARS,
-            },
-            status=status,
-        )
-
-    def get(self, request, slug: str):
-        action = _action_or_404(slug)
-        if "zip_code" not in request.GET:
-            return self._render(
-                request,
-                action,
-                where=WhereForm(),
-                representation=None,
-                targets=[],
-                form=None,
-            )
-        where, representation = self._lookup(request.GET)
-        targets = self._targets(action, representation)
-        form = None
-        if targets:
-            initial = {
-                "session": str(uuid.uuid4()),
-                "zip_code": where.cleaned_data["zip_code"],
-                "address": where.cleaned_data["address"],
-                "district": where.cleaned_data["district"],
-                **{name: request.GET.get(name, "")[:100] for name in TRACKING},
-            }
-            for target in targets:
-                if target.writable:
-                    initial.update(_prefilled(action, target))
-            form = LetterForm(
-                initial=initial,
-                targets=targets,
-                needs_prefix=any(t.route == Route.CWC for t in targets),
-            )
-        return self._render(
-            request,
-            action,
-            where=where,
-            representation=representation,
-            targets=targets,
-            form=form,
-        )
-
-    def post(self, request, slug: str):
-        action = _action_or_404(slug)
-        where, representation = self._lookup(request.POST)
-        targets = self._targets(action, representation)
-        if not targets:
-            return self._render(
-                request,
-                action,
-                where=where,
-                representation=representation,
-                targets=[],
-                form=None,
-                status=400,
-            )
-        form = LetterForm(
-            request.POST,
+    def _form(self, targets, data=None, initial=None):
+        return LetterForm(
+            data,
+            initial=initial,
             targets=targets,
             needs_prefix=any(t.route == Route.CWC for t in targets),
         )
+
+    def get(self, request, slug: str, token: str):
+        action, letter_pass, targets = self.load(slug, token)
+        if letter_pass is None:
+            return self.invalid(request, action)
+        initial: dict[str, str] = {}
+        for target in targets:
+            if target.writable:
+                initial.update(_prefilled(action, target))
+        return self._render(
+            request, action, token, targets, self._form(targets, initial=initial)
+        )
+
+    def post(self, request, slug: str, token: str):
+        action, letter_pass, targets = self.load(slug, token)
+        if letter_pass is None:
+            return self.invalid(request, action)
+        form = self._form(targets, data=request.POST)
         if form.is_bot():
             logger.info("honeypot filled letter action=%s", action.pk)
-            return redirect(action.campaign.get_absolute_url())
-
-        def again(status):
-            return self._render(
-                request,
-                action,
-                where=where,
-                representation=representation,
-                targets=targets,
-                form=form,
-                status=status,
-            )
-
-        if not form.is_valid():
-            return again(400)
+            return HttpResponseRedirect(action.campaign.get_absolute_url())
+        if not targets or not form.is_valid():
+            return self._render(request, action, token, targets, form, status=400)
         data = form.cleaned_data
         try:
             ratelimit.check_public_form_limits(
@@ -223,9 +146,8 @@ class WriteView(View):
                     "Too many letters from your connection. Please try again in a few minutes."
                 ),
             )
-            return again(429)
-        place = _place(representation, data["zip_code"])
-        states = {d.state for d in representation.districts}
+            return self._render(request, action, token, targets, form, status=429)
+        place = letter_pass.attribution_place
         sender = Sender(
             email=data["email"],
             prefix=data["prefix"],
@@ -233,71 +155,61 @@ class WriteView(View):
             last_name=data["last_name"],
             street_address=data["street_address"],
             city=data["city"],
-            state=place.state or (states.pop() if states else ""),
-            zip_code=data["zip_code"],
+            state=place.state,
+            zip_code=place.zip_code,
         )
         drafts = [
             Draft(
                 legislator=t.legislator,
-                subject=data.get(f"subject_{t.legislator.pk}", "")
-                if t.writable
-                else "",
-                body=data.get(f"body_{t.legislator.pk}", "") if t.writable else "",
+                subject=data.get(f"subject_{t.legislator.pk}", ""),
+                body=data.get(f"body_{t.legislator.pk}", ""),
             )
             for t in targets
         ]
         try:
             send_letters(
                 action=action,
-                session=data["session"],
+                session=letter_pass.session,
                 sender=sender,
                 drafts=drafts,
                 wants_email=data["wants_email"],
                 place=place,
-                source=Source(
-                    referred_by_code=data["ref"],
-                    utm_source=data["utm_source"],
-                    utm_medium=data["utm_medium"],
-                    utm_campaign=data["utm_campaign"],
-                    channel="page",
-                ),
-                language=_language(request),
+                source=letter_pass.source,
+                language=self.lang or request.LANGUAGE_CODE,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-            return again(400)
-        token = signing.dumps(
-            {"s": str(data["session"]), "c": action.campaign.slug}, salt=FINISH_SALT
+            return self._render(request, action, token, targets, form, status=400)
+        return HttpResponseRedirect(
+            self.url("advocacy:write-sent", slug=slug, token=token), status=303
         )
-        url = reverse("advocacy:write-sent", kwargs={"slug": slug, "token": token})
-        lang = _language(request)
-        if lang != settings.LANGUAGE_CODE:
-            url += f"?lang={lang}"
-        return redirect(url)
 
 
-class WriteSentView(View):
+class WriteSentView(_LetterPassMixin, View):
     """The finish page: each letter with its delivery status; the contact-form ones
     with the letter ready to copy and the form's link."""
 
     def get(self, request, slug: str, token: str):
-        action = _action_or_404(slug)
-        try:
-            data = signing.loads(token, salt=FINISH_SALT, max_age=FINISH_MAX_AGE)
-            session = uuid.UUID(str(data["s"]))
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise Http404 from None
-        if data.get("c") != action.campaign.slug:
+        action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.LETTER)
+        if action is None:
             raise Http404
-        letters = list(selectors.letters_of_session(session=session))
+        letter_pass = passes.read_token(token)
+        if letter_pass is None:
+            return self.invalid(request, action)
+        letters = list(
+            letter_selectors.letters_of_session(
+                session=letter_pass.session, action=action
+            )
+        )
         if not letters:
-            raise Http404
+            return HttpResponseRedirect(
+                self.url("advocacy:write-letters", slug=slug, token=token)
+            )
         return render(
             request,
             "advocacy/write_sent.html",
             {
-                "action": action,
-                "campaign": action.campaign,
+                **self.base_context(action),
                 "letters": letters,
                 "any_pending": any(
                     o.delivery_status == o.Delivery.PENDING for o in letters

@@ -30,11 +30,16 @@ urlpatterns = [
     ),
     path(
         "campaigns/<slug:slug>/write/",
-        letter_views.WriteView.as_view(),
+        letter_views.WriteStartView.as_view(),
         name="write",
     ),
     path(
-        "campaigns/<slug:slug>/write/sent/<str:token>/",
+        "campaigns/<slug:slug>/write/<str:token>/",
+        letter_views.WriteLettersView.as_view(),
+        name="write-letters",
+    ),
+    path(
+        "campaigns/<slug:slug>/write/<str:token>/sent/",
         letter_views.WriteSentView.as_view(),
         name="write-sent",
     ),

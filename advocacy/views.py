@@ -101,6 +101,16 @@ class CallStartView(LanguageMixin, View):
     between districts asks for the address or the supporter's choice."""
 
     template_name = "advocacy/call_start.html"
+    # The write flow's first step is this one for letters (advocacy.letter_views).
+    kind = AdvocacyCampaign.Kind.CALL
+    start_url_name = "advocacy:call"
+    next_url_name = "advocacy:call-target"
+
+    def action_or_404(self, slug: str) -> AdvocacyCampaign:
+        action = selectors.public_action(slug=slug, kind=self.kind)
+        if action is None:
+            raise Http404
+        return action
 
     def _render(self, request, action, form, *, rep=None, status=200, notice=""):
         context = {
@@ -109,12 +119,12 @@ class CallStartView(LanguageMixin, View):
             "rep": rep,
             "notice": notice,
             "geocoding": geocoder.is_enabled(),
-            "form_action": self.url("advocacy:call", slug=action.campaign.slug),
+            "form_action": self.url(self.start_url_name, slug=action.campaign.slug),
         }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, slug: str):
-        action = _call_action_or_404(slug)
+        action = self.action_or_404(slug)
         initial = {
             field: next((request.GET[n] for n in names if request.GET.get(n)), "")[:100]
             for field, names in TRACKING.items()
@@ -123,12 +133,12 @@ class CallStartView(LanguageMixin, View):
         return self._render(request, action, form)
 
     def post(self, request, slug: str):
-        action = _call_action_or_404(slug)
+        action = self.action_or_404(slug)
         geocoding = geocoder.is_enabled()
         form = CallStartForm(request.POST, geocoding=geocoding)
         if form.is_bot():
             logger.info("honeypot filled call action=%s", action.pk)
-            return HttpResponseRedirect(self.url("advocacy:call", slug=slug))
+            return HttpResponseRedirect(self.url(self.start_url_name, slug=slug))
         if not form.is_valid():
             return self._render(request, action, form, status=400)
         try:
@@ -184,9 +194,7 @@ class CallStartView(LanguageMixin, View):
                 request, action, form, rep=rep, status=200, notice="none"
             )
         return HttpResponseRedirect(
-            self.url(
-                "advocacy:call-target", slug=slug, token=passes.make_token(call_pass)
-            ),
+            self.url(self.next_url_name, slug=slug, token=passes.make_token(call_pass)),
             status=303,
         )
 

@@ -43,7 +43,7 @@ def test_zip_to_letters_to_the_finish_page(phone, live_server, texas_letter):
     phone.fill("#id_city", "Austin")
     phone.fill("#id_email", "ana@example.org")
     phone.click("button.sign-button")
-    phone.wait_for_url("**/write/sent/**")
+    phone.wait_for_url("**/write/*/sent/")
     assert "Thank you for writing" in phone.locator("h1").inner_text()
     statuses = phone.locator(".letter-status").inner_text()
     assert "On its way" in statuses

@@ -23,12 +23,28 @@ def _letter_settings(settings):
     settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
 
 
-def write_url(action) -> str:
+def start_url(action) -> str:
     return reverse("advocacy:write", kwargs={"slug": action.campaign.slug})
 
 
+def letters_url(client, action, zip_code: str = ZIP, lang: str = "") -> str:
+    """The supporter's letters page, through the start step (the call flow's)."""
+    url = start_url(action) + (f"?lang={lang}" if lang else "")
+    response = client.post(url, {"zip_code": zip_code, "website_url": ""})
+    assert response.status_code == 303, response.content.decode()[:2000]
+    return response.url
+
+
 def letter_page(client, action, **params):
-    return client.get(write_url(action), {"zip_code": ZIP, **params})
+    response = client.get(letters_url(client, action, **params))
+    return response
+
+
+def write_url(page) -> str:
+    """The letters page's own address (where its form posts)."""
+    return page.request["PATH_INFO"] + (
+        f"?{page.request['QUERY_STRING']}" if page.request.get("QUERY_STRING") else ""
+    )
 
 
 def form_data(response, **overrides) -> dict:
@@ -115,8 +131,8 @@ def test_a_letter_by_email_goes_through_the_send_path_with_reply_to(
     page = letter_page(client, texas_letter)
     data = form_data(page)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(write_url(texas_letter), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+        response = client.post(write_url(page), data)
+    assert response.status_code == 303, response.content.decode()[:2000]
     assert len(callbacks) == 1  # one delivery queued: the email one
     unreachable, emailed = (
         Outreach.objects.filter(kind="letter").order_by("delivery_status").all()
@@ -144,9 +160,10 @@ def test_a_letter_by_email_goes_through_the_send_path_with_reply_to(
 
 
 def test_a_replayed_form_sends_nothing_twice(client, texas_letter, fake_postmark):
-    data = form_data(letter_page(client, texas_letter))
-    assert client.post(write_url(texas_letter), data).status_code == 302
-    assert client.post(write_url(texas_letter), data).status_code == 302
+    page = letter_page(client, texas_letter)
+    data = form_data(page)
+    assert client.post(write_url(page), data).status_code == 303
+    assert client.post(write_url(page), data).status_code == 303
     assert Outreach.objects.filter(kind="letter").count() == 2
     assert LetterDelivery.objects.count() == 1
     assert LetterSender.objects.count() == 1
@@ -156,7 +173,8 @@ def test_a_replayed_form_sends_nothing_twice(client, texas_letter, fake_postmark
 
 
 def test_an_esp_outage_is_retried_then_sent(client, texas_letter, fake_postmark):
-    client.post(write_url(texas_letter), form_data(letter_page(client, texas_letter)))
+    page = letter_page(client, texas_letter)
+    client.post(write_url(page), form_data(page))
     fake_postmark.fail_next = [500]
     assert deliver_all() == ["pending"]
     row = LetterDelivery.objects.get()
@@ -173,8 +191,8 @@ def test_letters_to_congress_go_through_cwc(client, congress_letter, fake_cwc):
     page = letter_page(client, congress_letter)
     html = page.content.decode()
     assert "Communicating with Congress" in html
-    response = client.post(write_url(congress_letter), form_data(page))
-    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(write_url(page), form_data(page))
+    assert response.status_code == 303, response.content.decode()[:3000]
     outreaches = list(Outreach.objects.filter(kind="letter"))
     assert len(outreaches) == 3  # two senators, one representative
     assert {o.method for o in outreaches} == {"cwc"}
@@ -196,9 +214,8 @@ def test_letters_to_congress_go_through_cwc(client, congress_letter, fake_cwc):
 def test_cwc_outage_is_retried_and_a_refusal_recorded(
     client, congress_letter, fake_cwc
 ):
-    client.post(
-        write_url(congress_letter), form_data(letter_page(client, congress_letter))
-    )
+    page = letter_page(client, congress_letter)
+    client.post(write_url(page), form_data(page))
     fake_cwc.fail_next = [503, 400]
     first, second, third = deliver_all()
     assert (first, second, third) == ("pending", "failed", "delivered")
@@ -212,8 +229,8 @@ def test_cwc_outage_is_retried_and_a_refusal_recorded(
 
 
 def test_cwc_needs_a_title(client, congress_letter, fake_cwc):
-    data = form_data(letter_page(client, congress_letter), prefix="")
-    response = client.post(write_url(congress_letter), data)
+    page = letter_page(client, congress_letter)
+    response = client.post(write_url(page), form_data(page, prefix=""))
     assert response.status_code == 400
     assert "asks for a title" in response.content.decode()
     assert not Outreach.objects.exists()
@@ -233,8 +250,8 @@ def test_without_cwc_members_get_the_letter_for_their_contact_form(
     html = page.content.decode()
     assert "ready to copy" in html
     assert "We know no way to write to this legislator" in html
-    response = client.post(write_url(congress_letter), form_data(page))
-    assert response.status_code == 302
+    response = client.post(write_url(page), form_data(page))
+    assert response.status_code == 303
     statuses = sorted(Outreach.objects.values_list("delivery_status", flat=True))
     assert statuses == ["copied_to_contact_form"] * 2 + ["no_route"]
     assert not LetterDelivery.objects.exists()
@@ -247,12 +264,13 @@ def test_without_cwc_members_get_the_letter_for_their_contact_form(
 
 
 def test_a_huge_letter_gets_a_clear_message(client, texas_letter):
-    data = form_data(letter_page(client, texas_letter))
+    page = letter_page(client, texas_letter)
+    data = form_data(page)
     body = next(k for k in data if k.startswith("body_"))
-    too_long = client.post(write_url(texas_letter), {**data, body: "x" * 20_000})
+    too_long = client.post(write_url(page), {**data, body: "x" * 20_000})
     assert too_long.status_code == 400
     assert "Your letter is too long" in too_long.content.decode()
-    ten_mb = client.post(write_url(texas_letter), {**data, body: "x" * 10_000_000})
+    ten_mb = client.post(write_url(page), {**data, body: "x" * 10_000_000})
     assert ten_mb.status_code == 413
     assert "too large" in ten_mb.content.decode()
     assert not Outreach.objects.exists()
@@ -260,37 +278,40 @@ def test_a_huge_letter_gets_a_clear_message(client, texas_letter):
 
 def test_a_forged_legislator_is_never_written_to(client, texas_letter):
     other = Legislator.objects.filter(chamber=Chamber.US_SENATE).first()
-    data = form_data(letter_page(client, texas_letter))
+    page = letter_page(client, texas_letter)
+    data = form_data(page)
     data[f"subject_{other.pk}"] = "Forged letter"
     data[f"body_{other.pk}"] = "This should never be sent."
-    assert client.post(write_url(texas_letter), data).status_code == 302
+    assert client.post(write_url(page), data).status_code == 303
     assert not Outreach.objects.filter(legislator=other).exists()
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("zip_code", "message"),
     [
-        ({"zip_code": "7870"}, "Enter a 5-digit ZIP code"),
-        ({"zip_code": "99999"}, "We have no legislators for that ZIP code"),
+        ("7870", "Enter a 5-digit ZIP code"),
+        ("99999", "We could not find ZIP code 99999"),
     ],
 )
-def test_bad_zip_codes(client, texas_letter, params, message):
-    response = client.get(write_url(texas_letter), params)
-    assert response.status_code == 200
+def test_bad_zip_codes(client, texas_letter, zip_code, message):
+    response = client.post(start_url(texas_letter), {"zip_code": zip_code})
+    assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_bad_session_email_and_rate_limit(client, texas_letter, settings):
-    data = form_data(letter_page(client, texas_letter))
-    response = client.post(write_url(texas_letter), {**data, "session": "nope"})
+def test_forged_link_bad_email_and_rate_limit(client, texas_letter, settings):
+    page = letter_page(client, texas_letter)
+    data = form_data(page)
+    forged = write_url(page).replace("/write/", "/write/x", 1)
+    response = client.post(forged, data)
     assert response.status_code == 400
-    assert "expired" in response.content.decode()
-    response = client.post(write_url(texas_letter), {**data, "email": "not-an-email"})
+    assert "not valid or has expired" in response.content.decode()
+    response = client.post(write_url(page), {**data, "email": "not-an-email"})
     assert response.status_code == 400
     settings.PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = 1
-    assert client.post(write_url(texas_letter), data).status_code == 302
-    again = {**data, "session": "5f1b0c3e-0000-4000-8000-000000000001"}
-    response = client.post(write_url(texas_letter), again)
+    assert client.post(write_url(page), data).status_code == 303
+    other = letter_page(client, texas_letter)
+    response = client.post(write_url(other), data)
     assert response.status_code == 429
     assert "Too many letters" in response.content.decode()
 
@@ -301,7 +322,7 @@ def test_unknown_campaign_and_forged_finish_token(client, texas_letter):
         "advocacy:write-sent",
         kwargs={"slug": texas_letter.campaign.slug, "token": "forged"},
     )
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 400
 
 
 def test_finish_page_query_budget(
@@ -309,14 +330,15 @@ def test_finish_page_query_budget(
     texas_letter,
     django_assert_max_num_queries,
 ):
-    response = client.post(
-        write_url(texas_letter), form_data(letter_page(client, texas_letter))
-    )
+    page = letter_page(client, texas_letter)
+    response = client.post(write_url(page), form_data(page))
     with django_assert_max_num_queries(6):
         assert client.get(response.url).status_code == 200
 
 
 def test_spanish_write_page(client, texas_letter):
+    response = client.get(start_url(texas_letter) + "?lang=es")
+    assert "Escriba a sus legisladores" in response.content.decode()
     response = letter_page(client, texas_letter, lang="es")
     assert response.status_code == 200
     assert "Escriba a sus legisladores" in response.content.decode()

@@ -2,7 +2,6 @@
 Postmark backend to the loopback fake ESP, and to a loopback fake CWC."""
 
 import pytest
-from django.urls import reverse
 
 from advocacy.models import Outreach
 from tests.advocacy.fake_cwc import FakeCwc
@@ -10,7 +9,7 @@ from tests.conftest import purge_broker, start_worker, stop_worker, wait_until
 from tests.fake_esp import FakePostmark
 
 from .letters_setup import configure_cwc, cwc_env
-from .test_letters import form_data, letter_page
+from .test_letters import form_data, letter_page, write_url
 
 
 @pytest.fixture
@@ -52,8 +51,7 @@ def test_a_real_worker_delivers_letters_by_email_and_cwc(
     wait_for, esp, cwc = letter_worker
     for action in (texas_letter, congress_letter):
         page = letter_page(client, action)
-        url = reverse("advocacy:write", kwargs={"slug": action.campaign.slug})
-        assert client.post(url, form_data(page)).status_code == 302
+        assert client.post(write_url(page), form_data(page)).status_code == 303
 
     def settled():
         pending = Outreach.objects.filter(delivery_status="pending").exists()
