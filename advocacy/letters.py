@@ -31,7 +31,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.services import attribution_fields
 from harbor import jobs
 from harbor.mail import (
     Recipient,
@@ -45,6 +44,7 @@ from supporters.services import upsert_supporter
 
 from . import cwc
 from .models import AdvocacyCampaign, LetterDelivery, LetterSender, Outreach
+from .services import Place, Source, outreach_attribution
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +117,8 @@ def send_letters(
     sender: Sender,
     drafts: list[Draft],
     wants_email: bool = False,
-    place,
-    source,
+    place: Place,
+    source: Source,
     language: str = "",
 ) -> list[Outreach]:
     """Record one outreach per letter (unique per session and legislator), queue the
@@ -129,8 +129,7 @@ def send_letters(
     and queues nothing again, so no letter is ever sent twice; two concurrent first
     submissions collide on the unique keys and the loser's transaction is run again,
     finding the winner's rows. The caller checks that every legislator is one of the
-    supporter's targets for ``action``. ``place`` and ``source`` are
-    ``advocacy.services.Place`` and ``Source``."""
+    supporter's targets for ``action``."""
     for attempt in range(3):
         try:
             return _send_once(
@@ -183,18 +182,7 @@ def _send_once(
             "email": supporter.email,
         },
     )
-    attribution = attribution_fields(
-        campaign=action.campaign,
-        state=place.state,
-        congressional_district=place.congressional_district,
-        state_upper_district=place.state_upper_district,
-        state_lower_district=place.state_lower_district,
-        referred_by_code=source.referred_by_code,
-        utm_source=source.utm_source,
-        utm_medium=source.utm_medium,
-        utm_campaign=source.utm_campaign,
-        channel=source.channel,
-    )
+    attribution = outreach_attribution(action=action, place=place, source=source)
     outreaches = []
     for draft in drafts:
         route = route_for(draft.legislator)

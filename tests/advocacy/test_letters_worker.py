@@ -5,7 +5,6 @@ import pytest
 
 from advocacy.models import Outreach
 from tests.advocacy.fake_cwc import FakeCwc
-from tests.conftest import purge_broker, start_worker, stop_worker, wait_until
 from tests.fake_esp import FakePostmark
 
 from .letters_setup import configure_cwc, cwc_env
@@ -13,8 +12,9 @@ from .test_letters import form_data, letter_page, write_url
 
 
 @pytest.fixture
-def letter_worker(transactional_db, tmp_path, monkeypatch, settings):
-    """The fakes, this process and a worker process configured alike."""
+def letter_worker_env(monkeypatch, settings):
+    """The fakes, with this process and (through the environment) the worker process
+    that ``celery_worker_process`` starts next configured for them."""
     with FakePostmark() as esp, FakeCwc() as cwc:
         configure_cwc(settings, cwc)
         settings.SITE_URL = "http://testserver"
@@ -27,28 +27,15 @@ def letter_worker(transactional_db, tmp_path, monkeypatch, settings):
         }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        purge_broker()
-        log_path = tmp_path / "worker.log"
-        proc = start_worker(log_path)
-
-        def wait_for(predicate, timeout: float = 60.0):
-            return wait_until(
-                lambda: predicate() or (proc.poll() is not None and None),
-                timeout=timeout,
-                log_path=log_path,
-            )
-
-        try:
-            yield wait_for, esp, cwc
-        finally:
-            stop_worker(proc)
+        yield esp, cwc
 
 
 @pytest.mark.worker
 def test_a_real_worker_delivers_letters_by_email_and_cwc(
-    client, letter_worker, texas_letter, congress_letter
+    letter_worker_env, celery_worker_process, client, texas_letter, congress_letter
 ):
-    wait_for, esp, cwc = letter_worker
+    esp, cwc = letter_worker_env
+    wait_for = celery_worker_process
     for action in (texas_letter, congress_letter):
         page = letter_page(client, action)
         assert client.post(write_url(page), form_data(page)).status_code == 303
