@@ -24,9 +24,9 @@ PREFIXES = [
 
 
 class LetterForm(HoneypotMixin):
-    """Step two: the supporter's letters (one subject and body per target with a
-    route) and how they sign them. ``targets`` are the supporter's targets, each with
-    its ``route``; fields exist only for them, so a forged legislator id is never
+    """Step two: the supporter's letters (one subject and body per target a letter
+    can reach) and how they sign them. ``targets`` are the supporter's
+    ``targets.Target``s; fields exist only for them, so a forged legislator id is never
     read."""
 
     prefix = forms.ChoiceField(label=_("Title"), choices=PREFIXES, required=False)
@@ -68,7 +68,7 @@ class LetterForm(HoneypotMixin):
         self.needs_prefix = needs_prefix
         limit = settings.LETTERS_MAX_BODY_CHARS
         for target in self.targets:
-            if not target.writable:
+            if not target.can_get_letters:
                 continue
             pk = target.legislator.pk
             self.fields[f"subject_{pk}"] = forms.CharField(

@@ -40,8 +40,7 @@ class WriteStartView(CallStartView):
     next_url_name = "advocacy:write-letters"
 
 
-def _prefilled(action, letter_target) -> dict[str, str]:
-    target = letter_target.target
+def _prefilled(action, target) -> dict[str, str]:
     leg = target.legislator
     bill = target.bill
     context = ScriptContext(
@@ -69,7 +68,7 @@ class _LetterPassMixin(LanguageMixin):
             return action, None, []
         rep = selectors.representation_at(letter_pass.place)
         targets = targets_for(action, rep) if rep is not None else []
-        return action, letter_pass, letter_selectors.with_routes(targets)
+        return action, letter_pass, targets
 
     def invalid(self, request, action):
         return render(
@@ -93,9 +92,11 @@ class WriteLettersView(_LetterPassMixin, View):
         context = {
             **self.base_context(action),
             "targets": targets,
-            "writable": [t for t in targets if t.writable],
+            "writable": [t for t in targets if t.can_get_letters],
             "form": form,
-            "letter_rows": [(t, *form.letter_fields(t)) for t in targets if t.writable],
+            "letter_rows": [
+                (t, *form.letter_fields(t)) for t in targets if t.can_get_letters
+            ],
             "form_action": self.url(
                 "advocacy:write-letters", slug=action.campaign.slug, token=token
             ),
@@ -109,7 +110,7 @@ class WriteLettersView(_LetterPassMixin, View):
             data,
             initial=initial,
             targets=targets,
-            needs_prefix=any(t.route == Route.CWC for t in targets),
+            needs_prefix=any(t.letter_route == Route.CWC for t in targets),
         )
 
     def get(self, request, slug: str, token: str):
@@ -118,7 +119,7 @@ class WriteLettersView(_LetterPassMixin, View):
             return self.invalid(request, action)
         initial: dict[str, str] = {}
         for target in targets:
-            if target.writable:
+            if target.can_get_letters:
                 initial.update(_prefilled(action, target))
         return self._render(
             request, action, token, targets, self._form(targets, initial=initial)

@@ -65,6 +65,18 @@ class Target:
         return self.legislator.pk
 
     @property
+    def letter_route(self) -> str:
+        """How a letter reaches this target: "email", "cwc", "contact_form" or "none"
+        (``advocacy.letters.route_for``; no query)."""
+        from .letters import route_for
+
+        return route_for(self.legislator).value
+
+    @property
+    def can_get_letters(self) -> bool:
+        return self.letter_route != "none"
+
+    @property
     def call_office(self) -> Office | None:
         """The number to call first: the Washington (or capitol) office, else the
         nearest district office."""

@@ -349,3 +349,28 @@ def test_task_name_and_queue_are_pinned():
     assert tasks.deliver_letter_task.queue == "transactional"
     assert LetterDelivery.job_task_name == "advocacy.deliver_letter"
     assert AdvocacyCampaign.Kind.LETTER == "letter"
+
+
+def test_staff_page_and_export_show_letters_by_delivery_status(
+    client, staff_client, texas_letter, fake_postmark
+):
+    page = letter_page(client, texas_letter)
+    client.post(write_url(page), form_data(page))
+    deliver_all()
+    slug = texas_letter.campaign.slug
+    html = staff_client.get(
+        reverse("advocacy:staff-outreach", kwargs={"slug": slug})
+    ).content.decode()
+    emailed = Outreach.objects.get(delivery_status="sent").legislator
+    unreachable = Outreach.objects.get(delivery_status="no_route").legislator
+    assert emailed.name in html
+    assert unreachable.name in html
+    assert "No route" in html
+    export = staff_client.get(
+        reverse("advocacy:staff-outreach-export", kwargs={"slug": slug})
+    )
+    rows = b"".join(export.streaming_content).decode()
+    assert ",letter," in rows
+    assert ",sent," in rows
+    assert ",no_route," in rows
+    assert "ana@example.org" not in rows  # no personal data in the export
