@@ -1,7 +1,7 @@
 """Request guards that must run before Django's own middleware reads the body."""
 
 from django.core.exceptions import BadRequest, RequestDataTooBig
-from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpResponseBadRequest, QueryDict
 from django.utils.translation import gettext as _
 
 from .text import without_control_characters
@@ -27,13 +27,12 @@ class RejectUndecodableFormMiddleware:
                 request.POST  # noqa: B018 - decode now, where failure can be answered
             except RequestDataTooBig:
                 # Over DATA_UPLOAD_MAX_MEMORY_SIZE (a pasted 10 MB letter): say so,
-                # rather than the generic 400 page.
-                return HttpResponse(
+                # rather than the generic "could not be read" page.
+                return HttpResponseBadRequest(
                     _(
                         "What you sent is too large. Shorten it (a letter of a few "
                         "thousand words at most) and submit the form again."
                     ),
-                    status=413,
                     content_type="text/plain; charset=utf-8",
                 )
             except (BadRequest, UnicodeDecodeError):

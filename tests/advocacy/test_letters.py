@@ -271,7 +271,7 @@ def test_a_huge_letter_gets_a_clear_message(client, texas_letter):
     assert too_long.status_code == 400
     assert "Your letter is too long" in too_long.content.decode()
     ten_mb = client.post(write_url(page), {**data, body: "x" * 10_000_000})
-    assert ten_mb.status_code == 413
+    assert ten_mb.status_code == 400
     assert "too large" in ten_mb.content.decode()
     assert not Outreach.objects.exists()
 
