@@ -51,3 +51,32 @@ def test_zip_to_letters_to_the_finish_page(phone, live_server, texas_letter):
     assert _fits(phone)
     sent = Outreach.objects.get(delivery_status="pending")
     assert sent.body.endswith("protect every child.")
+
+
+def test_in_spanish_a_contact_form_letter_is_ready_to_copy(
+    phone, live_server, congress_letter
+):
+    from legislators.models import Chamber, Legislator
+
+    Legislator.objects.filter(state="TX", chamber=Chamber.US_SENATE).update(
+        contact_form_url="https://www.senate.gov/contact-example"
+    )
+    url = reverse("advocacy:write", kwargs={"slug": congress_letter.campaign.slug})
+    phone.goto(f"{live_server.url}{url}?lang=es")
+    assert "Escriba a sus legisladores" in phone.locator("h1").inner_text()
+    phone.fill("#id_zip_code", "78701")
+    phone.click("button[type=submit]")
+    phone.locator(".letter-targets").wait_for()
+    assert "lista para copiar" in phone.locator(".letter-targets").inner_text()
+    phone.fill("#id_first_name", "Ana")
+    phone.fill("#id_last_name", "Reyes")
+    phone.fill("#id_street_address", "100 Congress Ave")
+    phone.fill("#id_city", "Austin")
+    phone.fill("#id_email", "ana@example.org")
+    phone.click("button.sign-button")
+    phone.wait_for_url("**/write/*/sent/?lang=es")
+    assert "¡Gracias por escribir!" in phone.locator("h1").inner_text()
+    text = phone.locator(".letter-status").inner_text()
+    assert "Lista para su formulario de contacto" in text
+    assert phone.locator("textarea").first.input_value().startswith("Please act on")
+    assert _fits(phone)
