@@ -397,3 +397,18 @@ def deliver_letter(*, delivery_id: int) -> str:
     if row.method == LetterDelivery.Method.CWC:
         return _deliver_cwc(claim, row)
     return _deliver_email(claim, row)
+
+
+def settle_failed_letters() -> int:
+    """Mark failed the letters still pending whose delivery job ended failed without
+    saying so on the letter (the sweep fails a job whose workers died too often). Safe
+    to repeat and to run beside workers: only pending letters of failed jobs move.
+    Returns how many letters it marked."""
+    return Outreach.objects.filter(
+        kind=AdvocacyCampaign.Kind.LETTER,
+        delivery_status=Outreach.Delivery.PENDING,
+        letter_delivery__status=LetterDelivery.Status.FAILED,
+    ).update(
+        delivery_status=Outreach.Delivery.FAILED,
+        error="The delivery stopped before finishing, too many times.",
+    )

@@ -17,3 +17,10 @@ def deliver_letter_task(delivery_id: int) -> None:
     delivery job; a letter already delivered or held by another worker is left alone,
     and a transient failure is retried through the job's backoff."""
     letters.deliver_letter(delivery_id=delivery_id)
+
+
+@shared_task(name="advocacy.settle_failed_letters", queue="default", ignore_result=True)
+def settle_failed_letters_task() -> None:
+    """Periodic (harbor/celery.py): letters whose delivery job failed for good are
+    shown as failed. Safe to repeat."""
+    letters.settle_failed_letters()
