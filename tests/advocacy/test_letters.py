@@ -393,3 +393,16 @@ def test_a_letter_whose_job_the_sweep_failed_is_shown_failed(
     assert letter.delivery_status == "failed"
     assert Outreach.objects.filter(delivery_status="no_route").count() == 1
     assert tasks.settle_failed_letters_task.name == "advocacy.settle_failed_letters"
+
+
+def test_letters_page_query_budget(
+    client,
+    congress_letter,
+    fake_cwc,
+    django_assert_max_num_queries,
+):
+    url = letters_url(client, congress_letter)
+    # The action (3), the seats and their offices, the bill sponsorships: not one
+    # more per target.
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
