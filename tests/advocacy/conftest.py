@@ -32,3 +32,12 @@ def call_action(db, districts):  # noqa: F811
         cosponsor_script=THANKS,
         talking_points="* Point one\n* Point two",
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_advocacy_caches():
+    from advocacy.selectors import reset_local_cache
+
+    reset_local_cache()
+    yield
+    reset_local_cache()
