@@ -14,6 +14,9 @@ from advocacy import letters, tasks
 from advocacy.letters import Route, route_for
 from advocacy.models import AdvocacyCampaign, LetterDelivery, LetterSender, Outreach
 from legislators.models import Chamber, Legislator
+from tests.legislators.conftest import fake_api  # noqa: F401  (fixture)
+
+from .test_geocoded import census  # noqa: F401  (fixture: the loopback geocoder)
 
 ZIP = "78701"
 
@@ -406,3 +409,39 @@ def test_letters_page_query_budget(
     # more per target.
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_own_state_legislators_from_a_street_address_get_emailed_letters(
+    client,
+    texas_letter,
+    census,  # noqa: F811
+    fake_postmark,
+):
+    # As the texas-safe-harbor demo: the supporter's own state senator and
+    # representative, found from the geocoded street address.
+    texas_letter.target_legislators.clear()
+    texas_letter.targets_own_state_senator = True
+    texas_letter.targets_own_state_representative = True
+    texas_letter.save()
+    response = client.post(
+        start_url(texas_letter), {"zip_code": ZIP, "address": "1100 Congress Ave"}
+    )
+    assert response.status_code == 303
+    page = client.get(response.url)
+    html = page.content.decode()
+    assert "Sarah Eckhardt" in html
+    assert "Gina Hinojosa" in html
+    sent = client.post(write_url(page), form_data(page))
+    assert sent.status_code == 303
+    routes = {
+        o.legislator.name: o.method
+        for o in Outreach.objects.select_related("legislator")
+    }
+    assert set(routes) == {"Sarah Eckhardt", "Gina Hinojosa"}
+    emailed = [name for name, method in routes.items() if method == "email"]
+    assert emailed  # the shipped Open States data has their public addresses
+    deliver_all()
+    assert len(fake_postmark.messages) == len(emailed)
+    letter = Outreach.objects.get(legislator__name="Sarah Eckhardt")
+    assert letter.state_upper_district == "14"
+    assert letter.congressional_district == "TX-37"
