@@ -373,14 +373,10 @@ class CallDoneView(_PassMixin, View):
         text = _("I just called my lawmakers for %(title)s. Will you call too?") % {
             "title": action.campaign.title
         }
-        by_pk = {t.pk: t for t in targets}
-        rows = [
-            (by_pk[pk].legislator if pk in by_pk else None, outreach)
-            for pk, outreach in done.items()
-        ]
         context = {
             **self.base_context(action),
-            "rows": [(leg, o) for leg, o in rows if leg is not None],
+            # In the order they were called (the targets' order).
+            "rows": [(t.legislator, done[t.pk]) for t in targets if t.pk in done],
             "remaining": [t for t in targets if t.pk not in done],
             "form": form,
             "saved": request.GET.get("saved") == "1",

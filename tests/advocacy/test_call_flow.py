@@ -279,3 +279,10 @@ def test_admin_refuses_a_script_that_reaches_settings(client, call_action):
     assert "Template tags" in html
     call_action.refresh_from_db()
     assert "settings" not in call_action.script
+
+
+def test_spanish_page_keeps_the_script_in_its_own_language(client, call_action):
+    url = client.post(START + "?lang=es", {"zip_code": "78701"})["Location"]
+    html = client.get(url).content.decode()
+    assert "Senador" in html  # the page's labels
+    assert "I ask Senator " in html  # the script, as staff wrote it
