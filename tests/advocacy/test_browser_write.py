@@ -63,7 +63,7 @@ def test_in_spanish_a_contact_form_letter_is_ready_to_copy(
     )
     url = reverse("advocacy:write", kwargs={"slug": congress_letter.campaign.slug})
     phone.goto(f"{live_server.url}{url}?lang=es")
-    assert "Escriba a sus legisladores" in phone.locator("h1").inner_text()
+    assert "Escribe a tus legisladores" in phone.locator("h1").inner_text()
     phone.fill("#id_zip_code", "78701")
     phone.click("button[type=submit]")
     phone.locator(".letter-targets").wait_for()

@@ -347,10 +347,10 @@ def test_finish_page_query_budget(
 
 def test_spanish_write_page(client, texas_letter):
     response = client.get(start_url(texas_letter) + "?lang=es")
-    assert "Escriba a sus legisladores" in response.content.decode()
+    assert "Escribe a tus legisladores" in response.content.decode()
     response = letter_page(client, texas_letter, lang="es")
     assert response.status_code == 200
-    assert "Escriba a sus legisladores" in response.content.decode()
+    assert "Escribe a tus legisladores" in response.content.decode()
 
 
 def test_task_name_and_queue_are_pinned():
