@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Attribution
+from harbor.jobs import Job
 from harbor.models import TimestampedModel
 
 
@@ -187,3 +188,71 @@ class Outreach(Attribution):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.legislator_id} #{self.pk}"
+
+
+# --- letters (advocacy/letters.py) ------------------------------------------------------
+
+
+class LetterSender(TimestampedModel):
+    """Who signed one supporter's letters of one session, as they typed it on the write
+    form: CWC delivers the constituent's name and address with each letter, and a state
+    office gets them under the letter. Kept apart from ``Supporter`` because a public
+    form never overwrites a supporter's profile."""
+
+    session = models.UUIDField(unique=True)
+    # The letters stay on record if the supporter is erased; their details go with
+    # this row (erasure deletes it).
+    supporter = models.ForeignKey(
+        "supporters.Supporter",
+        on_delete=models.CASCADE,
+        related_name="letter_senders",
+    )
+    prefix = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    street_address = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=10)
+    email = models.EmailField(max_length=254)
+
+    def __str__(self) -> str:
+        return f"letter sender #{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class LetterDelivery(Job):
+    """The delivery of one letter (an ``Outreach`` of kind letter) by email or CWC: a
+    job (harbor/jobs.py), so a redelivered task never sends twice and a lost message is
+    recovered by the sweep. The outreach's ``delivery_status`` is what supporters and
+    staff see; this row is the machinery."""
+
+    class Method(models.TextChoices):
+        EMAIL = "email", _("Email")
+        CWC = "cwc", _("Communicating with Congress")
+
+    # A delivery exists only for its letter.
+    outreach = models.OneToOneField(
+        Outreach, on_delete=models.CASCADE, related_name="letter_delivery"
+    )
+    sender = models.ForeignKey(
+        LetterSender, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    # CWC's DeliveryId (32 letters and digits), fixed at creation so that a retry is the
+    # same delivery to CWC; the ESP's message id for email.
+    cwc_delivery_id = models.CharField(max_length=32, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+
+    job_task_name = "advocacy.deliver_letter"
+    job_queue = "transactional"
+    max_attempts = 8
+
+    class Meta(Job.Meta):
+        verbose_name_plural = "letter deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.method} delivery of outreach #{self.outreach_id} ({self.status})"

@@ -39,6 +39,26 @@ class Source:
     channel: str = "page"
 
 
+def outreach_attribution(
+    *, action: AdvocacyCampaign, place: Place, source: Source
+) -> dict:
+    """The ``Attribution`` fields of one call or letter of ``action`` from where the
+    supporter is and what brought them (``campaigns.services.attribution_fields``).
+    At most one query; safe to repeat."""
+    return attribution_fields(
+        campaign=action.campaign,
+        state=place.state,
+        congressional_district=place.congressional_district,
+        state_upper_district=place.state_upper_district,
+        state_lower_district=place.state_lower_district,
+        referred_by_code=source.referred_by_code,
+        utm_source=source.utm_source,
+        utm_medium=source.utm_medium,
+        utm_campaign=source.utm_campaign,
+        channel=source.channel,
+    )
+
+
 def record_call(
     *,
     action: AdvocacyCampaign,
@@ -63,18 +83,7 @@ def record_call(
         "method": method,
         "outcome": outcome,
         "language": language[:10],
-        **attribution_fields(
-            campaign=action.campaign,
-            state=place.state,
-            congressional_district=place.congressional_district,
-            state_upper_district=place.state_upper_district,
-            state_lower_district=place.state_lower_district,
-            referred_by_code=source.referred_by_code,
-            utm_source=source.utm_source,
-            utm_medium=source.utm_medium,
-            utm_campaign=source.utm_campaign,
-            channel=source.channel,
-        ),
+        **outreach_attribution(action=action, place=place, source=source),
     }
     lookup = {
         "session": session,

@@ -19,14 +19,17 @@ national campaign reaches members of Congress, a state campaign that state's
 legislators (and its members of Congress when a federal bill is linked).
 
 Each target carries its rendered script: ``cosponsor_script`` for the bill's sponsors
-and cosponsors (when set), ``script`` for the rest. The bill of the script is the
+and cosponsors (when set), ``script`` for the rest; the title in it is in the site's
+language (LANGUAGE_CODE), the language staff write scripts in. The bill of the script is the
 action's ``target_bill``, else the campaign's linked bill of the legislator's
 jurisdiction.
 """
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
 
 from campaigns.models import CampaignBill
 from campaigns.targeting import campaign_targets_legislator
@@ -63,6 +66,18 @@ class Target:
     @property
     def pk(self) -> int:
         return self.legislator.pk
+
+    @property
+    def letter_route(self) -> str:
+        """How a letter reaches this target: "email", "cwc", "contact_form" or "none"
+        (``advocacy.letters.route_for``; no query)."""
+        from .letters import route_for
+
+        return route_for(self.legislator).value
+
+    @property
+    def can_get_letters(self) -> bool:
+        return self.letter_route != "none"
 
     @property
     def call_office(self) -> Office | None:
@@ -205,8 +220,11 @@ def targets_for(
             if is_cosponsor and action.cosponsor_script
             else action.script
         )
+        # The script is written in the site's language: so is the title in it.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(leg.title)
         context = ScriptContext(
-            legislator_title=leg.title,
+            legislator_title=title,
             legislator_name=leg.name,
             legislator_last_name=leg.last_name or leg.name,
             bill_number=leg_bill.identifier if leg_bill else "",

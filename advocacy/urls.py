@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import letter_views, views
 
 app_name = "advocacy"
 urlpatterns = [
@@ -27,5 +27,20 @@ urlpatterns = [
         "staff/campaigns/<slug:slug>/outreach.csv",
         views.StaffOutreachExportView.as_view(),
         name="staff-outreach-export",
+    ),
+    path(
+        "campaigns/<slug:slug>/write/",
+        letter_views.WriteStartView.as_view(),
+        name="write",
+    ),
+    path(
+        "campaigns/<slug:slug>/write/<str:token>/",
+        letter_views.WriteLettersView.as_view(),
+        name="write-letters",
+    ),
+    path(
+        "campaigns/<slug:slug>/write/<str:token>/sent/",
+        letter_views.WriteSentView.as_view(),
+        name="write-sent",
     ),
 ]

@@ -68,8 +68,10 @@ class LanguageMixin:
         }
 
 
-def _call_action_or_404(slug: str) -> AdvocacyCampaign:
-    action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.CALL)
+def _call_action_or_404(slug: str, *, cached: bool = False) -> AdvocacyCampaign:
+    action = selectors.public_action(
+        slug=slug, kind=AdvocacyCampaign.Kind.CALL, cached=cached
+    )
     if action is None:
         raise Http404
     return action
@@ -101,6 +103,16 @@ class CallStartView(LanguageMixin, View):
     between districts asks for the address or the supporter's choice."""
 
     template_name = "advocacy/call_start.html"
+    # The write flow's first step is this one for letters (advocacy.letter_views).
+    kind = AdvocacyCampaign.Kind.CALL
+    start_url_name = "advocacy:call"
+    next_url_name = "advocacy:call-target"
+
+    def action_or_404(self, slug: str) -> AdvocacyCampaign:
+        action = selectors.public_action(slug=slug, kind=self.kind)
+        if action is None:
+            raise Http404
+        return action
 
     def _render(self, request, action, form, *, rep=None, status=200, notice=""):
         context = {
@@ -109,12 +121,12 @@ class CallStartView(LanguageMixin, View):
             "rep": rep,
             "notice": notice,
             "geocoding": geocoder.is_enabled(),
-            "form_action": self.url("advocacy:call", slug=action.campaign.slug),
+            "form_action": self.url(self.start_url_name, slug=action.campaign.slug),
         }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, slug: str):
-        action = _call_action_or_404(slug)
+        action = self.action_or_404(slug)
         initial = {
             field: next((request.GET[n] for n in names if request.GET.get(n)), "")[:100]
             for field, names in TRACKING.items()
@@ -123,12 +135,12 @@ class CallStartView(LanguageMixin, View):
         return self._render(request, action, form)
 
     def post(self, request, slug: str):
-        action = _call_action_or_404(slug)
+        action = self.action_or_404(slug)
         geocoding = geocoder.is_enabled()
         form = CallStartForm(request.POST, geocoding=geocoding)
         if form.is_bot():
             logger.info("honeypot filled call action=%s", action.pk)
-            return HttpResponseRedirect(self.url("advocacy:call", slug=slug))
+            return HttpResponseRedirect(self.url(self.start_url_name, slug=slug))
         if not form.is_valid():
             return self._render(request, action, form, status=400)
         try:
@@ -184,9 +196,7 @@ class CallStartView(LanguageMixin, View):
                 request, action, form, rep=rep, status=200, notice="none"
             )
         return HttpResponseRedirect(
-            self.url(
-                "advocacy:call-target", slug=slug, token=passes.make_token(call_pass)
-            ),
+            self.url(self.next_url_name, slug=slug, token=passes.make_token(call_pass)),
             status=303,
         )
 
@@ -194,12 +204,11 @@ class CallStartView(LanguageMixin, View):
 class _PassMixin(LanguageMixin):
     def load(self, request, slug: str, token: str):
         """(action, pass, targets, done) or raise Http404 / return an error page."""
-        action = _call_action_or_404(slug)
+        action = _call_action_or_404(slug, cached=True)
         call_pass = passes.read_token(token)
         if call_pass is None:
             return action, None, [], {}
-        rep = selectors.representation_at(call_pass.place)
-        targets = targets_for(action, rep) if rep is not None else []
+        targets = selectors.call_targets(action, call_pass.place)
         done = selectors.session_outcomes(session=call_pass.session)
         return action, call_pass, targets, done
 
@@ -215,21 +224,23 @@ class _PassMixin(LanguageMixin):
         )
 
 
+def _offices_to_weigh(target: Target) -> list:
+    """The numbers the page offers: the first to call and the nearest district office."""
+    return [o for o in (target.call_office, target.nearest_district_office) if o]
+
+
 def _suggestion(target: Target, loads: dict) -> dict:
-    """What to offer when the first number is saturated: the district office (if it is
-    not saturated too), and a letter."""
+    """What to offer when the first number is saturated: the nearest district office
+    (if it is not saturated too), and a letter."""
     first = target.call_office
-    if (
-        first is None
-        or not loads.get(first.pk, selectors.OfficeLoad(0, 0)).is_saturated
-    ):
+    idle = selectors.OfficeLoad(0, 0)
+    if first is None or not loads.get(first.pk, idle).is_saturated:
         return {}
     alternative = next(
         (
             office
-            for office in target.offices
-            if office.pk != first.pk
-            and not loads.get(office.pk, selectors.OfficeLoad(0, 0)).is_saturated
+            for office in _offices_to_weigh(target)
+            if office.pk != first.pk and not loads.get(office.pk, idle).is_saturated
         ),
         None,
     )
@@ -256,7 +267,7 @@ class CallTargetView(_PassMixin, View):
     ):
         remaining = [t for t in targets if t.pk not in done]
         current = remaining[0]
-        loads = selectors.office_loads([o.pk for o in current.offices])
+        loads = selectors.office_loads([o.pk for o in _offices_to_weigh(current)])
         context = {
             **self.base_context(action),
             "token": token,
@@ -267,6 +278,7 @@ class CallTargetView(_PassMixin, View):
             "notice": call_pass.notice if not done else "",
             "needs_address": _needs_address(action, call_pass),
             "suggestion": _suggestion(current, loads),
+            "talking_points": selectors.talking_points_html(action),
             "outcomes": Outreach.Outcome.choices,
             "error": error,
             "form_action": self.url(
@@ -361,14 +373,10 @@ class CallDoneView(_PassMixin, View):
         text = _("I just called my lawmakers for %(title)s. Will you call too?") % {
             "title": action.campaign.title
         }
-        by_pk = {t.pk: t for t in targets}
-        rows = [
-            (by_pk[pk].legislator if pk in by_pk else None, outreach)
-            for pk, outreach in done.items()
-        ]
         context = {
             **self.base_context(action),
-            "rows": [(leg, o) for leg, o in rows if leg is not None],
+            # In the order they were called (the targets' order).
+            "rows": [(t.legislator, done[t.pk]) for t in targets if t.pk in done],
             "remaining": [t for t in targets if t.pk not in done],
             "form": form,
             "saved": request.GET.get("saved") == "1",

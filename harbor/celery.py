@@ -57,4 +57,10 @@ app.conf.beat_schedule = {
         "task": "legislators.sync_legislators",
         "schedule": 24 * 3600,
     },
+    # A letter whose delivery job the sweep failed (its workers kept dying) would stay
+    # "on its way" forever: every ten minutes such letters are marked failed.
+    "advocacy-settle-failed-letters": {
+        "task": "advocacy.settle_failed_letters",
+        "schedule": 600,
+    },
 }

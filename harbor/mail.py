@@ -155,7 +155,9 @@ def send_batch(
     (a chapter's alerts name their own).
 
     Suppressed addresses (bounce, complaint, manual) are dropped here, whatever the caller
-    checked before. Not safe to repeat: callers claim their send rows before calling.
+    checked before. ``reply_to`` sets the Reply-To of every message of the batch (a
+    supporter's letter to a legislator: replies go to the supporter). Not safe to
+    repeat: callers claim their send rows before calling.
     """
     live = _not_suppressed(recipients, stream)
     if not live:

@@ -1,6 +1,6 @@
 """Request guards that must run before Django's own middleware reads the body."""
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpResponseBadRequest, QueryDict
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,16 @@ class RejectUndecodableFormMiddleware:
         if request.method == "POST" and request.content_type in FORM_TYPES:
             try:
                 request.POST  # noqa: B018 - decode now, where failure can be answered
+            except RequestDataTooBig:
+                # Over DATA_UPLOAD_MAX_MEMORY_SIZE (a pasted 10 MB letter): say so,
+                # rather than the generic "could not be read" page.
+                return HttpResponseBadRequest(
+                    _(
+                        "What you sent is too large. Shorten it (a letter of a few "
+                        "thousand words at most) and submit the form again."
+                    ),
+                    content_type="text/plain; charset=utf-8",
+                )
             except (BadRequest, UnicodeDecodeError):
                 return HttpResponseBadRequest(
                     _("The form data could not be read. Please submit the form again."),

@@ -378,9 +378,39 @@ ADVOCACY_SATURATION_MIN_CALLS = env.int("ADVOCACY_SATURATION_MIN_CALLS", default
 ADVOCACY_SATURATION_CACHE_SECONDS = env.int(
     "ADVOCACY_SATURATION_CACHE_SECONDS", default=60
 )
+# Seconds the call pages cache a campaign's action and each place's targets and scripts
+# (a staff edit or a new cosponsor shows within this time); 0 turns the cache off.
+ADVOCACY_PAGE_CACHE_SECONDS = env.int("ADVOCACY_PAGE_CACHE_SECONDS", default=60)
 # Days a caller's link (their pass through their targets) stays valid.
 ADVOCACY_CALL_LINK_MAX_AGE_DAYS = env.int("ADVOCACY_CALL_LINK_MAX_AGE_DAYS", default=7)
 # --- end advocacy: calls --------------------------------------------------------------
+
+# --- letters to legislators (advocacy/letters.py, advocacy/cwc.py) --------------------
+# Communicating with Congress: the House's message endpoint and key (members of the House
+# get their letters through CWC only when both are set), and the Senate's (the same for
+# senators). Without them a member's letter goes to their contact form, ready to paste.
+CWC_API_URL = env.str("CWC_API_URL", default="")
+CWC_API_KEY = env.str("CWC_API_KEY", default="")
+CWC_SENATE_API_URL = env.str("CWC_SENATE_API_URL", default="")
+CWC_SENATE_API_KEY = env.str("CWC_SENATE_API_KEY", default="")
+# Who delivers, as CWC registered it (CWC is off while CWC_DELIVERY_AGENT is blank).
+CWC_DELIVERY_AGENT = env.str("CWC_DELIVERY_AGENT", default="")
+CWC_DELIVERY_AGENT_ACK_EMAIL = env.str("CWC_DELIVERY_AGENT_ACK_EMAIL", default="")
+CWC_DELIVERY_AGENT_CONTACT_NAME = env.str("CWC_DELIVERY_AGENT_CONTACT_NAME", default="")
+CWC_DELIVERY_AGENT_CONTACT_EMAIL = env.str(
+    "CWC_DELIVERY_AGENT_CONTACT_EMAIL", default=""
+)
+CWC_DELIVERY_AGENT_CONTACT_PHONE = env.str(
+    "CWC_DELIVERY_AGENT_CONTACT_PHONE", default=""
+)
+CWC_ORGANIZATION = env.str("CWC_ORGANIZATION", default="")
+CWC_LIBRARY_OF_CONGRESS_TOPIC = env.str(
+    "CWC_LIBRARY_OF_CONGRESS_TOPIC", default="Crime and Law Enforcement"
+)
+CWC_HTTP_TIMEOUT = env.float("CWC_HTTP_TIMEOUT", default=20.0)
+# The longest letter a supporter may send (characters; CWC takes at most 10,000).
+LETTERS_MAX_BODY_CHARS = env.int("LETTERS_MAX_BODY_CHARS", default=10000)
+# --- end letters ----------------------------------------------------------------------
 
 # --- jobs (harbor/jobs.py) ------------------------------------------------------------
 # A running job whose claim is older than this belongs to a dead worker and is taken

@@ -1,6 +1,11 @@
 import pytest
 
 from advocacy.models import AdvocacyCampaign
+from tests.advocacy.letters_setup import (  # noqa: F401  (fixtures of the letters)
+    congress_letter,
+    fake_cwc,
+    texas_letter,
+)
 from tests.legislators.conftest import (  # noqa: F401  (fixtures)
     _fresh_zip_index,
     data_slice,
@@ -27,3 +32,12 @@ def call_action(db, districts):  # noqa: F811
         cosponsor_script=THANKS,
         talking_points="* Point one\n* Point two",
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_advocacy_caches():
+    from advocacy.selectors import reset_local_cache
+
+    reset_local_cache()
+    yield
+    reset_local_cache()
