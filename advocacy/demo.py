@@ -16,16 +16,19 @@ Call your senators and your representative: ask them to reauthorize the TVPA and
 end-demand programs. A call takes a minute; staff count every one.
 """
 
-TVPA_SCRIPT = """Hello, my name is {{ supporter_first_name }} and I am a constituent.
-I am calling to ask {{ legislator_title }} {{ legislator_last_name }} to support the
-reauthorization of the Trafficking Victims Protection Act, which last passed the House
-as {{ bill_number }}, and to fund end-demand programs that stop the buying of children
-for sex. Thank you."""
+TVPA_SCRIPT = (
+    "Hello, I am a constituent. I am calling to ask {{ legislator_title }} "
+    "{{ legislator_last_name }} to support the reauthorization of the Trafficking "
+    "Victims Protection Act, which last passed the House as {{ bill_number }}, and to "
+    "fund end-demand programs that stop the buying of children for sex. Thank you."
+)
 
-TVPA_THANKS = """Hello, I am a constituent. I am calling to thank {{ legislator_title }}
-{{ legislator_last_name }} for supporting {{ bill_number }}, the Trafficking Victims
-Protection Act reauthorization, and to ask them to keep pushing for its renewal and for
-funding of end-demand programs. Thank you."""
+TVPA_THANKS = (
+    "Hello, I am a constituent. I am calling to thank {{ legislator_title }} "
+    "{{ legislator_last_name }} for supporting {{ bill_number }}, the Trafficking "
+    "Victims Protection Act reauthorization, and to ask them to keep pushing for its "
+    "renewal and for funding of end-demand programs. Thank you."
+)
 
 TVPA_POINTS = """* The TVPA funds shelters, legal help and services for survivors of trafficking.
 * Children bought and sold for sex are victims, never offenders.
@@ -40,8 +43,10 @@ Write to your state senator and state representative: ask them to pass and fund 
 **Safe Harbor** law for Texas.
 """
 
-TEXAS_SCRIPT = """Hello, I am a constituent. I ask {{ legislator_title }}
-{{ legislator_last_name }} to support and fund a full Safe Harbor law for Texas."""
+TEXAS_SCRIPT = (
+    "Hello, I am a constituent. I ask {{ legislator_title }} "
+    "{{ legislator_last_name }} to support and fund a full Safe Harbor law for Texas."
+)
 
 TEXAS_SUBJECT = "Please pass and fund a full Safe Harbor law for Texas"
 
