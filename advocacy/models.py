@@ -1,2 +1,189 @@
 """Calls and letters to legislators: a campaign's advocacy actions and their outreaches
 (after OSDI's advocacy campaigns and outreaches)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Attribution
+from harbor.models import TimestampedModel
+
+
+class AdvocacyCampaign(TimestampedModel):
+    """A campaign's call or letter action (OSDI "advocacy campaign"): whom it targets and
+    the words (sandboxed templates, ``advocacy.scripts``)."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        LETTER = "letter", _("Letter")
+
+    class BillGroup(models.TextChoices):
+        SPONSORS = "sponsors", _("The bill's sponsors")
+        COSPONSORS = "cosponsors", _("The bill's sponsors and cosponsors")
+        NOT_YET = "not_cosponsors", _("Members of the chamber who have not cosponsored")
+
+    # An action is part of its campaign.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="advocacy_actions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    is_active = models.BooleanField(
+        default=True, help_text=_("Shown on the campaign page while it is live.")
+    )
+    # Targets: any mix of these.
+    targets_own_us_senators = models.BooleanField(
+        _("the supporter's US senators"), default=False
+    )
+    targets_own_us_representative = models.BooleanField(
+        _("the supporter's US representative (or delegate)"), default=False
+    )
+    targets_own_state_senator = models.BooleanField(
+        _("the supporter's state senator"), default=False
+    )
+    targets_own_state_representative = models.BooleanField(
+        _("the supporter's state representative"), default=False
+    )
+    target_legislators = models.ManyToManyField(
+        "legislators.Legislator",
+        blank=True,
+        related_name="+",
+        verbose_name=_("named legislators"),
+    )
+    # A bill with a campaign's action on it is not deleted under it.
+    target_bill = models.ForeignKey(
+        "legislators.Bill",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_bill_group = models.CharField(
+        max_length=20, choices=BillGroup.choices, blank=True
+    )
+    # Words: sandboxed templates (advocacy/scripts.py).
+    script = models.TextField(
+        help_text=_(
+            "The ask. Variables: {{ legislator_title }}, {{ legislator_name }}, "
+            "{{ legislator_last_name }}, {{ bill_number }}, {{ bill_title }}, "
+            "{{ supporter_city }}, {{ supporter_first_name }}."
+        )
+    )
+    cosponsor_script = models.TextField(
+        blank=True,
+        help_text=_("For the bill's sponsors and cosponsors: a thank-you."),
+    )
+    talking_points = models.TextField(blank=True, help_text=_("Markdown."))
+    letter_subject = models.CharField(max_length=200, blank=True)
+    letter_body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["campaign", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind"], name="one_advocacy_action_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from .scripts import ScriptError, validate_script
+
+        errors: dict[str, list[str]] = {}
+        for field in ("script", "cosponsor_script", "letter_subject", "letter_body"):
+            try:
+                validate_script(getattr(self, field) or "")
+            except ScriptError as error:
+                errors.setdefault(field, []).append(str(error))
+        if self.target_bill_group and not self.target_bill_id:
+            errors.setdefault("target_bill", []).append(
+                str(_("Choose the bill whose members this action targets."))
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Outreach(Attribution):
+    """One call or one letter to one legislator (OSDI "outreach")."""
+
+    class Method(models.TextChoices):
+        CLICK_TO_CALL = "click_to_call", _("Click to call")
+        PATCH_THROUGH = "patch_through", _("Patch-through call")
+        EMAIL = "email", _("Email")
+        CWC = "cwc", _("Communicating with Congress")
+        CONTACT_FORM = "contact_form", _("Contact form")
+
+    class Outcome(models.TextChoices):
+        TALKED = "talked_to_staff", _("Talked to staff")
+        VOICEMAIL = "left_voicemail", _("Left a voicemail")
+        BUSY = "busy_or_no_answer", _("Busy or no answer")
+        VOICEMAIL_FULL = "voicemail_full", _("Voicemail full")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        NO_ROUTE = "no_route", _("No route")
+        COPIED = "copied_to_contact_form", _("Copied to the contact form")
+
+    # An action with outreaches is deactivated, not deleted.
+    advocacy_campaign = models.ForeignKey(
+        AdvocacyCampaign, on_delete=models.PROTECT, related_name="outreaches"
+    )
+    kind = models.CharField(max_length=10, choices=AdvocacyCampaign.Kind.choices)
+    legislator = models.ForeignKey(
+        "legislators.Legislator", on_delete=models.PROTECT, related_name="outreaches"
+    )
+    # Email is optional: most callers stay anonymous.
+    supporter = models.ForeignKey(
+        "supporters.Supporter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreaches",
+    )
+    # One supporter's pass through their targets.
+    session = models.UUIDField(db_index=True)
+    # The number called; offices are replaced on every import (SET_NULL).
+    office = models.ForeignKey(
+        "legislators.Office",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreaches",
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    delivery_status = models.CharField(
+        max_length=30, choices=Delivery.choices, blank=True
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A double click or a replayed form counts once.
+            models.UniqueConstraint(
+                fields=["session", "legislator", "kind"],
+                name="one_outreach_per_session_legislator",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["office", "created_at"], name="outreach_office_recent"
+            ),
+            models.Index(
+                fields=["advocacy_campaign", "legislator"], name="outreach_by_target"
+            ),
+        ]
+        verbose_name_plural = "outreaches"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.legislator_id} #{self.pk}"

@@ -1,5 +1,33 @@
 import pytest
 
+from advocacy.models import AdvocacyCampaign
+from tests.legislators.conftest import (  # noqa: F401  (fixtures)
+    _fresh_zip_index,
+    data_slice,
+    districts,
+)
+from tests.petitions.factories import CampaignFactory
+
+SCRIPT = (
+    "Hello, I am a constituent. I ask {{ legislator_title }} {{ legislator_last_name }}"
+    " to cosponsor {{ bill_number }}."
+)
+THANKS = "Thank you, {{ legislator_title }} {{ legislator_last_name }}, for {{ bill_number }}."
+
+
+@pytest.fixture
+def call_action(db, districts):  # noqa: F811
+    campaign = CampaignFactory(slug="call-test", title="Call test")
+    return AdvocacyCampaign.objects.create(
+        campaign=campaign,
+        kind=AdvocacyCampaign.Kind.CALL,
+        targets_own_us_senators=True,
+        targets_own_us_representative=True,
+        script=SCRIPT,
+        cosponsor_script=THANKS,
+        talking_points="* Point one\n* Point two",
+    )
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 FROM_NUMBER = "+12025550100"
