@@ -46,7 +46,10 @@ def office_time_zone(*, kind: str, state: str) -> ZoneInfo:
 
 
 def _clock(value: str) -> dt.time:
+    """ "09:00" → 09:00; "24:00" (closing at midnight) → the last instant of the day."""
     hours, _, minutes = value.partition(":")
+    if int(hours) >= 24:
+        return dt.time.max
     return dt.time(int(hours), int(minutes or 0))
 
 

@@ -28,6 +28,7 @@ def call_action(db, districts):  # noqa: F811
         talking_points="* Point one\n* Point two",
     )
 
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 FROM_NUMBER = "+12025550100"
