@@ -304,3 +304,19 @@ def record_call_status(*, patch_call: PatchCall, call_status: str) -> None:
 def patch_call_for_page(*, token: str, action: AdvocacyCampaign) -> PatchCall | None:
     """The call a supporter's status page shows: by token, of this action."""
     return PatchCall.objects.filter(token=token, advocacy_campaign=action).first()
+
+
+def call_action_for(slug: str) -> AdvocacyCampaign | None:
+    """The live, active call action of the campaign ``slug``, ready for
+    ``targets_for`` (bill links prefetched); None if there is none."""
+    return (
+        AdvocacyCampaign.objects.select_related("campaign", "target_bill")
+        .prefetch_related("campaign__bill_links__bill")
+        .filter(
+            campaign__slug=slug,
+            campaign__status="live",
+            kind=AdvocacyCampaign.Kind.CALL,
+            is_active=True,
+        )
+        .first()
+    )

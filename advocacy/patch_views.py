@@ -8,14 +8,27 @@ A leg that is not the call's current one (a replay, a retry, a forged leg number
 records nothing and the call goes on with its current leg.
 """
 
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from harbor.net import client_ip
+from harbor.ratelimit import RateLimitedError
+from legislators.selectors import representation_for
+
 from . import patch_through, twilio_api, twiml
 from .models import Outreach, PatchCall
+from .patch_forms import PatchCallForm
+from .services import Place, Source
+from .targets import targets_for
 
 
 def _twiml(body: str, *, status: int = 200) -> HttpResponse:
@@ -163,3 +176,138 @@ class PatchStatusView(TwilioWebhookView):
             patch_call=patch_call, call_status=request.POST.get("CallStatus", "")
         )
         return HttpResponse(status=204)
+
+
+# --- The supporter's side: "Harbor calls you" ----------------------------------------
+
+
+def _call_action_or_404(slug: str):
+    action = patch_through.call_action_for(slug)
+    if action is None:
+        raise Http404
+    return action
+
+
+class PatchCallRequestView(View):
+    """POST of the call page's phone form: validate, limit, place the call, then show
+    its status page. Bad input re-renders the form with a message (never a 500)."""
+
+    http_method_names = ["post"]
+    template_name = "advocacy/patch_call_form_page.html"
+
+    def _render(self, request, action, form, *, status: int):
+        return render(
+            request,
+            self.template_name,
+            {"action": action, "campaign": action.campaign, "patch_form": form},
+            status=status,
+        )
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        action = _call_action_or_404(slug)
+        if not twilio_api.is_configured():
+            raise Http404
+        form = PatchCallForm(request.POST)
+        if form.is_bot():
+            return redirect(reverse("advocacy:patch-request-done", args=[slug]))
+        if not form.is_valid():
+            return self._render(request, action, form, status=400)
+        data = form.cleaned_data
+        representation = representation_for(
+            zip_code=data["zip_code"], district=data["district"]
+        )
+        if representation is None or representation.is_ambiguous:
+            form.add_error(
+                None,
+                _("Look up your legislators by ZIP code first, then ask for the call."),
+            )
+            return self._render(request, action, form, status=400)
+        try:
+            patch_through.check_patch_call_limits(
+                ip_address=client_ip(request), phone_number=data["phone_number"]
+            )
+        except RateLimitedError:
+            form.add_error(
+                None,
+                _(
+                    "Too many calls asked for. Please try again later, or call the "
+                    "offices yourself."
+                ),
+            )
+            return self._render(request, action, form, status=429)
+        district = representation.known_district
+        try:
+            patch_call = patch_through.request_patch_call(
+                action=action,
+                session=uuid.uuid4(),
+                targets=targets_for(action, representation),
+                phone_number=data["phone_number"],
+                place=Place(
+                    zip_code=data["zip_code"],
+                    state=district.state if district else "",
+                    congressional_district=district.code if district else "",
+                ),
+                source=Source(
+                    referred_by_code=data["ref"],
+                    utm_source=data["utm_source"],
+                    utm_medium=data["utm_medium"],
+                    utm_campaign=data["utm_campaign"],
+                    channel="page",
+                ),
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except patch_through.NothingToCallError:
+            form.add_error(
+                None, _("None of your legislators has a phone number Harbor can call.")
+            )
+            return self._render(request, action, form, status=400)
+        except twilio_api.CallNotPlacedError as error:
+            if error.bad_number:
+                form.add_error(
+                    "phone_number", _("Harbor could not call this number. Check it.")
+                )
+                return self._render(request, action, form, status=400)
+            form.add_error(
+                None,
+                _(
+                    "The call could not be placed just now. Please try again in a "
+                    "minute, or call the offices yourself."
+                ),
+            )
+            return self._render(request, action, form, status=503)
+        return redirect(reverse("advocacy:patch-call", args=[slug, patch_call.token]))
+
+
+class PatchCallStatusView(View):
+    """The page the supporter sees while Harbor calls them (no JavaScript: a link
+    reloads it)."""
+
+    def get(self, request: HttpRequest, slug: str, token: str) -> HttpResponse:
+        action = _call_action_or_404(slug)
+        patch_call = patch_through.patch_call_for_page(token=token, action=action)
+        if patch_call is None:
+            raise Http404
+        return render(
+            request,
+            "advocacy/patch_call_status.html",
+            {
+                "action": action,
+                "campaign": action.campaign,
+                "patch_call": patch_call,
+                "last_digits": patch_call.phone_number[-4:],
+                "legs_done": min(patch_call.target_index, len(patch_call.legs or [])),
+                "legs_count": len(patch_call.legs or []),
+            },
+        )
+
+
+class PatchCallRequestDoneView(View):
+    """Where a honeypot-tripping bot is sent: looks like success, did nothing."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        action = _call_action_or_404(slug)
+        return render(
+            request,
+            "advocacy/patch_call_status.html",
+            {"action": action, "campaign": action.campaign, "patch_call": None},
+        )

@@ -4,6 +4,22 @@ from . import patch_views
 
 app_name = "advocacy"
 urlpatterns: list = [
+    # Patch-through: the supporter asks Harbor to call them.
+    path(
+        "campaigns/<slug:slug>/call/patch/",
+        patch_views.PatchCallRequestView.as_view(),
+        name="patch-request",
+    ),
+    path(
+        "campaigns/<slug:slug>/call/patch/sent/",
+        patch_views.PatchCallRequestDoneView.as_view(),
+        name="patch-request-done",
+    ),
+    path(
+        "campaigns/<slug:slug>/call/patch/<str:token>/",
+        patch_views.PatchCallStatusView.as_view(),
+        name="patch-call",
+    ),
     # Twilio's webhooks for patch-through calls (signed; see advocacy/patch_views.py).
     path(
         "twilio/calls/<str:token>/answer/",

@@ -334,4 +334,6 @@ PATCH_THROUGH_RATE_LIMIT_PER_IP = env.int("PATCH_THROUGH_RATE_LIMIT_PER_IP", def
 PATCH_THROUGH_RATE_LIMIT_PER_NUMBER = env.int(
     "PATCH_THROUGH_RATE_LIMIT_PER_NUMBER", default=3
 )
+# The twilio library logs every REST request at INFO; its warnings are enough.
+LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
 # --- end patch-through ----------------------------------------------------------------

@@ -4,9 +4,9 @@ library's ``Client``.
 It answers ``POST /2010-04-01/Accounts/<AccountSid>/Calls.json`` as Twilio does: HTTP
 Basic auth with the account SID and auth token (else 401 and error 20003), a form body
 with ``To``, ``From`` and ``Url`` (else 400 and error 21201/21205), a ``To`` that is not
-a callable number refused with error 21211, and otherwise 201 and the new call resource
-as JSON (``sid`` ``CA`` + 32 hex digits, ``status`` ``queued``). Every request is
-recorded; ``fail_next`` makes the next calls answer with an error status (500, 503).
+a callable number (malformed, +1 555..., or in ``refused``) refused with error 21211,
+and otherwise 201 and the new call resource as JSON (``sid`` ``CA`` + 32 hex digits,
+``status`` ``queued``). Every request is recorded; ``fail_next`` makes the next calls answer with an error status (500, 503).
 """
 
 import base64
@@ -27,6 +27,8 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.requests: list[dict] = []
         self.fail_next: list[int] = []
+        # Numbers Twilio answers 21211 for (besides malformed ones and +1 555...).
+        self.refused: set[str] = set()
         self._lock = threading.Lock()
         fake = self
 
@@ -92,7 +94,8 @@ class FakeTwilio:
         for field, code in (("To", 21201), ("From", 21213), ("Url", 21205)):
             if not form.get(field):
                 return self._error(400, code, f"No '{field}' number is specified")
-        if not _E164.match(form["To"]) or form["To"].startswith("+1555"):
+        to = form["To"]
+        if not _E164.match(to) or to.startswith("+1555") or to in self.refused:
             return self._error(
                 400, 21211, f"Invalid 'To' Phone Number: {form['To'][:20]}"
             )

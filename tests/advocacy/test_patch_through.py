@@ -94,8 +94,7 @@ def test_placing_a_call_freezes_the_targets_and_asks_twilio(
     assert request["To"] == PHONE
     assert request["Url"] == f"{SITE}/twilio/calls/{call.token}/answer/"
     assert request["StatusCallback"] == f"{SITE}/twilio/calls/{call.token}/status/"
-    # The token is not the primary key, and long enough not to be guessed.
-    assert str(call.pk) not in call.token
+    # The token is random, long enough not to be guessed, not the primary key.
     assert len(call.token) >= 32
 
 
@@ -438,3 +437,113 @@ def test_call_me_requests_are_limited_per_number_and_per_ip(db, settings):
         patch_through.check_patch_call_limits(
             ip_address="10.0.0.1", phone_number="+12125550198"
         )
+
+
+# --- The supporter's side -------------------------------------------------------------
+
+
+def call_me(client, slug="call-test", **overrides):
+    data = {"phone_number": "(212) 555-0123", "zip_code": "78701", "website_url": ""}
+    data.update(overrides)
+    return client.post(f"/campaigns/{slug}/call/patch/", data)
+
+
+def test_call_me_places_the_call_and_shows_its_status(
+    client, call_action, fake_twilio, always_open
+):
+    response = call_me(client, ref="abc123", utm_source="news")
+    call = PatchCall.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/call-test/call/patch/{call.token}/"
+    assert fake_twilio.calls[0]["To"] == PHONE
+    assert call.phone_number == PHONE
+    assert call.source["referred_by_code"] == "abc123"
+    assert call.place == {
+        "state": "TX",
+        "congressional_district": "TX-37",
+        "state_upper_district": "",
+        "state_lower_district": "",
+    }
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "0123" in page.content.decode()
+    # The number is gone from the page once the call is over.
+    webhook(
+        client,
+        f"/twilio/calls/{call.token}/status/",
+        CallSid=call.call_sid,
+        CallStatus="completed",
+    )
+    page = client.get(response["Location"])
+    assert "0123" not in page.content.decode()
+    assert "Thank you for calling" in page.content.decode()
+
+
+def test_call_me_in_spanish_calls_in_spanish(client, call_action, fake_twilio):
+    client.post(
+        "/campaigns/call-test/call/patch/?lang=es",
+        {"phone_number": "2125550123", "zip_code": "78701"},
+    )
+    assert PatchCall.objects.get().language == "es"
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("12", "valid phone number"),
+        ("not a number", "valid phone number"),
+        ("+44 20 7946 0958", "United States"),
+        ("", "required"),
+        ("(212) 555-0188", "could not call this number"),
+    ],
+)
+def test_a_bad_number_is_a_clear_message_and_no_call(
+    client, call_action, fake_twilio, phone, message
+):
+    fake_twilio.refused = {"+12125550188"}
+    response = call_me(client, phone_number=phone)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not PatchCall.objects.exclude(status=PatchCall.Status.FAILED).exists()
+
+
+def test_an_unknown_zip_is_a_clear_message(client, call_action, fake_twilio):
+    response = call_me(client, zip_code="00000")
+    assert response.status_code == 400
+    assert not fake_twilio.requests
+
+
+def test_a_twilio_outage_is_a_clear_message(client, call_action, fake_twilio):
+    fake_twilio.fail_next = [500]
+    response = call_me(client)
+    assert response.status_code == 503
+    assert "could not be placed" in response.content.decode()
+
+
+def test_too_many_call_me_requests_are_refused(
+    client, call_action, fake_twilio, settings
+):
+    settings.PATCH_THROUGH_RATE_LIMIT_PER_NUMBER = 1
+    assert call_me(client).status_code == 302
+    response = call_me(client)
+    assert response.status_code == 429
+    assert len(fake_twilio.calls) == 1
+
+
+def test_a_bot_filling_the_honeypot_is_not_called(client, call_action, fake_twilio):
+    response = call_me(client, website_url="http://spam.example")
+    assert response.status_code == 302
+    assert not fake_twilio.requests
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_without_twilio_there_is_no_call_me(client, call_action, settings):
+    settings.TWILIO_ACCOUNT_SID = ""
+    assert call_me(client).status_code == 404
+
+
+def test_another_actions_status_page_is_a_404(client, call_action, fake_twilio):
+    call_me(client)
+    call = PatchCall.objects.get()
+    assert client.get(f"/campaigns/other/call/patch/{call.token}/").status_code == 404
+    assert client.get("/campaigns/call-test/call/patch/nope/").status_code == 404
