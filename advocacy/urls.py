@@ -1,10 +1,14 @@
+"""Calls and letters to legislators: a campaign's advocacy actions and their outreaches
+(after OSDI's advocacy campaigns and outreaches)."""
+
 from django.urls import path
 
-from . import patch_views
+from . import patch_views, views
 
 app_name = "advocacy"
-urlpatterns: list = [
-    # Patch-through: the supporter asks Harbor to call them.
+urlpatterns = [
+    path("campaigns/<slug:slug>/call/", views.CallStartView.as_view(), name="call"),
+    # Patch-through: the supporter asks Harbor to call them (before call/<token>/).
     path(
         "campaigns/<slug:slug>/call/patch/",
         patch_views.PatchCallRequestView.as_view(),
@@ -19,6 +23,26 @@ urlpatterns: list = [
         "campaigns/<slug:slug>/call/patch/<str:token>/",
         patch_views.PatchCallStatusView.as_view(),
         name="patch-call",
+    ),
+    path(
+        "campaigns/<slug:slug>/call/<str:token>/",
+        views.CallTargetView.as_view(),
+        name="call-target",
+    ),
+    path(
+        "campaigns/<slug:slug>/call/<str:token>/done/",
+        views.CallDoneView.as_view(),
+        name="call-done",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/outreach/",
+        views.StaffOutreachView.as_view(),
+        name="staff-outreach",
+    ),
+    path(
+        "staff/campaigns/<slug:slug>/outreach.csv",
+        views.StaffOutreachExportView.as_view(),
+        name="staff-outreach-export",
     ),
     # Twilio's webhooks for patch-through calls (signed; see advocacy/patch_views.py).
     path(

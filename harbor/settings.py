@@ -301,6 +301,21 @@ HARBOR_CLIENT_IP_HEADER = env.str("HARBOR_CLIENT_IP_HEADER", default="")
 CSRF_FAILURE_VIEW = "harbor.views.csrf_failure"
 # --- end petitions --------------------------------------------------------------------
 
+# --- Advocacy: calls (issue #9) -------------------------------------------------------
+# Call intelligence: an office is "saturated" when, over the last N hours, at least the
+# threshold share of at least MIN_CALLS calls to it ended busy / no answer / voicemail
+# full; the call flow then suggests the district office or a letter. The shares are
+# cached for CACHE_SECONDS.
+ADVOCACY_SATURATION_HOURS = env.int("ADVOCACY_SATURATION_HOURS", default=2)
+ADVOCACY_SATURATION_THRESHOLD = env.float("ADVOCACY_SATURATION_THRESHOLD", default=0.6)
+ADVOCACY_SATURATION_MIN_CALLS = env.int("ADVOCACY_SATURATION_MIN_CALLS", default=10)
+ADVOCACY_SATURATION_CACHE_SECONDS = env.int(
+    "ADVOCACY_SATURATION_CACHE_SECONDS", default=60
+)
+# Days a caller's link (their pass through their targets) stays valid.
+ADVOCACY_CALL_LINK_MAX_AGE_DAYS = env.int("ADVOCACY_CALL_LINK_MAX_AGE_DAYS", default=7)
+# --- end advocacy: calls --------------------------------------------------------------
+
 # --- jobs (harbor/jobs.py) ------------------------------------------------------------
 # A running job whose claim is older than this belongs to a dead worker and is taken
 # over (long jobs refresh their claim as they go). The sweep runs every minute.

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views import View
 
 from accounts.selectors import chapters_visible_to
+from advocacy import selectors as advocacy_selectors
 from campaigns import selectors as campaign_selectors
 from harbor.staff import StaffRequiredMixin
 from petitions import selectors as petition_selectors
@@ -39,6 +40,9 @@ class CampaignDetailView(View):
                 "campaign": campaign,
                 "bill_links": campaign_selectors.bill_links(campaign=campaign),
                 "petitions": petition_selectors.campaign_petitions(campaign=campaign),
+                "advocacy_actions": advocacy_selectors.campaign_actions(
+                    campaign=campaign
+                ),
             },
         )
 

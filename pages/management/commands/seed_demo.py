@@ -13,7 +13,7 @@ from django.db import transaction
 
 from accounts.models import Chapter, Role, RoleGrant
 
-DEMO_APPS = ["supporters", "legislators", "campaigns", "petitions"]
+DEMO_APPS = ["supporters", "legislators", "campaigns", "petitions", "advocacy"]
 
 
 class Command(BaseCommand):
