@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from harbor.forms import HoneypotMixin
-from supporters.services import clean_public_zip
 
 # Numbers on the North American plan that Harbor calls: the US and its territories.
 CALLABLE_REGIONS = {"US", "PR", "GU", "VI", "AS", "MP"}
@@ -21,19 +20,8 @@ class PatchCallForm(HoneypotMixin, forms.Form):
         ),
         max_length=30,
     )
-    # Where the supporter is, as the call page settled it (re-checked here).
-    zip_code = forms.CharField(max_length=10, widget=forms.HiddenInput)
-    district = forms.CharField(max_length=8, required=False, widget=forms.HiddenInput)
-    ref = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
-    utm_source = forms.CharField(
-        max_length=100, required=False, widget=forms.HiddenInput
-    )
-    utm_medium = forms.CharField(
-        max_length=100, required=False, widget=forms.HiddenInput
-    )
-    utm_campaign = forms.CharField(
-        max_length=100, required=False, widget=forms.HiddenInput
-    )
+    # The caller's signed pass (advocacy.passes): their session, place and source.
+    call_pass = forms.CharField(max_length=2000, widget=forms.HiddenInput)
 
     def clean_phone_number(self) -> str:
         number = self.cleaned_data["phone_number"]
@@ -44,6 +32,3 @@ class PatchCallForm(HoneypotMixin, forms.Form):
                 code="region",
             )
         return number.as_e164
-
-    def clean_zip_code(self) -> str:
-        return clean_public_zip(self.cleaned_data["zip_code"])

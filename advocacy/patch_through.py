@@ -18,6 +18,7 @@ views and TwiML only call them. The rules that keep it safe:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -306,17 +307,18 @@ def patch_call_for_page(*, token: str, action: AdvocacyCampaign) -> PatchCall | 
     return PatchCall.objects.filter(token=token, advocacy_campaign=action).first()
 
 
-def call_action_for(slug: str) -> AdvocacyCampaign | None:
-    """The live, active call action of the campaign ``slug``, ready for
-    ``targets_for`` (bill links prefetched); None if there is none."""
+def running_patch_call(
+    *, action: AdvocacyCampaign, session: uuid.UUID
+) -> PatchCall | None:
+    """A patch call of this pass that has not ended and began in the last hour: a
+    second "call me" shows it instead of ringing the phone again."""
     return (
-        AdvocacyCampaign.objects.select_related("campaign", "target_bill")
-        .prefetch_related("campaign__bill_links__bill")
-        .filter(
-            campaign__slug=slug,
-            campaign__status="live",
-            kind=AdvocacyCampaign.Kind.CALL,
-            is_active=True,
+        PatchCall.objects.filter(
+            advocacy_campaign=action,
+            session=session,
+            ended_at__isnull=True,
+            created_at__gte=timezone.now() - dt.timedelta(hours=1),
         )
+        .order_by("-created_at")
         .first()
     )

@@ -8,7 +8,7 @@ A leg that is not the call's current one (a replay, a retry, a forged leg number
 records nothing and the call goes on with its current leg.
 """
 
-import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,13 +22,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from harbor.net import client_ip
 from harbor.ratelimit import RateLimitedError
-from legislators.selectors import representation_for
 
-from . import patch_through, twilio_api, twiml
-from .models import Outreach, PatchCall
+from . import passes, patch_through, selectors, twilio_api, twiml
+from .models import AdvocacyCampaign, Outreach, PatchCall
 from .patch_forms import PatchCallForm
-from .services import Place, Source
 from .targets import targets_for
+from .views import LanguageMixin
 
 
 def _twiml(body: str, *, status: int = 200) -> HttpResponse:
@@ -182,25 +181,35 @@ class PatchStatusView(TwilioWebhookView):
 
 
 def _call_action_or_404(slug: str):
-    action = patch_through.call_action_for(slug)
+    action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.CALL)
     if action is None:
         raise Http404
     return action
 
 
-class PatchCallRequestView(View):
-    """POST of the call page's phone form: validate, limit, place the call, then show
-    its status page. Bad input re-renders the form with a message (never a 500)."""
+class PatchCallRequestView(LanguageMixin, View):
+    """POST of the call page's phone form: validate, limit, place the call for the
+    targets of the caller's pass not called yet, then show the call's status page. Bad
+    input re-renders the form with a message (never a 500)."""
 
     http_method_names = ["post"]
-    template_name = "advocacy/patch_call_form_page.html"
 
     def _render(self, request, action, form, *, status: int):
+        token = form.data.get("call_pass", "")
+        context = {
+            **self.base_context(action),
+            "patch_form": form,
+            "patch_action": self.url(
+                "advocacy:patch-request", slug=action.campaign.slug
+            ),
+            "back_url": self.url(
+                "advocacy:call-target", slug=action.campaign.slug, token=token
+            )
+            if token and passes.read_token(token)
+            else self.url("advocacy:call", slug=action.campaign.slug),
+        }
         return render(
-            request,
-            self.template_name,
-            {"action": action, "campaign": action.campaign, "patch_form": form},
-            status=status,
+            request, "advocacy/patch_call_form_page.html", context, status=status
         )
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -209,19 +218,25 @@ class PatchCallRequestView(View):
             raise Http404
         form = PatchCallForm(request.POST)
         if form.is_bot():
-            return redirect(reverse("advocacy:patch-request-done", args=[slug]))
+            return redirect(self.url("advocacy:patch-request-done", slug=slug))
         if not form.is_valid():
             return self._render(request, action, form, status=400)
         data = form.cleaned_data
-        representation = representation_for(
-            zip_code=data["zip_code"], district=data["district"]
-        )
-        if representation is None or representation.is_ambiguous:
+        call_pass = passes.read_token(data["call_pass"])
+        if call_pass is None:
             form.add_error(
                 None,
-                _("Look up your legislators by ZIP code first, then ask for the call."),
+                _(
+                    "This call link is not valid or has expired. Start again from "
+                    "your ZIP code."
+                ),
             )
             return self._render(request, action, form, status=400)
+        running = patch_through.running_patch_call(
+            action=action, session=call_pass.session
+        )
+        if running is not None:
+            return redirect(self._status_url(action, running, data["call_pass"]))
         try:
             patch_through.check_patch_call_limits(
                 ip_address=client_ip(request), phone_number=data["phone_number"]
@@ -235,25 +250,23 @@ class PatchCallRequestView(View):
                 ),
             )
             return self._render(request, action, form, status=429)
-        district = representation.known_district
+        rep = selectors.representation_at(call_pass.place)
+        done = selectors.session_outcomes(session=call_pass.session)
+        targets = [
+            t for t in (targets_for(action, rep) if rep else []) if t.pk not in done
+        ]
+        if not targets:
+            return redirect(
+                self.url("advocacy:call-done", slug=slug, token=data["call_pass"])
+            )
         try:
             patch_call = patch_through.request_patch_call(
                 action=action,
-                session=uuid.uuid4(),
-                targets=targets_for(action, representation),
+                session=call_pass.session,
+                targets=targets,
                 phone_number=data["phone_number"],
-                place=Place(
-                    zip_code=data["zip_code"],
-                    state=district.state if district else "",
-                    congressional_district=district.code if district else "",
-                ),
-                source=Source(
-                    referred_by_code=data["ref"],
-                    utm_source=data["utm_source"],
-                    utm_medium=data["utm_medium"],
-                    utm_campaign=data["utm_campaign"],
-                    channel="page",
-                ),
+                place=call_pass.attribution_place,
+                source=call_pass.source,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
             )
         except patch_through.NothingToCallError:
@@ -275,33 +288,47 @@ class PatchCallRequestView(View):
                 ),
             )
             return self._render(request, action, form, status=503)
-        return redirect(reverse("advocacy:patch-call", args=[slug, patch_call.token]))
+        return redirect(self._status_url(action, patch_call, data["call_pass"]))
+
+    def _status_url(self, action, patch_call, pass_token: str) -> str:
+        url = reverse(
+            "advocacy:patch-call", args=[action.campaign.slug, patch_call.token]
+        )
+        query = {"pass": pass_token, **({"lang": self.lang} if self.lang else {})}
+        return f"{url}?{urlencode(query)}"
 
 
-class PatchCallStatusView(View):
+class PatchCallStatusView(LanguageMixin, View):
     """The page the supporter sees while Harbor calls them (no JavaScript: a link
-    reloads it)."""
+    reloads it). With the caller's pass (``?pass=``, checked against the call's
+    session) it links back to their call page."""
 
     def get(self, request: HttpRequest, slug: str, token: str) -> HttpResponse:
         action = _call_action_or_404(slug)
         patch_call = patch_through.patch_call_for_page(token=token, action=action)
         if patch_call is None:
             raise Http404
+        pass_token = request.GET.get("pass", "")[:2000]
+        call_pass = passes.read_token(pass_token) if pass_token else None
+        if call_pass is not None and call_pass.session == patch_call.session:
+            back_url = self.url("advocacy:call-target", slug=slug, token=pass_token)
+        else:
+            back_url = self.url("advocacy:call", slug=slug)
         return render(
             request,
             "advocacy/patch_call_status.html",
             {
-                "action": action,
-                "campaign": action.campaign,
+                **self.base_context(action),
                 "patch_call": patch_call,
                 "last_digits": patch_call.phone_number[-4:],
                 "legs_done": min(patch_call.target_index, len(patch_call.legs or [])),
                 "legs_count": len(patch_call.legs or []),
+                "back_url": back_url,
             },
         )
 
 
-class PatchCallRequestDoneView(View):
+class PatchCallRequestDoneView(LanguageMixin, View):
     """Where a honeypot-tripping bot is sent: looks like success, did nothing."""
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -309,5 +336,9 @@ class PatchCallRequestDoneView(View):
         return render(
             request,
             "advocacy/patch_call_status.html",
-            {"action": action, "campaign": action.campaign, "patch_call": None},
+            {
+                **self.base_context(action),
+                "patch_call": None,
+                "back_url": self.url("advocacy:call", slug=slug),
+            },
         )
