@@ -237,6 +237,10 @@ def test_a_closed_office_offers_voicemail_or_skip_in_spanish(
     assert doc.find("Dial") is None
     gather = doc.find("Gather")
     assert gather.find("Say").get("language") == "es-US"
+    assert "Ahora está cerrada" in gather.find("Say").text
+    assert "Pulse 2 para dejar un mensaje de voz" in " ".join(
+        say.text for say in gather.iter("Say")
+    )
     choice = path_of(gather.get("action"))
     # 2: a voicemail at the closed Washington office.
     doc = twiml(webhook(client, choice, CallSid=sid, Digits="2"))

@@ -119,8 +119,13 @@ def test_call_me_in_spanish_calls_in_spanish(client, call_action, fake_twilio):
     token = start_pass(client, lang="es")
     page = client.get(f"/campaigns/call-test/call/{token}/?lang=es").content.decode()
     assert 'action="/campaigns/call-test/call/patch/?lang=es"' in page
-    call_me(client, token, lang="es")
+    assert "O deje que Harbor le llame" in page
+    response = call_me(client, token, lang="es")
     assert PatchCall.objects.get().language == "es"
+    assert "lang=es" in response["Location"]
+    assert (
+        "Harbor le está llamando" in client.get(response["Location"]).content.decode()
+    )
 
 
 @pytest.mark.parametrize(
