@@ -322,3 +322,25 @@ def running_patch_call(
         .order_by("-created_at")
         .first()
     )
+
+
+def expire_patch_calls(*, now: dt.datetime | None = None) -> int:
+    """End every call that began more than ``PATCH_THROUGH_MAX_CALL_MINUTES`` ago and
+    is not ended yet (Twilio's last status callback was lost, or Twilio never took the
+    call): its number and scripts are blanked. Returns how many were ended. Safe to
+    repeat: ``_end`` is a conditional update."""
+    cutoff = (now or timezone.now()) - dt.timedelta(
+        minutes=settings.PATCH_THROUGH_MAX_CALL_MINUTES
+    )
+    ended = 0
+    stale = PatchCall.objects.filter(ended_at__isnull=True, created_at__lt=cutoff)
+    for patch_call in stale.order_by("pk").iterator():
+        answered = patch_call.status == PatchCall.Status.IN_PROGRESS
+        ended += _end(
+            patch_call,
+            status=PatchCall.Status.FINISHED if answered else PatchCall.Status.FAILED,
+            twilio_status=patch_call.twilio_status,
+        )
+    if ended:
+        logger.info("patch calls expired: %s", ended)
+    return ended

@@ -349,6 +349,9 @@ PATCH_THROUGH_RATE_LIMIT_PER_IP = env.int("PATCH_THROUGH_RATE_LIMIT_PER_IP", def
 PATCH_THROUGH_RATE_LIMIT_PER_NUMBER = env.int(
     "PATCH_THROUGH_RATE_LIMIT_PER_NUMBER", default=3
 )
+# A call not reported ended after this many minutes is ended by the beat sweep
+# (advocacy.expire_patch_calls), which blanks its phone number.
+PATCH_THROUGH_MAX_CALL_MINUTES = env.int("PATCH_THROUGH_MAX_CALL_MINUTES", default=120)
 # The twilio library logs every REST request at INFO; its warnings are enough.
 LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
 # --- end patch-through ----------------------------------------------------------------

@@ -441,3 +441,97 @@ def test_call_me_requests_are_limited_per_number_and_per_ip(db, settings):
         patch_through.check_patch_call_limits(
             ip_address="10.0.0.1", phone_number="+12125550198"
         )
+
+
+def test_calls_never_reported_ended_are_ended_and_forget_the_number(
+    call_action, targets, fake_twilio, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from advocacy.tasks import expire_patch_calls_task
+    from harbor.celery import app
+
+    settings.PATCH_THROUGH_MAX_CALL_MINUTES = 120
+    old, answered, recent = (start(call_action, targets) for _ in range(3))
+    PatchCall.objects.filter(pk=answered.pk).update(status=PatchCall.Status.IN_PROGRESS)
+    now = timezone.now()
+    PatchCall.objects.filter(pk__in=[old.pk, answered.pk]).update(
+        created_at=now - dt.timedelta(minutes=121)
+    )
+    assert patch_through.expire_patch_calls(now=now) == 2
+    assert patch_through.expire_patch_calls(now=now) == 0
+    rows = {c.pk: c for c in PatchCall.objects.all()}
+    assert rows[old.pk].status == PatchCall.Status.FAILED
+    assert rows[answered.pk].status == PatchCall.Status.FINISHED
+    assert rows[old.pk].phone_number == rows[answered.pk].phone_number == ""
+    assert rows[recent.pk].phone_number == PHONE
+    assert rows[recent.pk].ended_at is None
+    # The task is the service; its name and schedule are pinned.
+    assert expire_patch_calls_task.name == "advocacy.expire_patch_calls"
+    assert expire_patch_calls_task() == 0
+    assert {"task": "advocacy.expire_patch_calls", "schedule": 900} in (
+        app.conf.beat_schedule.values()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_webhook_at_the_same_moment_records_one_outreach(
+    call_action, targets, fake_twilio
+):
+    """Twilio retrying while the first request still runs: two threads, one
+    outreach."""
+    import threading
+
+    from django.db import connection
+
+    call = start(call_action, targets)
+    leg = patch_through.leg_of(call, 0)
+    barrier = threading.Barrier(4)
+    results = []
+
+    def record():
+        try:
+            barrier.wait()
+            fresh = PatchCall.objects.select_related("advocacy_campaign__campaign").get(
+                pk=call.pk
+            )
+            results.append(
+                patch_through.record_leg(
+                    patch_call=fresh,
+                    leg=leg,
+                    outcome=Outreach.Outcome.TALKED,
+                    office=leg.main_office,
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert Outreach.objects.count() == 1
+    call.refresh_from_db()
+    assert call.target_index == 1
+
+
+def test_webhooks_need_no_csrf_token_but_the_form_does(
+    call_action, targets, fake_twilio
+):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    call = start(call_action, targets)
+    response = webhook(
+        strict, f"/twilio/calls/{call.token}/answer/", CallSid=call.call_sid
+    )
+    assert response.status_code == 200
+    response = strict.post(
+        "/campaigns/call-test/call/patch/",
+        {"phone_number": PHONE, "call_pass": "x"},
+    )
+    assert response.status_code == 403
