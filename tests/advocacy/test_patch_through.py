@@ -535,3 +535,30 @@ def test_webhooks_need_no_csrf_token_but_the_form_does(
         {"phone_number": PHONE, "call_pass": "x"},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/twilio/calls/{token}/legs/99999999999999999999999999/",
+        "/twilio/calls/{token}/legs/0/outcome/?via=%00&dial=" + "x" * 5000,
+        "/twilio/calls/" + "t" * 3000 + "/answer/",
+        "/twilio/calls/%F0%9F%92%A5/status/",
+    ],
+)
+def test_hostile_webhook_urls_are_never_a_500(client, placed, path):
+    path = path.format(token=placed.token)
+    response = webhook(client, path, CallSid=placed.call_sid, Digits="9" * 100)
+    assert response.status_code in (200, 400, 404)
+    # Only the current leg (0) may be recorded, and then with a known outcome.
+    for outreach in Outreach.objects.all():
+        assert outreach.legislator_id == placed.legs[0]["legislator"]
+        assert outreach.outcome == Outreach.Outcome.BUSY
+
+
+def test_a_signed_webhook_without_a_call_sid_is_ignored(client, placed):
+    response = webhook(
+        client, f"/twilio/calls/{placed.token}/legs/0/choice/", Digits="3"
+    )
+    assert response.status_code == 404
+    assert not Outreach.objects.exists()
