@@ -48,6 +48,9 @@ def test_call_me_from_the_call_page(
     phone.get_by_role("button", name=find).click()
     phone.wait_for_selector("#patch-call")
     _fits(phone)
+    # The honeypot is off screen, not a field people see.
+    box = phone.locator("#patch-call .hp").bounding_box()
+    assert box["x"] + box["width"] <= 0
     phone.get_by_label(number_label).fill("212 555 0123")
     phone.get_by_role("button", name=call_me).click()
     phone.wait_for_selector("text=0123")
