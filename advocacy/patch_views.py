@@ -82,12 +82,24 @@ class PatchAnswerView(TwilioWebhookView):
         return _twiml(twiml.greeting(patch_call=patch_call))
 
 
+def _saturated(leg) -> frozenset[int]:
+    """The leg's offices whose line is saturated (call intelligence)."""
+    offices = [o.pk for o in (leg.main_office, leg.district_office) if o is not None]
+    loads = selectors.office_loads(offices)
+    return frozenset(pk for pk, load in loads.items() if load.is_saturated)
+
+
 class PatchLegView(_LegView):
     def handle_leg(self, request, patch_call, leg) -> HttpResponse:
         if patch_call.is_over:
             return _twiml(twiml.hangup())
         return _twiml(
-            twiml.leg_start(patch_call=patch_call, leg=leg, at=timezone.now())
+            twiml.leg_start(
+                patch_call=patch_call,
+                leg=leg,
+                at=timezone.now(),
+                saturated=_saturated(leg),
+            )
         )
 
 
@@ -100,6 +112,7 @@ class PatchChoiceView(_LegView):
             leg=leg,
             digits=request.POST.get("Digits", "")[:2],
             at=timezone.now(),
+            saturated=_saturated(leg),
         )
         if skipped and not patch_through.record_leg(
             patch_call=patch_call,

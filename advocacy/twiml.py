@@ -7,8 +7,10 @@ The call, leg by leg:
 2. each leg: the legislator and the script, then
    - the office (Washington or capitol; else the nearest district office) is open:
      <Dial> it; pressing * hangs up on the office and goes on;
-   - it is closed: a keypad menu: 1 the district office (when it is open), 2 a
-     voicemail at the closed office, 3 skip;
+   - it is closed, or its line is saturated (call intelligence: most recent calls to
+     it went unanswered): a keypad menu: 1 the district office (when it is open and
+     not saturated), 2 a voicemail at the closed office (or trying the busy line
+     anyway), 3 skip;
 3. after the <Dial>: a keypad menu for the outcome (1 talked to staff, 2 left a
    voicemail, 3 voicemail full, 4 busy or no answer); no key: the outcome is taken from
    Twilio's DialCallStatus;
@@ -114,9 +116,17 @@ def _dial(response, speaker, patch_call: PatchCall, leg: Leg, office, via) -> No
     dial.number(dialable(office.phone))
 
 
-def leg_start(*, patch_call: PatchCall, leg: Leg, at: dt.datetime) -> str:
+def leg_start(
+    *,
+    patch_call: PatchCall,
+    leg: Leg,
+    at: dt.datetime,
+    saturated: frozenset[int] = frozenset(),
+) -> str:
     """Introduce the leg's legislator, read the script, then dial the office or, when
-    it is closed, offer the district office or a voicemail."""
+    it is closed (or its line is saturated: ``saturated`` holds the ids of offices
+    whose recent calls mostly went unanswered, ``selectors.office_loads``), offer the
+    district office, a voicemail (or trying anyway) or skipping."""
     with translation.override(patch_call.language):
         speaker = _Speaker(patch_call)
         response = VoiceResponse()
@@ -139,7 +149,8 @@ def leg_start(*, patch_call: PatchCall, leg: Leg, at: dt.datetime) -> str:
                 _url("patch-choice", patch_call, leg=leg.index), method="POST"
             )
             return str(response)
-        if office_is_open(office, at=at):
+        is_open = office_is_open(office, at=at)
+        if is_open and office.pk not in saturated:
             _dial(response, speaker, patch_call, leg, office, via)
             return str(response)
         gather = Gather(
@@ -148,14 +159,22 @@ def leg_start(*, patch_call: PatchCall, leg: Leg, at: dt.datetime) -> str:
             method="POST",
             timeout=8,
         )
-        speaker.say(
-            gather,
-            _("The %(office)s is closed now.") % {"office": office.label},
-        )
+        if is_open:
+            speaker.say(
+                gather,
+                _("The %(office)s line is very busy right now.")
+                % {"office": office.label},
+            )
+        else:
+            speaker.say(
+                gather,
+                _("The %(office)s is closed now.") % {"office": office.label},
+            )
         district = leg.district_office
         if (
             via == VIA_MAIN
             and district is not None
+            and district.pk not in saturated
             and dialable(district.phone)
             and office_is_open(district, at=at)
         ):
@@ -164,7 +183,10 @@ def leg_start(*, patch_call: PatchCall, leg: Leg, at: dt.datetime) -> str:
                 _("Press 1 to call the %(office)s, which is open.")
                 % {"office": district.label},
             )
-        speaker.say(gather, _("Press 2 to leave a voicemail. Press 3 to skip."))
+        if is_open:
+            speaker.say(gather, _("Press 2 to try it anyway. Press 3 to skip."))
+        else:
+            speaker.say(gather, _("Press 2 to leave a voicemail. Press 3 to skip."))
         response.append(gather)
         # No key: the leg is skipped.
         response.redirect(
@@ -174,7 +196,12 @@ def leg_start(*, patch_call: PatchCall, leg: Leg, at: dt.datetime) -> str:
 
 
 def choice(
-    *, patch_call: PatchCall, leg: Leg, digits: str, at: dt.datetime
+    *,
+    patch_call: PatchCall,
+    leg: Leg,
+    digits: str,
+    at: dt.datetime,
+    saturated: frozenset[int] = frozenset(),
 ) -> tuple[str, bool]:
     """Answer the closed-office menu: the TwiML, and whether the leg was skipped (the
     view then records it as skipped and this TwiML moves on)."""
@@ -187,6 +214,7 @@ def choice(
             digits == CHOICE_DISTRICT
             and via == VIA_MAIN
             and district is not None
+            and district.pk not in saturated
             and dialable(district.phone)
             and office_is_open(district, at=at)
         ):

@@ -562,3 +562,45 @@ def test_a_signed_webhook_without_a_call_sid_is_ignored(client, placed):
     )
     assert response.status_code == 404
     assert not Outreach.objects.exists()
+
+
+def test_a_saturated_line_offers_the_district_office_first(
+    client, call_action, targets, fake_twilio, always_open, settings
+):
+    from django.core.cache import cache
+
+    settings.ADVOCACY_SATURATION_MIN_CALLS = 2
+    settings.ADVOCACY_SATURATION_THRESHOLD = 0.5
+    cache.clear()
+    target = next(t for t in targets if t.nearest_district_office and t.dc_office)
+    index = targets.index(target)
+    for _ in range(2):  # two other callers found the Washington line busy
+        Outreach.objects.create(
+            advocacy_campaign=call_action,
+            kind="call",
+            legislator=target.legislator,
+            session=uuid.uuid4(),
+            office=target.dc_office,
+            method=Outreach.Method.CLICK_TO_CALL,
+            outcome=Outreach.Outcome.BUSY,
+        )
+    call = start(call_action, targets)
+    call.target_index = index
+    call.save(update_fields=["target_index"])
+    base = f"/twilio/calls/{call.token}"
+    doc = twiml(webhook(client, f"{base}/legs/{index}/", CallSid=call.call_sid))
+    assert doc.find("Dial") is None
+    said = " ".join(say.text for say in doc.find("Gather").iter("Say"))
+    assert "line is very busy right now" in said
+    assert f"Press 1 to call the {target.nearest_district_office.label}" in said
+    assert "Press 2 to try it anyway" in said
+    doc = twiml(
+        webhook(
+            client, f"{base}/legs/{index}/choice/", CallSid=call.call_sid, Digits="1"
+        )
+    )
+    dial = doc.find("Dial")
+    assert path_of(dial.get("action")) == f"{base}/legs/{index}/dialed/?via=district"
+    assert dial.find("Number").text == patch_through.dialable(
+        target.nearest_district_office.phone
+    )
