@@ -2,15 +2,20 @@
 progress, call intelligence, and the staff tallies (through ``visible_to``)."""
 
 import datetime as dt
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.selectors import AnyUser, visible_to
 from campaigns.models import Campaign, CampaignBill
+from harbor.markdown import render_markdown
 from legislators.models import Chamber, Legislator
 from legislators.selectors import (
     District,
@@ -22,12 +27,24 @@ from legislators.selectors import (
 )
 
 from .models import AdvocacyCampaign, Outreach
+from .targets import Target, targets_for
 
 
-def public_action(*, slug: str, kind: str) -> AdvocacyCampaign | None:
+def public_action(
+    *, slug: str, kind: str, cached: bool = False
+) -> AdvocacyCampaign | None:
     """The active ``kind`` action of the live campaign ``slug``, with what
     ``targets_for`` reads (the campaign's bill links and bills, the target bill); None
-    if there is none. Three queries."""
+    if there is none. Two queries; with ``cached``, read from the cache (an edit shows
+    within ADVOCACY_PAGE_CACHE_SECONDS)."""
+    ttl = settings.ADVOCACY_PAGE_CACHE_SECONDS
+    if cached and ttl:
+        key = repr(("action", kind, slug))
+        found = _local.get(key)
+        if found is None:
+            found = public_action(slug=slug, kind=kind) or False
+            _local.set(key, found, ttl)
+        return found or None  # type: ignore[return-value]
     return (
         AdvocacyCampaign.objects.filter(
             campaign__slug=slug,
@@ -100,6 +117,93 @@ def representation_at(place: CallerPlace) -> Representation | None:
     return Representation(
         zip_code=place.zip_code, districts=districts, seats=seats, geocoded=True
     )
+
+
+class _LocalCache:
+    """A small per-process cache (least recently used out past ``size``, entries
+    expire after ``ttl`` seconds) for read-only computed values that are costly to
+    pickle: the call page's targets hold model instances. Not for counters or locks;
+    each process may hold its own copy, stale for at most ``ttl``."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def set(self, key: str, value, ttl: float) -> None:
+        with self._lock:
+            self._data[key] = (time.monotonic() + ttl, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_local = _LocalCache(size=4096)
+
+
+def reset_local_cache() -> None:
+    """Forget this process's cached actions and targets (tests, after an edit)."""
+    _local.clear()
+
+
+def talking_points_html(action: AdvocacyCampaign) -> str:
+    """The action's talking points as sanitized HTML (``harbor.markdown``), cached in
+    this process per action version."""
+    if not action.talking_points:
+        return ""
+    key = repr(("talking-points", action.pk, action.updated_at))
+    html = _local.get(key)
+    if html is None:
+        html = render_markdown(action.talking_points)
+        _local.set(key, html, max(settings.ADVOCACY_PAGE_CACHE_SECONDS, 1))
+    return html  # type: ignore[return-value]
+
+
+# Bumped when what the targets cache holds changes shape (a deploy reads no stale
+# pickles).
+TARGETS_CACHE_VERSION = 1
+
+
+def call_targets(action: AdvocacyCampaign, place: CallerPlace) -> list[Target]:
+    """``targets_for`` the supporter at ``place``, cached per action version, place and
+    language for ADVOCACY_PAGE_CACHE_SECONDS, in this process and in the shared cache:
+    every caller from one ZIP and district gets the same targets and scripts, and the
+    target page is the flow's hot path. A new cosponsor or an edited script shows
+    within that time."""
+    ttl = settings.ADVOCACY_PAGE_CACHE_SECONDS
+    if not ttl:
+        rep = representation_at(place)
+        return targets_for(action, rep) if rep is not None else []
+    version = action.updated_at.timestamp() if action.updated_at else 0
+    raw = repr((action.pk, version, place, translation.get_language()))
+    key = (
+        f"advocacy:targets:{TARGETS_CACHE_VERSION}:"
+        f"{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    )
+    targets = _local.get(key)
+    if targets is None:
+        targets = cache.get(key)
+        if targets is None:
+            rep = representation_at(place)
+            targets = targets_for(action, rep) if rep is not None else []
+            cache.set(key, targets, timeout=ttl)
+        _local.set(key, targets, ttl)
+    return targets  # type: ignore[return-value]
 
 
 def session_outcomes(*, session, kind: str = AdvocacyCampaign.Kind.CALL) -> dict:

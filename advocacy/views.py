@@ -68,8 +68,10 @@ class LanguageMixin:
         }
 
 
-def _call_action_or_404(slug: str) -> AdvocacyCampaign:
-    action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.CALL)
+def _call_action_or_404(slug: str, *, cached: bool = False) -> AdvocacyCampaign:
+    action = selectors.public_action(
+        slug=slug, kind=AdvocacyCampaign.Kind.CALL, cached=cached
+    )
     if action is None:
         raise Http404
     return action
@@ -194,12 +196,11 @@ class CallStartView(LanguageMixin, View):
 class _PassMixin(LanguageMixin):
     def load(self, request, slug: str, token: str):
         """(action, pass, targets, done) or raise Http404 / return an error page."""
-        action = _call_action_or_404(slug)
+        action = _call_action_or_404(slug, cached=True)
         call_pass = passes.read_token(token)
         if call_pass is None:
             return action, None, [], {}
-        rep = selectors.representation_at(call_pass.place)
-        targets = targets_for(action, rep) if rep is not None else []
+        targets = selectors.call_targets(action, call_pass.place)
         done = selectors.session_outcomes(session=call_pass.session)
         return action, call_pass, targets, done
 
@@ -215,21 +216,23 @@ class _PassMixin(LanguageMixin):
         )
 
 
+def _offices_to_weigh(target: Target) -> list:
+    """The numbers the page offers: the first to call and the nearest district office."""
+    return [o for o in (target.call_office, target.nearest_district_office) if o]
+
+
 def _suggestion(target: Target, loads: dict) -> dict:
-    """What to offer when the first number is saturated: the district office (if it is
-    not saturated too), and a letter."""
+    """What to offer when the first number is saturated: the nearest district office
+    (if it is not saturated too), and a letter."""
     first = target.call_office
-    if (
-        first is None
-        or not loads.get(first.pk, selectors.OfficeLoad(0, 0)).is_saturated
-    ):
+    idle = selectors.OfficeLoad(0, 0)
+    if first is None or not loads.get(first.pk, idle).is_saturated:
         return {}
     alternative = next(
         (
             office
-            for office in target.offices
-            if office.pk != first.pk
-            and not loads.get(office.pk, selectors.OfficeLoad(0, 0)).is_saturated
+            for office in _offices_to_weigh(target)
+            if office.pk != first.pk and not loads.get(office.pk, idle).is_saturated
         ),
         None,
     )
@@ -256,7 +259,7 @@ class CallTargetView(_PassMixin, View):
     ):
         remaining = [t for t in targets if t.pk not in done]
         current = remaining[0]
-        loads = selectors.office_loads([o.pk for o in current.offices])
+        loads = selectors.office_loads([o.pk for o in _offices_to_weigh(current)])
         context = {
             **self.base_context(action),
             "token": token,
@@ -267,6 +270,7 @@ class CallTargetView(_PassMixin, View):
             "notice": call_pass.notice if not done else "",
             "needs_address": _needs_address(action, call_pass),
             "suggestion": _suggestion(current, loads),
+            "talking_points": selectors.talking_points_html(action),
             "outcomes": Outreach.Outcome.choices,
             "error": error,
             "form_action": self.url(

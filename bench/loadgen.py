@@ -162,10 +162,13 @@ def run(
     ok_statuses: tuple[int, ...] = (200, 302),
     timeout: float = 30.0,
     label: str = "",
+    path_for: Callable[[int], str] | None = None,
 ) -> Result:
     """Send up to ``requests`` requests (stopping after ``seconds``) with ``concurrency``
     threads and return the timings. ``form(i)`` gives request i's form fields for a POST.
-    With ``csrf``, each thread first GETs ``csrf_url`` (default: ``url``) for a token."""
+    With ``csrf``, each thread first GETs ``csrf_url`` (default: ``url``) for a token.
+    ``path_for(i)``, if given, is request i's path on ``url``'s host (a page with
+    distinct addresses: random ZIP codes, tokens)."""
     if concurrency < 1 or requests < 1 or seconds <= 0:
         raise ValueError("concurrency, requests and seconds must be positive")
     host, port, path = check_local(url)
@@ -198,7 +201,9 @@ def run(
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             started = time.perf_counter()
             try:
-                status, _data = client.request(method, path, body, headers)
+                status, _data = client.request(
+                    method, path_for(i) if path_for else path, body, headers
+                )
             except (OSError, http.client.HTTPException) as exc:
                 status = type(exc).__name__
             latency = time.perf_counter() - started

@@ -312,6 +312,9 @@ ADVOCACY_SATURATION_MIN_CALLS = env.int("ADVOCACY_SATURATION_MIN_CALLS", default
 ADVOCACY_SATURATION_CACHE_SECONDS = env.int(
     "ADVOCACY_SATURATION_CACHE_SECONDS", default=60
 )
+# Seconds the call pages cache a campaign's action and each place's targets and scripts
+# (a staff edit or a new cosponsor shows within this time); 0 turns the cache off.
+ADVOCACY_PAGE_CACHE_SECONDS = env.int("ADVOCACY_PAGE_CACHE_SECONDS", default=60)
 # Days a caller's link (their pass through their targets) stays valid.
 ADVOCACY_CALL_LINK_MAX_AGE_DAYS = env.int("ADVOCACY_CALL_LINK_MAX_AGE_DAYS", default=7)
 # --- end advocacy: calls --------------------------------------------------------------

@@ -18,7 +18,6 @@ from django.utils import timezone
 from harbor.states import STATES
 
 from .models import (
-    FEDERAL_CHAMBERS,
     Bill,
     Chamber,
     Legislator,
@@ -155,9 +154,22 @@ def seats_for(
     states = sorted({d.state for d in districts} | ({state} if state else set()))
     if not states:
         return []
-    qs = Legislator.objects.current().filter(state__in=states)
-    if not (state_upper or state_lower):
-        qs = qs.filter(chamber__in=FEDERAL_CHAMBERS)
+    # Only the seats' holders (not the whole delegation of a state with 52 members).
+    st_default = state or (districts[0].state if districts else "")
+    wanted = models.Q(chamber=Chamber.US_SENATE, state__in=states)
+    for district in districts:
+        wanted |= models.Q(
+            chamber=Chamber.US_HOUSE,
+            state=district.state,
+            district=str(district.number),
+        )
+    for chamber, name in (
+        (Chamber.STATE_UPPER, state_upper),
+        (Chamber.STATE_LOWER, state_lower),
+    ):
+        if name:
+            wanted |= models.Q(chamber=chamber, state=st_default, district__iexact=name)
+    qs = Legislator.objects.current().filter(wanted)
     legislators = list(_with_offices(qs).order_by("chamber", "last_name"))
     seats: list[Seat] = []
     for st in filter(has_us_senators, states):

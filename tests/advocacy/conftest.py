@@ -29,6 +29,16 @@ def call_action(db, districts):  # noqa: F811
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_advocacy_caches():
+    from advocacy.selectors import reset_local_cache
+
+    reset_local_cache()
+    yield
+    reset_local_cache()
+
+
+
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 FROM_NUMBER = "+12025550100"

@@ -231,3 +231,51 @@ def test_token_roundtrip():
         source=Source(referred_by_code="abc"),
     )
     assert passes.read_token(passes.make_token(call_pass)) == call_pass
+
+
+def test_target_page_query_budget(client, call_action, django_assert_max_num_queries):
+    url = _follow_to_target(client)
+    # First view: the targets computed (and, on the database cache of the embedded
+    # setup, three queries per cache write).
+    with django_assert_max_num_queries(26):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(3):  # then cached: the pass's outcomes
+        assert client.get(url).status_code == 200
+    legislator = _current_legislator(client.get(url).content.decode())
+    client.post(url, {"legislator": legislator, "outcome": "talked_to_staff"})
+    # The next target: its offices' loads counted and cached (database cache writes).
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(url).status_code == 200
+
+
+def test_admin_refuses_a_script_that_reaches_settings(client, call_action):
+    from tests.accounts.factories import make_user
+
+    admin = make_user("admin@example.org", role="staff_admin")
+    client.force_login(admin)
+    url = f"/admin/advocacy/advocacycampaign/{call_action.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "campaign": call_action.campaign_id,
+            "kind": "call",
+            "is_active": "on",
+            "targets_own_us_senators": "on",
+            "script": "Hi {{ settings.SECRET_KEY }}",
+            "cosponsor_script": "{% debug %}",
+            "talking_points": "",
+            "letter_subject": "",
+            "letter_body": "",
+            "target_bill_group": "",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the messages
+    html = response.content.decode()
+    assert "is not allowed: use only" in html
+    assert "Template tags" in html
+    call_action.refresh_from_db()
+    assert "settings" not in call_action.script
