@@ -38,7 +38,6 @@ def _fresh_advocacy_caches():
     reset_local_cache()
 
 
-
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 FROM_NUMBER = "+12025550100"
