@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,7 +39,7 @@ from .targets import Target
 
 logger = logging.getLogger(__name__)
 
-# Twilio's CallStatus values that end a call, and whether the supporter had answered.
+# Twilio's CallStatus values that end a call.
 _ENDED = {"completed", "busy", "no-answer", "failed", "canceled"}
 
 
@@ -297,8 +296,10 @@ def record_call_status(*, patch_call: PatchCall, call_status: str) -> None:
     if call_status == "in-progress":
         mark_answered(patch_call)
         return
-    PatchCall.objects.filter(pk=patch_call.pk, ended_at__isnull=True).filter(
-        Q(status=PatchCall.Status.REQUESTED) | Q(status=PatchCall.Status.PLACED)
+    PatchCall.objects.filter(
+        pk=patch_call.pk,
+        ended_at__isnull=True,
+        status__in=[PatchCall.Status.REQUESTED, PatchCall.Status.PLACED],
     ).update(twilio_status=call_status)
 
 
