@@ -125,3 +125,8 @@ def test_too_few_calls_are_not_saturation(call_action, settings):
     _, office = _calls(call_action, "TX", 3, outcome="busy_or_no_answer")
     assert not selectors.office_loads([office.pk])[office.pk].is_saturated
     assert Outreach.objects.count() == 3
+
+
+def test_staff_dashboard_links_each_campaigns_calls(staff_client, call_action):
+    html = staff_client.get("/staff/").content.decode()
+    assert STAFF_URL in html
