@@ -256,3 +256,63 @@ class LetterDelivery(Job):
 
     def __str__(self) -> str:
         return f"{self.method} delivery of outreach #{self.outreach_id} ({self.status})"
+
+
+def new_patch_call_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class PatchCall(TimestampedModel):
+    """One patch-through call (``advocacy.patch_through``): Twilio calls the supporter,
+    reads each target's script and connects them, one target after another.
+
+    Twilio's webhooks name the call by ``token`` (unguessable, in the URL), never by the
+    primary key. ``legs`` freezes the targets when the call is asked for: the legislator
+    and office ids and the rendered script of each, so a webhook can only ever reach
+    these legislators. ``target_index`` is the leg in progress; moving it on is the one
+    conditional update that records a leg's outcome, so a retried webhook records
+    nothing twice. The phone number and the scripts (which may hold the supporter's
+    name and city) are kept only while the call runs, then blanked."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")  # the row exists, Twilio not asked yet
+        PLACED = "placed", _("Placed")  # Twilio accepted it and is ringing
+        IN_PROGRESS = "in_progress", _("In progress")  # the supporter answered
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Not connected")  # refused, busy, no answer
+
+    token = models.CharField(max_length=40, unique=True, default=new_patch_call_token)
+    # A call's outreaches keep their action; an action with calls is deactivated.
+    advocacy_campaign = models.ForeignKey(
+        AdvocacyCampaign, on_delete=models.PROTECT, related_name="patch_calls"
+    )
+    # The same session as the outreaches it records (``Outreach.session``).
+    session = models.UUIDField(db_index=True)
+    call_sid = models.CharField(max_length=34, unique=True, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    # The last CallStatus Twilio reported (queued, ringing, in-progress, completed, ...).
+    twilio_status = models.CharField(max_length=20, blank=True)
+    # E.164; blank once the call has ended or failed.
+    phone_number = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    legs = models.JSONField(default=list, blank=True)
+    target_index = models.PositiveSmallIntegerField(default=0)
+    # Attribution for the outreaches: the supporter's place (state and districts, no
+    # ZIP) and source, as ``advocacy.services.Place`` and ``Source`` fields.
+    place = models.JSONField(default=dict, blank=True)
+    source = models.JSONField(default=dict, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Patch call #{self.pk} ({self.status})"
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from harbor.celery import IDEMPOTENT_TASK_OPTIONS
 
-from . import letters
+from . import letters, patch_through
 
 
 @shared_task(
@@ -24,3 +24,13 @@ def settle_failed_letters_task() -> None:
     """Periodic (harbor/celery.py): letters whose delivery job failed for good are
     shown as failed. Safe to repeat."""
     letters.settle_failed_letters()
+
+
+@shared_task(
+    name="advocacy.expire_patch_calls", queue="default", **IDEMPOTENT_TASK_OPTIONS
+)
+def expire_patch_calls_task() -> int:
+    """End the patch calls Twilio never reported ended (and blank their numbers).
+    Safe to repeat and to run twice at once: each call is ended by one conditional
+    update."""
+    return patch_through.expire_patch_calls()

@@ -63,4 +63,11 @@ app.conf.beat_schedule = {
         "task": "advocacy.settle_failed_letters",
         "schedule": 600,
     },
+    # Patch-through calls whose end Twilio never reported: their phone numbers are
+    # blanked within PATCH_THROUGH_MAX_CALL_MINUTES plus 15 minutes. Cheap (an indexed
+    # query that finds nothing almost always).
+    "advocacy-expire-patch-calls": {
+        "task": "advocacy.expire_patch_calls",
+        "schedule": 15 * 60,
+    },
 }

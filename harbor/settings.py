@@ -433,3 +433,33 @@ HARBOR_POSTAL_ADDRESS = env.str("HARBOR_POSTAL_ADDRESS", default="")
 # (TIME_ZONE's day); 0 turns the cap off.
 ALERTS_DAILY_CAP_PER_CHAPTER = env.int("ALERTS_DAILY_CAP_PER_CHAPTER", default=3)
 # --- end alerts compose ---------------------------------------------------------------
+# --- Patch-through calls through Twilio (issue #9) ------------------------------------
+# Off while any of the three is unset: the call page then offers click-to-call only.
+# The auth token also verifies X-Twilio-Signature on every TwiML view and callback.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Where the REST API is: Twilio itself, or a loopback fake in tests (scheme and host).
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# Office hours in each office's local time (the Washington office on Eastern time):
+# opening and closing time, and the weekdays (0 = Monday) an office answers.
+PATCH_THROUGH_OFFICE_OPENS = env.str("PATCH_THROUGH_OFFICE_OPENS", default="09:00")
+PATCH_THROUGH_OFFICE_CLOSES = env.str("PATCH_THROUGH_OFFICE_CLOSES", default="17:00")
+PATCH_THROUGH_OFFICE_DAYS = env.list(
+    "PATCH_THROUGH_OFFICE_DAYS", cast=int, default=[0, 1, 2, 3, 4]
+)
+# "Call me" requests per window (seconds), per client IP and per phone number.
+PATCH_THROUGH_RATE_LIMIT_WINDOW = env.int(
+    "PATCH_THROUGH_RATE_LIMIT_WINDOW", default=3600
+)
+PATCH_THROUGH_RATE_LIMIT_PER_IP = env.int("PATCH_THROUGH_RATE_LIMIT_PER_IP", default=20)
+PATCH_THROUGH_RATE_LIMIT_PER_NUMBER = env.int(
+    "PATCH_THROUGH_RATE_LIMIT_PER_NUMBER", default=3
+)
+# A call not reported ended after this many minutes is ended by the beat sweep
+# (advocacy.expire_patch_calls), which blanks its phone number.
+PATCH_THROUGH_MAX_CALL_MINUTES = env.int("PATCH_THROUGH_MAX_CALL_MINUTES", default=120)
+# The twilio library logs every REST request at INFO; its warnings are enough.
+LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
+# --- end patch-through ----------------------------------------------------------------

@@ -41,3 +41,24 @@ def _fresh_advocacy_caches():
     reset_local_cache()
     yield
     reset_local_cache()
+
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
+FROM_NUMBER = "+12025550100"
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    """The real twilio ``Client`` pointed at a loopback fake of Twilio's REST API, with
+    patch-through configured."""
+    from .fake_twilio import FakeTwilio
+
+    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+        settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
+        settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+        settings.TWILIO_FROM_NUMBER = FROM_NUMBER
+        settings.TWILIO_API_BASE_URL = fake.url
+        settings.TWILIO_HTTP_TIMEOUT = 5.0
+        settings.SITE_URL = "https://act.example.org"
+        yield fake
