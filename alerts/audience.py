@@ -78,7 +78,14 @@ class Filters:
         return out
 
     def to_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, [], "", False)}
+        """Only what narrows the audience (a mode without its petition or campaign says
+        nothing)."""
+        data = {k: v for k, v in asdict(self).items() if v not in (None, [], "", False)}
+        if not self.petition:
+            data.pop("petition_mode", None)
+        if not self.outreach_campaign:
+            data.pop("outreach_mode", None)
+        return data
 
 
 def _parse_day(value: str) -> dt.date | None:

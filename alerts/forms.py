@@ -114,7 +114,11 @@ class AlertForm(forms.Form):
         if national:
             choices.insert(0, (NATIONAL, _("The national list (needs approval)")))
         self.fields["chapter"].choices = choices
-        self.merge_fields = MERGE_FIELDS
+        self.merge_fields = [("{{ " + n + " }}", h) for n, h in MERGE_FIELDS.items()]
+        self.link_help = _(
+            "Write links as [words](%(field)s). Nothing else between double braces is "
+            "allowed."
+        ) % {"field": "{{ action_link }}"}
 
     def clean_chapter(self) -> Chapter | None:
         value = self.cleaned_data["chapter"]
@@ -231,11 +235,18 @@ class ConfirmSendForm(forms.Form):
         widget=forms.RadioSelect,
     )
     scheduled_for = forms.DateTimeField(
-        label=_("Send at (your time zone)"),
+        label=_("Send at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The typed time is read in the site's time zone (TIME_ZONE): say which.
+        self.fields["scheduled_for"].help_text = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
 
     def clean(self):
         data = super().clean()

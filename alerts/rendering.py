@@ -314,7 +314,7 @@ class AlertRenderer:
             "subject": self.line(self.alert.subject, supporter),
             "preheader": self.line(self.alert.preheader, supporter),
             "chapter_name": chapter_name(self.alert),
-            "postal_address": settings.ALERTS_POSTAL_ADDRESS,
+            "postal_address": settings.HARBOR_POSTAL_ADDRESS,
             "unsubscribe_url": unsubscribe_url,
         }
         with translation.override(settings.LANGUAGE_CODE):

@@ -1,7 +1,5 @@
 """Reads of alerts: which alerts a staff user sees, their list, their progress."""
 
-from dataclasses import dataclass
-
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Chapter
@@ -33,71 +31,39 @@ def may_send_nationally(user: AnyUser) -> bool:
     return sees_everything(user) and user.has_perm("alerts.add_alert")
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What the alert's page shows while it sends. ``total`` is the frozen recipient
-    count; ``done`` those the engine is finished with (sent, failed or suppressed)."""
-
-    status: str
-    status_text: str
-    total: int
-    queued: int
-    sent: int
-    failed: int
-    suppressed: int
-    delivered: int
-    opened: int
-    clicked: int
-    acted: int
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.failed + self.suppressed
-
-    @property
-    def percent(self) -> int:
-        if self.total == 0:
-            return 100 if self.status == Alert.Status.SENT else 0
-        return min(100, (100 * self.done) // self.total)
-
-    def as_json(self) -> dict:
-        return {
-            "status": self.status,
-            "status_text": self.status_text,
-            "total": self.total,
-            "queued": self.queued,
-            "sent": self.sent,
-            "failed": self.failed,
-            "suppressed": self.suppressed,
-            "delivered": self.delivered,
-            "opened": self.opened,
-            "clicked": self.clicked,
-            "acted": self.acted,
-            "done": self.done,
-            "percent": self.percent,
-        }
+# The counters of an alert's progress page, each one COUNT(...) FILTER (WHERE ...). The
+# same keys as the tracking part's version of this selector (issue #10), so either serves.
+PROGRESS_COUNTS = {
+    "total": Q(),
+    "queued": Q(status=AlertRecipient.Status.QUEUED),
+    "sent": Q(status=AlertRecipient.Status.SENT),
+    "failed": Q(status=AlertRecipient.Status.FAILED),
+    "suppressed": Q(status=AlertRecipient.Status.SUPPRESSED),
+    "delivered": Q(delivered_at__isnull=False),
+    # People only: tracking records a machine's open (a mail client's prefetch) with
+    # machine_open and no opened_at.
+    "opened": Q(opened_at__isnull=False, machine_open=False),
+    "machine_opened": Q(machine_open=True),
+    "clicked": Q(clicked_at__isnull=False),
+    "acted": Q(acted_at__isnull=False),
+    "bounced": Q(bounced_at__isnull=False),
+    "complained": Q(complained_at__isnull=False),
+    "unsubscribed": Q(unsubscribed_at__isnull=False),
+}
 
 
-def progress(alert: Alert) -> Progress:
-    """The alert's counters in one aggregate query over its recipients (the tracking
-    part fills the timestamps). Machine opens (a mail client's prefetch) are not counted
-    as opened. Reads only."""
-    s = AlertRecipient.Status
+def progress(alert: Alert) -> dict[str, int]:
+    """Every counter of the alert's progress in one aggregate query over its recipient
+    rows (the engine writes the statuses, tracking the timestamps): total, queued, sent,
+    failed, suppressed, delivered, opened (by people), machine_opened, clicked, acted,
+    bounced, complained, unsubscribed, and ``percent``: rows no longer queued, of all
+    rows (0 before the audience is frozen). Reads only."""
     counts = AlertRecipient.objects.filter(alert_id=alert.pk).aggregate(
-        rows=Count("pk"),
-        queued=Count("pk", filter=Q(status=s.QUEUED)),
-        sent=Count("pk", filter=Q(status=s.SENT)),
-        failed=Count("pk", filter=Q(status=s.FAILED)),
-        suppressed=Count("pk", filter=Q(status=s.SUPPRESSED)),
-        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
-        opened=Count("pk", filter=Q(opened_at__isnull=False, machine_open=False)),
-        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-        acted=Count("pk", filter=Q(acted_at__isnull=False)),
+        **{
+            name: Count("pk", filter=condition) if condition else Count("pk")
+            for name, condition in PROGRESS_COUNTS.items()
+        }
     )
-    rows = counts.pop("rows")
-    return Progress(
-        status=alert.status,
-        status_text=str(alert.get_status_display()),
-        total=max(alert.recipient_count, rows),
-        **counts,
-    )
+    total = counts["total"]
+    counts["percent"] = (100 * (total - counts["queued"])) // total if total else 0
+    return counts

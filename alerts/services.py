@@ -8,7 +8,11 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,9 +60,9 @@ def needs_approval_for(chapter: Chapter | None) -> bool:
 
 
 def default_sender(chapter: Chapter | None) -> dict[str, str]:
-    """The chapter's own sender, else the site's."""
+    """The chapter's own sender (its name when it sets none), else the site's."""
     return {
-        "from_name": (chapter.alert_from_name if chapter else "")
+        "from_name": (chapter.alert_from_name or chapter.name if chapter else "")
         or settings.ALERTS_FROM_NAME,
         "from_email": (chapter.alert_from_email if chapter else "")
         or settings.ALERTS_FROM_EMAIL,
@@ -345,9 +349,32 @@ def confirm_send(
         )
     alert.refresh_from_db()
     if to == Alert.Status.DRAFT:
-        sending.start_sending(alert)
-        alert.refresh_from_db()
+        _start_or_undo(
+            alert,
+            undo={"confirmed_at": None, "confirmed_count": None, "confirmed_by": None},
+        )
     return alert
+
+
+def _start_or_undo(alert: Alert, *, undo: dict) -> None:
+    """Start the engine; if this site cannot send alerts (no backend that takes each
+    recipient's own message, no postal address: ImproperlyConfigured, raised before
+    anything is frozen), undo the confirmation or approval so the sender can try again
+    once it is fixed, and say why."""
+    status = alert.status
+    try:
+        sending.start_sending(alert)
+    except ImproperlyConfigured as exc:
+        Alert.objects.filter(pk=alert.pk, status=status).update(
+            updated_at=timezone.now(), **undo
+        )
+        alert.refresh_from_db()
+        logger.warning("alert %s not started: %s", alert.pk, type(exc).__name__)
+        raise ValidationError(
+            _("This site cannot send alerts yet, so nothing was sent: %(reason)s")
+            % {"reason": exc}
+        ) from exc
+    alert.refresh_from_db()
 
 
 def approve_alert(*, alert: Alert, user: User, request=None) -> Alert:
@@ -381,8 +408,7 @@ def approve_alert(*, alert: Alert, user: User, request=None) -> Alert:
         )
     alert.refresh_from_db()
     if not later:
-        sending.start_sending(alert)
-        alert.refresh_from_db()
+        _start_or_undo(alert, undo={"approved_by": None, "approved_at": None})
     return alert
 
 

@@ -2,16 +2,24 @@
 and send, approve, pause/resume/cancel, and the live progress. Thin: a form, one service
 or selector, a response."""
 
+from anymail.exceptions import AnymailError
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
+from requests import RequestException
 
+from harbor.mail import describe_send_error
 from harbor.staff import StaffRequiredMixin
 from supporters.models import Supporter
 
@@ -22,6 +30,9 @@ from .models import Alert
 from .rendering import AlertRenderer
 
 SAMPLE_SIZE = 20
+# The site menu's link to these pages (templates/base.html) is translated here, with
+# the rest of this app's strings.
+NAV_LABEL = gettext_lazy("Alerts")
 
 
 class _AlertStaffMixin(StaffRequiredMixin):
@@ -155,7 +166,7 @@ class AlertComposeView(_AlertStaffMixin, View):
 
 _DEFAULT_BODY = """Dear {{ first_name }},
 
-Texas still treats some exploited children as offenders. Your legislators can change that:
+Some states still treat exploited children as offenders. Your legislators can change that:
 
 {{ legislators }}
 
@@ -281,9 +292,9 @@ class AlertTestSendView(_AlertStaffMixin, View):
             accepted = services.send_test(
                 alert=alert, user=request.user, sample=sample, request=request
             )
-        except Exception as exc:  # noqa: BLE001 - any ESP failure is a message, not a 500
-            from harbor.mail import describe_send_error
-
+        except (AnymailError, RequestException, ImproperlyConfigured) as exc:
+            # The ESP refused or could not be reached, or no ESP is configured: a
+            # message on the page, not a 500.
             messages.error(
                 request,
                 _("The test email could not be sent (%(error)s).")
@@ -408,4 +419,10 @@ class AlertProgressView(_AlertStaffMixin, View):
 
     def get(self, request, pk: int):
         alert = self.get_alert(pk)
-        return JsonResponse(selectors.progress(alert).as_json())
+        return JsonResponse(
+            {
+                **selectors.progress(alert),
+                "status": alert.status,
+                "status_text": str(alert.get_status_display()),
+            }
+        )

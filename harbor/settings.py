@@ -324,7 +324,8 @@ HARBOR_JOB_REQUEUE_AFTER_SECONDS = env.int(
 ALERTS_FROM_NAME = env.str("ALERTS_FROM_NAME", default="Harbor")
 ALERTS_FROM_EMAIL = env.str("ALERTS_FROM_EMAIL", default="alerts@localhost")
 # The organisation's postal address, in every alert's footer (CAN-SPAM asks for one).
-ALERTS_POSTAL_ADDRESS = env.str("ALERTS_POSTAL_ADDRESS", default="")
+# (The tracking part of issue #10 defines the same setting: keep one on merge.)
+HARBOR_POSTAL_ADDRESS = env.str("HARBOR_POSTAL_ADDRESS", default="")
 # At most this many alerts a chapter (or the national list) starts sending per day
 # (TIME_ZONE's day); 0 turns the cap off.
 ALERTS_DAILY_CAP_PER_CHAPTER = env.int("ALERTS_DAILY_CAP_PER_CHAPTER", default=3)

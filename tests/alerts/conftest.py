@@ -35,7 +35,7 @@ def _alert_settings(settings):
     settings.SITE_URL = "http://testserver"
     settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
     settings.ALERTS_DAILY_CAP_PER_CHAPTER = 3
-    settings.ALERTS_POSTAL_ADDRESS = "Harbor, 1 Example Street, Washington, DC 20001"
+    settings.HARBOR_POSTAL_ADDRESS = "Harbor, 1 Example Street, Washington, DC 20001"
 
 
 @pytest.fixture
