@@ -12,7 +12,6 @@ anymail's backends (``harbor.mail_backends``) give each message its own content.
 
 from dataclasses import dataclass
 
-from anymail.backends.base import AnymailBaseBackend
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -82,9 +81,8 @@ def backend_path() -> str:
 
 
 def current_profile() -> EspProfile:
-    """The profile of ``settings.EMAIL_BACKEND``; an unknown anymail backend gets the
-    smallest documented limit (Amazon SES's 50) if it takes per-recipient content, and a
-    Django backend that is no ESP API (SMTP, console, locmem) sends one message each."""
+    """The profile of ``settings.EMAIL_BACKEND``; an unknown backend gets the smallest
+    documented limit (Amazon SES's 50) if it takes per-recipient content."""
     path = backend_path()
     profile = PROFILES.get(path)
     if profile is not None:
@@ -92,9 +90,6 @@ def current_profile() -> EspProfile:
     backend = import_string(path)
     if getattr(backend, "supports_merge_content", False):
         return EspProfile(path, 50, "rendered", getattr(backend, "idempotency", ""))
-    if not issubclass(backend, AnymailBaseBackend):
-        # SMTP, the console, Django's test outbox: one message each, one connection.
-        return EspProfile(path, 100, "rendered", "", "one message each")
     return EspProfile(path, 50, "unsupported", "")
 
 

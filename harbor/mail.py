@@ -12,10 +12,8 @@ import enum
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.utils import make_msgid
 
 import requests
-from anymail.backends.base import AnymailBaseBackend
 from anymail.exceptions import (
     AnymailAPIError,
     AnymailError,
@@ -24,7 +22,7 @@ from anymail.exceptions import (
 from anymail.message import AnymailMessage, AnymailRecipientStatus
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -228,15 +226,10 @@ def send_personal_batch(
         return {}
     connection = get_connection()
     if not getattr(connection, "supports_merge_content", False):
-        if isinstance(connection, AnymailBaseBackend):
-            raise ImproperlyConfigured(
-                f"{type(connection).__module__}.{type(connection).__name__} cannot send "
-                "per-recipient content in one batch; use a backend of "
-                "harbor.mail_backends."
-            )
-        # Not an ESP API (SMTP, console, Django's test outbox): one message each over
-        # one connection; no batch call, no idempotency key.
-        return _send_each(live, connection, from_email, reply_to, tag)
+        raise ImproperlyConfigured(
+            f"{type(connection).__module__}.{type(connection).__name__} cannot send "
+            "per-recipient content in one batch; use a backend of harbor.mail_backends."
+        )
     first = live[0]
     message = AnymailMessage(
         subject=first.subject,
@@ -263,29 +256,3 @@ def send_personal_batch(
     message.send()
     logger.info("sent personal batch tag=%s recipients=%d", tag, len(live))
     return dict(message.anymail_status.recipients)
-
-
-def _send_each(live, connection, from_email, reply_to, tag):
-    sent = {}
-    messages = []
-    for m in live:
-        message_id = make_msgid(domain="harbor")
-        one = EmailMultiAlternatives(
-            subject=m.subject,
-            body=m.text,
-            from_email=from_email,
-            to=[m.email],
-            reply_to=[reply_to] if reply_to else None,
-            headers={
-                "Message-ID": message_id,
-                "X-Tag": tag,
-                **_unsubscribe_headers([m]).get(m.email, {}),
-            },
-            connection=connection,
-        )
-        one.attach_alternative(m.html, "text/html")
-        messages.append(one)
-        sent[m.email] = AnymailRecipientStatus(message_id=message_id, status="sent")
-    connection.send_messages(messages)
-    logger.info("sent %d messages one by one tag=%s", len(messages), tag)
-    return sent

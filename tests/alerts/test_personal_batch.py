@@ -117,25 +117,3 @@ def test_a_backend_without_per_recipient_content_is_refused(fake_postmark, setti
             messages=_messages("ann"), from_email="tx@act.example.org", tag="alert"
         )
     assert fake_postmark.requests == []
-
-
-def test_a_django_backend_that_is_no_esp_api_gets_one_message_each(
-    settings, mailoutbox
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-    status = send_personal_batch(
-        messages=_messages("ann", "bob"),
-        from_email="tx@act.example.org",
-        reply_to="reply@act.example.org",
-        tag="alert",
-    )
-
-    assert [(m.to, m.subject) for m in mailoutbox] == [
-        (["ann@example.org"], "Hi ann"),
-        (["bob@example.org"], "Hi bob"),
-    ]
-    bob = mailoutbox[1]
-    assert bob.extra_headers["List-Unsubscribe"] == "<https://act.example.org/u/bob>"
-    assert bob.reply_to == ["reply@act.example.org"]
-    assert status["bob@example.org"].message_id == bob.extra_headers["Message-ID"]
