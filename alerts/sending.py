@@ -49,7 +49,7 @@ Status = Alert.Status
 R = AlertRecipient.Status
 
 # Addresses checked against the suppression list per query at freeze time.
-SUPPRESSION_BATCH = 5000
+SUPPRESSION_BATCH = 20_000
 
 
 class AlertStateError(ValueError):
@@ -417,7 +417,7 @@ def send_chunk(*, chunk_id: int) -> str:
         statuses = send_personal_batch(
             messages=messages,
             from_email=formataddr((alert.from_name, alert.from_email)),
-            reply_to=alert.reply_to,
+            reply_to=[alert.reply_to] if alert.reply_to else None,
             tag="alert",
             stream="bulk",
             idempotency_key=chunk.idempotency_key,

@@ -206,7 +206,7 @@ def send_personal_batch(
     from_email: str,
     tag: str,
     stream: str = "bulk",
-    reply_to: str = "",
+    reply_to: list[str] | None = None,
     idempotency_key: str = "",
     metadata: dict | None = None,
 ) -> dict[str, AnymailRecipientStatus]:
@@ -236,7 +236,7 @@ def send_personal_batch(
         body=first.text,
         from_email=from_email,
         to=[m.email for m in live],
-        reply_to=[reply_to] if reply_to else None,
+        reply_to=reply_to or None,
         connection=connection,
     )
     message.attach_alternative(first.html, "text/html")

@@ -32,7 +32,7 @@ def test_resend_one_batch_call_with_own_content_headers_and_key(fake_resend):
     status = send_personal_batch(
         messages=_messages("ann", "bob"),
         from_email="Texas <tx@act.example.org>",
-        reply_to="reply@act.example.org",
+        reply_to=["reply@act.example.org"],
         tag="alert",
         idempotency_key="key-1",
     )
@@ -55,7 +55,7 @@ def test_resend_one_batch_call_with_own_content_headers_and_key(fake_resend):
     again = send_personal_batch(
         messages=_messages("ann", "bob"),
         from_email="Texas <tx@act.example.org>",
-        reply_to="reply@act.example.org",
+        reply_to=["reply@act.example.org"],
         tag="alert",
         idempotency_key="key-1",
     )
