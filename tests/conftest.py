@@ -212,3 +212,19 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters kept in Redis outlive a test (those in the database are rolled
+    back with it): each test starts with none, as on SQLite. Each test process has its own
+    Redis database (harbor/settings.py), so this never touches another process's keys."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        from harbor import ratelimit
+
+        client = ratelimit._redis()
+        keys = list(client.scan_iter(match="harbor:ratelimit:*", count=1000))
+        if keys:
+            client.delete(*keys)

@@ -1,4 +1,5 @@
 import threading
+import uuid
 
 import pytest
 from django.db import connection
@@ -10,12 +11,15 @@ from tests.conftest import require
 
 def _hammer(n, key, limit):
     results = []
+    errors = []
     barrier = threading.Barrier(n)
 
     def run():
         try:
             barrier.wait()
             results.append(ratelimit.hit(key=key, limit=limit, window=600))
+        except Exception as exc:  # noqa: BLE001 (a thread's error fails the test, not vanishes)
+            errors.append(exc)
         finally:
             connection.close()
 
@@ -24,6 +28,7 @@ def _hammer(n, key, limit):
         thread.start()
     for thread in threads:
         thread.join()
+    assert not errors, errors
     return results
 
 
@@ -67,7 +72,8 @@ def test_redis_limit_is_atomic(settings):
     url = _redis_url()
     require(url is not None, "no Redis on 127.0.0.1:6379")
     settings.REDIS_URL = url
-    key = f"test-{threading.get_ident()}-{id(settings)}"
+    # A key of its own: database 10 is shared by every run on this machine.
+    key = f"test-{uuid.uuid4().hex}"
     results = _hammer(12, key, 5)
     assert results.count(True) == 5
     assert not RateLimitCounter.objects.exists()
