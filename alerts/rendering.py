@@ -175,6 +175,7 @@ class AlertRenderer:
         self._link: str | None = None
         self._contacts: dict[tuple, list[Contact]] = {}
         self._order: list[str] = []
+        self._shells: dict[tuple, tuple[str, str, str]] = {}
         body = _FIELD.sub(self._placeholder, alert.body or "")
         self._html_body = str(render_markdown(body))
 
@@ -308,11 +309,59 @@ class AlertRenderer:
     def render(
         self, supporter: Supporter, *, unsubscribe_url: str = ""
     ) -> tuple[str, str, str]:
-        """(subject, text, html) for ``supporter``, in the alert's language."""
+        """(subject, text, html) for ``supporter``, in the alert's language.
+
+        The wrapper templates and the CSS inlining run once per district (the only part
+        of a message besides the person's own fields that differs between recipients):
+        the result is kept as a shell with the person's name and unsubscribe link as
+        tokens, and each recipient's message is that shell with the tokens replaced in
+        one pass (their values escaped in the HTML, as the templates would)."""
+        key = (*self._district_key(supporter), bool(unsubscribe_url))
+        shell = self._shells.get(key)
+        if shell is None:
+            if len(self._shells) >= _MAX_SHELLS:
+                self._shells.clear()
+            shell = self._shells[key] = self._render_shell(
+                supporter, with_unsubscribe=bool(unsubscribe_url)
+            )
+        values = {
+            "FIRST": supporter.first_name or gettext("friend"),
+            "LAST": supporter.last_name,
+            "UNSUB": unsubscribe_url,
+        }
+        subject_text, text_shell, html_shell = shell
+        subject = " ".join(
+            _PERSON_TOKEN_RE.sub(lambda m: values[m.group(1)], subject_text).split()
+        )
+        text = _PERSON_TOKEN_RE.sub(lambda m: values[m.group(1)], text_shell)
+        html = _PERSON_TOKEN_RE.sub(lambda m: escape(values[m.group(1)]), html_shell)
+        return subject, text, html
+
+    def _district_key(self, supporter: Supporter) -> tuple[str, str, str, str]:
+        return (
+            supporter.state,
+            supporter.congressional_district,
+            supporter.state_upper_district,
+            supporter.state_lower_district,
+        )
+
+    def _render_shell(
+        self, supporter: Supporter, *, with_unsubscribe: bool
+    ) -> tuple[str, str, str]:
+        """The message for anyone of ``supporter``'s district, with person tokens."""
+        person = Supporter(
+            first_name=_PERSON_FIELD.format("FIRST"),
+            last_name=_PERSON_FIELD.format("LAST"),
+            state=supporter.state,
+            congressional_district=supporter.congressional_district,
+            state_upper_district=supporter.state_upper_district,
+            state_lower_district=supporter.state_lower_district,
+        )
+        unsubscribe_url = _PERSON_FIELD.format("UNSUB") if with_unsubscribe else ""
         context = {
             "alert": self.alert,
-            "subject": self.line(self.alert.subject, supporter),
-            "preheader": self.line(self.alert.preheader, supporter),
+            "subject": self.line(self.alert.subject, person),
+            "preheader": self.line(self.alert.preheader, person),
             "chapter_name": chapter_name(self.alert),
             "postal_address": settings.HARBOR_POSTAL_ADDRESS,
             "unsubscribe_url": unsubscribe_url,
@@ -320,13 +369,23 @@ class AlertRenderer:
         with translation.override(settings.LANGUAGE_CODE):
             text = render_to_string(
                 "emails/alert/body.txt",
-                {**context, "body": self.text_body(supporter)},
+                {**context, "body": self.text_body(person)},
             )
             html = render_to_string(
                 "emails/alert/body.html",
-                {**context, "body": self.html_body(supporter)},
+                {**context, "body": self.html_body(person)},
             )
         return context["subject"], text, css_inline.inline(html)
+
+
+# The person's own fields in a rendered shell (letters and digits only, so Markdown,
+# escaping and CSS inlining leave them as they are); "HARBORMERGEFIELD" and so these
+# tokens cannot be typed into an alert (template_errors). Filled in one pass, so a
+# value that happens to contain a token is never filled again.
+_PERSON_FIELD = "HARBORMERGEFIELDPERSON{}END"
+_PERSON_TOKEN_RE = re.compile(r"HARBORMERGEFIELDPERSON(FIRST|LAST|UNSUB)END")
+# Shells kept per renderer (one per district combination seen; a few KB each).
+_MAX_SHELLS = 2000
 
 
 def chapter_name(alert: Alert) -> str:

@@ -114,3 +114,34 @@ def test_renderer_reads_each_district_once(
     renderer.render(texans[0])
     with django_assert_max_num_queries(0):
         renderer.render(texans[2])  # same district as texans[0]
+
+
+def test_a_district_is_rendered_once_and_each_person_gets_their_own_fields(
+    texas, leader, texans, legislators
+):
+    alert = make_alert(chapter=texas, user=leader)
+    renderer = AlertRenderer(alert)
+    first = renderer.render(texans[0], unsubscribe_url="http://testserver/u/a/?x=1&y=2")
+    # Someone of the same district whose name looks like another field's token, and
+    # has a line break in it (the subject is one header line).
+    twin = Supporter(
+        email="twin@example.org",
+        first_name="O'Neil HARBORMERGEFIELDPERSONUNSUBEND\nSmith",
+        last_name="<b>Lee</b>",
+        state=texans[0].state,
+        congressional_district=texans[0].congressional_district,
+        state_upper_district=texans[0].state_upper_district,
+        state_lower_district=texans[0].state_lower_district,
+    )
+    subject, text, html = renderer.render(
+        twin, unsubscribe_url="http://testserver/u/b/"
+    )
+    assert len(renderer._shells) == 1  # the wrapper and CSS inlining ran once
+    assert "\n" not in subject
+    assert subject.startswith("O'Neil HARBORMERGEFIELDPERSONUNSUBEND Smith")
+    assert "Dear O'Neil HARBORMERGEFIELDPERSONUNSUBEND\nSmith," in text
+    assert "O&#x27;Neil HARBORMERGEFIELDPERSONUNSUBEND" in html  # filled once, escaped
+    assert 'href="http://testserver/u/b/"' in html
+    assert "http://testserver/u/a/" not in html
+    assert 'href="http://testserver/u/a/?x=1&amp;y=2"' in first[2]
+    assert first[1].count("Dear Ana,") == 1
