@@ -20,6 +20,7 @@ rows are marked from it. See the README ("Alert sending per ESP") for ESPs witho
 """
 
 import logging
+import time
 import uuid
 from collections import OrderedDict
 from email.utils import formataddr
@@ -187,9 +188,13 @@ def start_sending(alert: Alert) -> bool:
         ):
             alert.refresh_from_db()
             return False
+        started = time.monotonic()
         _freeze(locked)
+        frozen = time.monotonic()
         _drop_suppressed(locked)
+        checked = time.monotonic()
         chunk_ids = _cut_chunks(locked, size)
+        cut = time.monotonic()
         now = timezone.now()
         locked.recipient_count = AlertRecipient.objects.filter(
             alert=locked, status=R.QUEUED
@@ -210,10 +215,14 @@ def start_sending(alert: Alert) -> bool:
             jobs.enqueue_on_commit(AlertChunk, pk)
     alert.refresh_from_db()
     logger.info(
-        "alert %s frozen: %s recipients in %s chunks",
+        "alert %s frozen: %s recipients in %s chunks (insert %.1f s, suppression "
+        "%.1f s, chunks %.1f s)",
         alert.pk,
         alert.recipient_count,
         len(chunk_ids),
+        frozen - started,
+        checked - frozen,
+        cut - checked,
     )
     return True
 

@@ -26,6 +26,7 @@ Never part of the test suite. Exit status 1 if the exactly-once check fails; the
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import re
 import subprocess
@@ -275,6 +276,9 @@ def main() -> int:
 
         settings.ANYMAIL = {"RESEND_API_KEY": "re_bench", "RESEND_API_URL": fake.url}
         try:
+            # The freeze logs where its time goes (insert, suppression, chunks).
+            logging.basicConfig(level=logging.WARNING, format="%(message)s")
+            logging.getLogger("alerts.sending").setLevel(logging.INFO)
             procs = start_workers(args, env, fake.url)
             time.sleep(8)  # let the workers connect before "send"
             started = time.monotonic()
