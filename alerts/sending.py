@@ -40,6 +40,8 @@ from harbor.mail import (
     send_personal_batch,
 )
 from supporters.models import ChapterMembership, Supporter
+from supporters.selectors import suppression_hashes
+from supporters.suppression import email_hasher
 
 from . import compliance, esp
 from .models import Alert, AlertChunk, AlertRecipient
@@ -51,6 +53,8 @@ R = AlertRecipient.Status
 
 # Addresses checked against the suppression list per query at freeze time.
 SUPPRESSION_BATCH = 20_000
+# A suppression list up to this size is read whole at freeze time (a set of hashes).
+SUPPRESSION_SET_LIMIT = 500_000
 
 
 class AlertStateError(ValueError):
@@ -107,8 +111,13 @@ def _freeze(alert: Alert) -> int:
 
 
 def _drop_suppressed(alert: Alert) -> int:
-    """Mark frozen recipients whose address is on the suppression list (the registered
-    check: bounces, complaints, unsubscribes) suppressed; they are never chunked."""
+    """Mark frozen recipients whose address is on the suppression list suppressed; they
+    are never chunked. The audience was frozen from emailable supporters (no bounce,
+    complaint or unsubscribe on their record), so what is left to check is the hashed
+    list that outlives erasure: read whole when it is not huge and each address hashed
+    here, else asked batch by batch through the registered check."""
+    listed = suppression_hashes(at_most=SUPPRESSION_SET_LIMIT)
+    hash_of = email_hasher()
     queued = AlertRecipient.objects.filter(alert=alert, status=R.QUEUED)
     dropped = 0
     last = 0
@@ -121,11 +130,15 @@ def _drop_suppressed(alert: Alert) -> int:
         if not rows:
             return dropped
         last = rows[-1][0]
-        blocked = blocked_addresses([email for _, email in rows], bulk=True)
-        if blocked:
-            dropped += queued.filter(
-                pk__in=[pk for pk, email in rows if email in blocked]
-            ).update(status=R.SUPPRESSED, error="suppressed when frozen")
+        if listed is None:
+            blocked = blocked_addresses([email for _, email in rows], bulk=True)
+            pks = [pk for pk, email in rows if email in blocked]
+        else:
+            pks = [pk for pk, email in rows if listed and hash_of(email) in listed]
+        if pks:
+            dropped += queued.filter(pk__in=pks).update(
+                status=R.SUPPRESSED, error="suppressed when frozen"
+            )
 
 
 def _cut_chunks(alert: Alert, size: int) -> list[int]:

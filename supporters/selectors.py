@@ -64,6 +64,15 @@ def search_supporters(
     return qs.order_by("-created_at", "-pk")
 
 
+def suppression_hashes(*, at_most: int) -> set[str] | None:
+    """Every hash on the suppression list, or None when there are more than ``at_most``
+    (then ask ``listed_suppressions`` batch by batch). One query."""
+    hashes = set(
+        SuppressedAddress.objects.values_list("email_hash", flat=True)[: at_most + 1]
+    )
+    return None if len(hashes) > at_most else hashes
+
+
 def listed_suppressions(emails: Iterable[str]) -> dict[str, str]:
     """Of ``emails``, those on the hashed suppression list, with the reason: the list
     that outlives erasure. One query for the whole batch."""

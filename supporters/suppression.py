@@ -29,6 +29,18 @@ def normalize_for_hash(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def email_hasher():
+    """``email_hash`` with its key read once: for hashing many addresses in a loop."""
+    key = _key()
+
+    def hash_of(email: str) -> str:
+        return hmac.new(
+            key, normalize_for_hash(email).encode(), hashlib.sha256
+        ).hexdigest()
+
+    return hash_of
+
+
 def email_hash(email: str) -> str:
     """The keyed hash of ``email`` (64 hex characters)."""
     return hmac.new(

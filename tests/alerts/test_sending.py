@@ -230,6 +230,31 @@ def test_unsubscribed_bounced_and_complained_addresses_are_never_frozen(
     ]
 
 
+@pytest.mark.parametrize("set_limit", [500_000, 0], ids=["list-read-whole", "batched"])
+def test_an_address_only_on_the_hashed_list_is_never_frozen(
+    fake_resend, tx_sender, monkeypatch, set_limit
+):
+    """The list that outlives erasure: an address on it whose supporter record says
+    nothing (erased and signed up again elsewhere, say) is suppressed at the freeze,
+    whether the list is read whole or asked batch by batch."""
+    from supporters.models import SuppressedAddress
+    from supporters.suppression import email_hash
+
+    monkeypatch.setattr(sending, "SUPPRESSION_SET_LIMIT", set_limit)
+    chapter, leader = tx_sender
+    add_members(chapter, 3, prefix="tx")
+    SuppressedAddress.objects.create(
+        email_hash=email_hash(" TX1@Example.org"), reason="complaint"
+    )
+    alert = make_alert(chapter, leader)
+
+    sending.start_sending(alert)
+
+    suppressed = AlertRecipient.objects.get(email="tx1@example.org")
+    assert (suppressed.status, suppressed.chunk_id) == (R.SUPPRESSED, None)
+    assert alert.recipient_count == 2
+
+
 def test_an_address_suppressed_after_the_freeze_is_not_sent_later(
     fake_resend, tx_sender
 ):
