@@ -293,3 +293,14 @@ def test_hostile_input_is_a_clear_4xx(leader_client, leader, texas):
                    {"chapter": texas.pk, "petition": "99999999999999999999"},
                    {"chapter": texas.pk, "joined_since": "2026-13-45"}):  # fmt: skip
         assert leader_client.get(count, params).status_code == 400
+
+
+def test_a_from_name_with_a_line_break_is_refused(leader_client, texas, texans):
+    """A CR/LF in the From header's name: a clear message, no draft saved."""
+    response = leader_client.post(
+        reverse("alerts:compose"),
+        compose_data(texas, from_name="Harbor Texas\r\nBcc: victim@example.org"),
+    )
+    assert response.status_code == 400
+    assert "one line of plain text" in response.content.decode()
+    assert not Alert.objects.exists()
