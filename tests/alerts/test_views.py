@@ -304,3 +304,25 @@ def test_a_from_name_with_a_line_break_is_refused(leader_client, texas, texans):
     assert response.status_code == 400
     assert "one line of plain text" in response.content.decode()
     assert not Alert.objects.exists()
+
+
+def test_markup_in_the_body_or_a_name_is_text_on_the_preview_page(
+    client, leader, texas, texans
+):
+    """The plain-text part is shown escaped: a leader's body (or a supporter's name)
+    never runs as script on the page a staff admin opens to review the alert."""
+    texans[0].first_name = "<img src=x onerror=alert(1)>"
+    texans[0].save()
+    alert = make_alert(
+        chapter=texas,
+        user=leader,
+        body="Dear {{ first_name }}, <script>alert(2)</script>",
+    )
+    client.force_login(make_user("admin@example.org", role=Role.STAFF_ADMIN))
+    page = client.get(
+        reverse("alerts:preview", kwargs={"pk": alert.pk}),
+        {"supporter": texans[0].pk},
+    ).content.decode()
+    assert "<script>alert(2)" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
