@@ -63,7 +63,7 @@ class _LetterPassMixin(LanguageMixin):
         action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.LETTER)
         if action is None:
             raise Http404
-        letter_pass = passes.read_token(token)
+        letter_pass = passes.read_token(token, slug=slug)
         if letter_pass is None:
             return action, None, []
         rep = selectors.representation_at(letter_pass.place)
@@ -194,7 +194,7 @@ class WriteSentView(_LetterPassMixin, View):
         action = selectors.public_action(slug=slug, kind=AdvocacyCampaign.Kind.LETTER)
         if action is None:
             raise Http404
-        letter_pass = passes.read_token(token)
+        letter_pass = passes.read_token(token, slug=slug)
         if letter_pass is None:
             return self.invalid(request, action)
         letters = list(

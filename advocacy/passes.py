@@ -1,6 +1,7 @@
 """A caller's pass through their targets, carried in a signed link: no account, no
-cookie. The link holds the pass's id (``Outreach.session``), the place the start page
-settled and where the caller came from; what was done is read from the outreaches."""
+cookie. The link holds the pass's id (``Outreach.session``), the campaign it was made for,
+the place the start page settled and where the caller came from; what was done is read
+from the outreaches. A pass opens only its own campaign's pages."""
 
 import uuid
 from dataclasses import dataclass
@@ -34,9 +35,11 @@ class CallPass:
         )
 
 
-def make_token(call_pass: CallPass) -> str:
+def make_token(call_pass: CallPass, *, slug: str) -> str:
+    """The signed link of ``call_pass`` for the campaign ``slug``."""
     place, source = call_pass.place, call_pass.source
     payload = {
+        "c": slug,
         "s": call_pass.session.hex,
         "z": place.zip_code,
         "d": place.district,
@@ -54,9 +57,10 @@ def make_token(call_pass: CallPass) -> str:
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
-def read_token(token: str) -> CallPass | None:
-    """The pass of a link made by ``make_token``; None if forged, damaged or older than
-    ADVOCACY_CALL_LINK_MAX_AGE_DAYS."""
+def read_token(token: str, *, slug: str) -> CallPass | None:
+    """The pass of a link made by ``make_token`` for the campaign ``slug``; None if
+    forged, damaged, older than ADVOCACY_CALL_LINK_MAX_AGE_DAYS, or made for another
+    campaign (its session's outreaches are another campaign's)."""
     if len(token) > 2000:
         return None
     try:
@@ -65,6 +69,8 @@ def read_token(token: str) -> CallPass | None:
             salt=SALT,
             max_age=settings.ADVOCACY_CALL_LINK_MAX_AGE_DAYS * 86400,
         )
+        if data.get("c") != slug:
+            return None
         origin = data.get("o")
         return CallPass(
             session=uuid.UUID(hex=data["s"]),

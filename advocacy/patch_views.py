@@ -218,7 +218,7 @@ class PatchCallRequestView(LanguageMixin, View):
             "back_url": self.url(
                 "advocacy:call-target", slug=action.campaign.slug, token=token
             )
-            if token and passes.read_token(token)
+            if token and passes.read_token(token, slug=action.campaign.slug)
             else self.url("advocacy:call", slug=action.campaign.slug),
         }
         return render(
@@ -235,7 +235,7 @@ class PatchCallRequestView(LanguageMixin, View):
         if not form.is_valid():
             return self._render(request, action, form, status=400)
         data = form.cleaned_data
-        call_pass = passes.read_token(data["call_pass"])
+        call_pass = passes.read_token(data["call_pass"], slug=slug)
         if call_pass is None:
             form.add_error(
                 None,
@@ -322,7 +322,7 @@ class PatchCallStatusView(LanguageMixin, View):
         if patch_call is None:
             raise Http404
         pass_token = request.GET.get("pass", "")[:2000]
-        call_pass = passes.read_token(pass_token) if pass_token else None
+        call_pass = passes.read_token(pass_token, slug=slug) if pass_token else None
         if call_pass is not None and call_pass.session == patch_call.session:
             back_url = self.url("advocacy:call-target", slug=slug, token=pass_token)
         else:

@@ -196,7 +196,11 @@ class CallStartView(LanguageMixin, View):
                 request, action, form, rep=rep, status=200, notice="none"
             )
         return HttpResponseRedirect(
-            self.url(self.next_url_name, slug=slug, token=passes.make_token(call_pass)),
+            self.url(
+                self.next_url_name,
+                slug=slug,
+                token=passes.make_token(call_pass, slug=slug),
+            ),
             status=303,
         )
 
@@ -205,7 +209,7 @@ class _PassMixin(LanguageMixin):
     def load(self, request, slug: str, token: str):
         """(action, pass, targets, done) or raise Http404 / return an error page."""
         action = _call_action_or_404(slug, cached=True)
-        call_pass = passes.read_token(token)
+        call_pass = passes.read_token(token, slug=slug)
         if call_pass is None:
             return action, None, [], {}
         targets = selectors.call_targets(action, call_pass.place)

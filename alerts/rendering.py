@@ -375,7 +375,9 @@ class AlertRenderer:
                 "emails/alert/body.html",
                 {**context, "body": self.html_body(person)},
             )
-        return context["subject"], text, css_inline.inline(html)
+        # render_to_string marks its output safe; the text part is plain text (the
+        # sender's own characters), so it must stay escapable where a page shows it.
+        return context["subject"], str.__str__(text), css_inline.inline(html)
 
 
 # The person's own fields in a rendered shell (letters and digits only, so Markdown,

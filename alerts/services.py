@@ -5,6 +5,7 @@ audited."""
 
 import datetime as dt
 import logging
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -110,6 +111,11 @@ def save_alert(
     if not can_compose_for(user, chapter):
         raise PermissionDenied(_("You may not write alerts for this chapter."))
     _check_templates(subject=subject, preheader=preheader, body=body)
+    if any(unicodedata.category(c) == "Cc" for c in from_name):
+        # A line break in a header: Django refuses the message, an ESP may not.
+        raise ValidationError(
+            {"from_name": [_("The from name must be one line of plain text.")]}
+        )
     values = {
         "chapter": chapter,
         "campaign": campaign,

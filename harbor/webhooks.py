@@ -11,7 +11,8 @@ import logging
 
 from anymail.urls import app_name as app_name
 from anymail.urls import urlpatterns as anymail_patterns
-from django.http import HttpResponseBadRequest
+from django.conf import settings
+from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.urls import URLPattern
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,16 @@ MALFORMED = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 def refusing_malformed(view):
     @functools.wraps(view)  # keeps csrf_exempt and login_not_required
     def wrapped(request, *args, **kwargs):
+        # anymail accepts unauthenticated events when no secret is set (it only warns):
+        # a forged bounce or complaint would suppress any address. Closed without one.
+        if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+            logger.warning(
+                "webhook %s refused: ANYMAIL_WEBHOOK_SECRET unset", request.path
+            )
+            return HttpResponseForbidden(
+                "Webhooks are off: ANYMAIL_WEBHOOK_SECRET is not set.",
+                content_type="text/plain",
+            )
         try:
             return view(request, *args, **kwargs)
         except MALFORMED as exc:

@@ -230,7 +230,8 @@ def test_token_roundtrip():
         place=CallerPlace(zip_code="78701", district="TX-37", state="TX"),
         source=Source(referred_by_code="abc"),
     )
-    assert passes.read_token(passes.make_token(call_pass)) == call_pass
+    token = passes.make_token(call_pass, slug="call-test")
+    assert passes.read_token(token, slug="call-test") == call_pass
 
 
 def test_target_page_query_budget(client, call_action, django_assert_max_num_queries):
@@ -286,3 +287,32 @@ def test_spanish_page_keeps_the_script_in_its_own_language(client, call_action):
     html = client.get(url).content.decode()
     assert "Senador" in html  # the page's labels
     assert "I ask Senator " in html  # the script, as staff wrote it
+
+
+def test_a_pass_opens_only_its_own_campaign(client, call_action):
+    """A pass swapped into another campaign's call or write flow is refused: its
+    session's calls would count as done there, and that campaign's calls would be
+    recorded on the first one (one outreach per session and legislator)."""
+    from advocacy.models import AdvocacyCampaign
+    from tests.petitions.factories import CampaignFactory
+
+    other = AdvocacyCampaign.objects.create(
+        campaign=CampaignFactory(slug="other-call", title="Other call"),
+        kind=AdvocacyCampaign.Kind.CALL,
+        targets_own_us_senators=True,
+        targets_own_us_representative=True,
+        script=call_action.script,
+    )
+    url = _follow_to_target(client)
+    legislator = _current_legislator(client.get(url).content.decode())
+    assert client.post(url, {"legislator": legislator, "outcome": "talked_to_staff"})[
+        "Location"
+    ]
+    token = url.split("/call/")[1].split("/")[0]
+    swapped = f"/campaigns/other-call/call/{token}/"
+    assert client.get(swapped).status_code == 400
+    response = client.post(swapped, {"legislator": legislator, "outcome": "skipped"})
+    assert response.status_code == 400
+    assert client.get(swapped + "done/").status_code == 400
+    assert not Outreach.objects.filter(advocacy_campaign=other).exists()
+    assert Outreach.objects.get().outcome == "talked_to_staff"

@@ -293,3 +293,36 @@ def test_hostile_input_is_a_clear_4xx(leader_client, leader, texas):
                    {"chapter": texas.pk, "petition": "99999999999999999999"},
                    {"chapter": texas.pk, "joined_since": "2026-13-45"}):  # fmt: skip
         assert leader_client.get(count, params).status_code == 400
+
+
+def test_a_from_name_with_a_line_break_is_refused(leader_client, texas, texans):
+    """A CR/LF in the From header's name: a clear message, no draft saved."""
+    response = leader_client.post(
+        reverse("alerts:compose"),
+        compose_data(texas, from_name="Harbor Texas\r\nBcc: victim@example.org"),
+    )
+    assert response.status_code == 400
+    assert "one line of plain text" in response.content.decode()
+    assert not Alert.objects.exists()
+
+
+def test_markup_in_the_body_or_a_name_is_text_on_the_preview_page(
+    client, leader, texas, texans
+):
+    """The plain-text part is shown escaped: a leader's body (or a supporter's name)
+    never runs as script on the page a staff admin opens to review the alert."""
+    texans[0].first_name = "<img src=x onerror=alert(1)>"
+    texans[0].save()
+    alert = make_alert(
+        chapter=texas,
+        user=leader,
+        body="Dear {{ first_name }}, <script>alert(2)</script>",
+    )
+    client.force_login(make_user("admin@example.org", role=Role.STAFF_ADMIN))
+    page = client.get(
+        reverse("alerts:preview", kwargs={"pk": alert.pk}),
+        {"supporter": texans[0].pk},
+    ).content.decode()
+    assert "<script>alert(2)" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page

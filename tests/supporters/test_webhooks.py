@@ -178,3 +178,29 @@ def test_a_real_esp_without_a_webhook_secret_is_a_start_up_warning(settings):
     assert "harbor.W002" in ids()
     settings.EMAIL_BACKEND = "harbor.mail_backends.FileEmailBackend"
     assert "harbor.W002" not in ids()
+
+
+def test_without_a_webhook_secret_a_forged_event_suppresses_no_one(client, settings):
+    """anymail accepts any caller when ANYMAIL_WEBHOOK_SECRET is unset: Harbor refuses."""
+    settings.ANYMAIL = {
+        k: v for k, v in settings.ANYMAIL.items() if k != "WEBHOOK_SECRET"
+    }
+    supporter = Supporter.objects.create(email="victim@example.org")
+    bounce = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "MessageID": "00000000-0000-0000-0000-000000000001",
+        "Email": supporter.email,
+        "BouncedAt": "2026-12-01T12:00:00Z",
+        "Metadata": {},
+        "Inactive": True,
+        "ID": 1,
+        "MessageStream": "outbound",
+    }
+    response = client.post(
+        "/anymail/postmark/tracking/", bounce, content_type="application/json"
+    )
+    assert response.status_code == 403
+    supporter.refresh_from_db()
+    assert supporter.suppressed_at is None
