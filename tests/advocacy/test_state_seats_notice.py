@@ -53,6 +53,9 @@ def test_with_a_geocoder_the_page_asks_for_the_street_address(
     settings.CENSUS_GEOCODER_URL = "http://127.0.0.1:9/geocoder"  # never called
     start = client.get("/campaigns/state-letter/write/").content.decode()
     assert "Your state legislators are found from your street address" in start
+    # The address is not "optional" here, whatever a split ZIP needs it for.
+    assert "Street address (optional)" not in start
+    assert "Needed to find your state legislators." in start
     response = client.post("/campaigns/state-letter/write/", {"zip_code": "78701"})
     text = response.content.decode()
     assert NEEDS_ADDRESS in text
