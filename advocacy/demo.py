@@ -50,28 +50,27 @@ TEXAS_SCRIPT = (
 
 TEXAS_SUBJECT = "Please pass and fund a full Safe Harbor law for Texas"
 
-TEXAS_LETTER = """Dear {{ legislator_title }} {{ legislator_last_name }},
-
-I am writing as your constituent to ask you to support and fund a full Safe Harbor law
-for Texas.
-
-A child who is bought and sold for sex is a victim of a crime. No child should be
-arrested, charged or held for prostitution, and no child should depend on the county
-they live in for the help they need to recover. A full Safe Harbor law means three
-things: immunity from prostitution charges for every minor; diversion to services rather
-than detention; and specialized shelter, counselling and advocacy, funded across the
-state.
-
-It also means holding accountable the adults who buy and sell children, and training
-the police officers, prosecutors, teachers and health workers who meet these children
-first, so that they are recognized and helped.
-
-Please tell me where you stand, and support a full Safe Harbor law in the coming
-session.
-
-Sincerely,
-{{ supporter_first_name }}
-{{ supporter_city }}"""
+# One line a paragraph: a hard break inside one shows in the letter's text box and in
+# the email the office gets.
+TEXAS_LETTER = "\n\n".join(
+    [
+        "Dear {{ legislator_title }} {{ legislator_last_name }},",
+        "I am writing as your constituent to ask you to support and fund a full Safe"
+        " Harbor law for Texas.",
+        "A child who is bought and sold for sex is a victim of a crime. No child should"
+        " be arrested, charged or held for prostitution, and no child should depend on"
+        " the county they live in for the help they need to recover. A full Safe Harbor"
+        " law means three things: immunity from prostitution charges for every minor;"
+        " diversion to services rather than detention; and specialized shelter,"
+        " counselling and advocacy, funded across the state.",
+        "It also means holding accountable the adults who buy and sell children, and"
+        " training the police officers, prosecutors, teachers and health workers who"
+        " meet these children first, so that they are recognized and helped.",
+        "Please tell me where you stand, and support a full Safe Harbor law in the"
+        " coming session.",
+        "Sincerely,\n{{ supporter_first_name }}\n{{ supporter_city }}",
+    ]
+)
 
 
 def _tvpa_bills() -> list[Bill]:

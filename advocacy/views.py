@@ -24,11 +24,12 @@ from harbor import ratelimit
 from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 from legislators import geocoder
+from legislators.models import Chamber
 
 from . import passes, selectors, services
 from .forms import CallStartForm, FinishForm, OutcomeForm
 from .models import AdvocacyCampaign, Outreach
-from .targets import Target, targets_for
+from .targets import Target, targets_for, wanted_chambers
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,11 @@ class CallStartView(LanguageMixin, View):
             "rep": rep,
             "notice": notice,
             "geocoding": geocoder.is_enabled(),
+            # State legislators are found from a street address, never from a ZIP.
+            "wants_state_seats": bool(
+                {Chamber.STATE_UPPER, Chamber.STATE_LOWER}
+                & set(wanted_chambers(action))
+            ),
             "form_action": self.url(self.start_url_name, slug=action.campaign.slug),
         }
         return render(request, self.template_name, context, status=status)

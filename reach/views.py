@@ -43,7 +43,7 @@ class DeliveryPacketListView(StaffRequiredMixin, View):
         )
         messages.success(
             request,
-            _("The delivery packet is being prepared. This page updates itself."),
+            _("The delivery packet is being prepared."),
         )
         return redirect("reach:packets", slug=slug)
 

@@ -36,3 +36,14 @@ def test_seed_demo_makes_both_actions_and_runs_twice(db, client):
     target = client.get(response["Location"])
     assert target.status_code == 200
     assert b"Trafficking Victims Protection Act" in target.content
+
+
+def test_the_demo_letter_has_no_hard_break_inside_a_paragraph():
+    """The letter shows in a phone-wide text box and goes out as an email: a line break
+    inside a sentence shows there as a ragged line."""
+    from advocacy.demo import TEXAS_LETTER
+
+    *paragraphs, signature = TEXAS_LETTER.split("\n\n")
+    assert len(paragraphs) >= 4
+    assert all("\n" not in paragraph for paragraph in paragraphs)
+    assert signature.startswith("Sincerely,\n")

@@ -263,6 +263,22 @@ def test_anonymous_and_non_staff_are_turned_away(world, client):
     assert not DeliveryPacket.objects.exists()
 
 
+def test_a_packet_in_progress_is_said_with_a_reload_link_not_a_timed_refresh(
+    world, staff_client, staff_user
+):
+    """A page that reloads itself every few seconds throws a screen reader back to the
+    top (axe: meta-refresh); the page says the packet is coming and links to itself."""
+    url = reverse("reach:packets", kwargs={"slug": world["campaign"].slug})
+    DeliveryPacket.objects.create(campaign=world["campaign"], requested_by=staff_user)
+    text = staff_client.get(url).content.decode()
+    assert 'http-equiv="refresh"' not in text
+    assert "A packet is being prepared" in text
+    assert f'<a href="{url}">Reload this page to get it.</a>' in text
+    for packet in DeliveryPacket.objects.all():
+        services.render_delivery_packet(packet_id=packet.pk)
+    assert "A packet is being prepared" not in staff_client.get(url).content.decode()
+
+
 def test_the_staff_page_speaks_spanish(world, staff_client):
     url = reverse("reach:packets", kwargs={"slug": world["campaign"].slug})
     page = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="es")
