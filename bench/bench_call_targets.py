@@ -58,7 +58,7 @@ for zcta in single:
     if not targets_for(action, selectors.representation_at(place)):
         continue  # a vacant seat and no senators (a territory): no page to show
     token = passes.make_token(passes.CallPass(session=uuid.uuid4(), place=place,
-                                              source=Source()))
+                                              source=Source()), slug="%(slug)s")
     paths.append(f"/campaigns/%(slug)s/call/{token}/")
     if len(paths) >= %(count)d:
         break
@@ -75,6 +75,7 @@ def bench_env(args) -> dict:
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": "http://127.0.0.1",
+        "HARBOR_POSTAL_ADDRESS": "Harbor Network, 1 Example Street, Washington, DC 20001",
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "REDIS_URL": f"{REDIS}/{args.redis_db}",
         "CELERY_BROKER_URL": f"{REDIS}/{args.broker_db}",
