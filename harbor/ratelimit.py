@@ -7,6 +7,7 @@ so two processes can both read 4 and both write 5.
 
 import logging
 import secrets
+import threading
 import time
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from .models import RateLimitCounter
 logger = logging.getLogger(__name__)
 
 _redis_clients: dict[str, object] = {}
+_redis_clients_lock = threading.Lock()
 # Rows older than this are deleted now and then; longer than any window in use.
 _KEEP_SECONDS = 24 * 3600
 
@@ -35,7 +37,12 @@ def _redis():
     client = _redis_clients.get(url)
     if client is None:
         # A connection pool per process; created lazily so gunicorn forks before it exists.
-        client = _redis_clients[url] = Redis.from_url(url, socket_timeout=2)
+        # Under a lock: two threads creating one each would leave one client unreferenced,
+        # and its garbage collection closes the pool, connections in use included.
+        with _redis_clients_lock:
+            client = _redis_clients.get(url)
+            if client is None:
+                client = _redis_clients[url] = Redis.from_url(url, socket_timeout=2)
     return client
 
 
