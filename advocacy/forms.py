@@ -3,18 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from harbor.forms import HoneypotMixin
+from harbor.forms import HoneypotMixin, clip_hidden
 from legislators.forms import LookupForm
 from supporters.services import clean_name, normalize_email
 
 from .models import Outreach
 
 MAX_ID = 2**31 - 1
-
-
-def _clip(value: str, length: int) -> str:
-    """Hidden tracking fields are clipped, never rejected: the caller cannot see them."""
-    return (value or "").strip()[:length]
 
 
 class CallStartForm(HoneypotMixin, LookupForm):
@@ -27,16 +22,16 @@ class CallStartForm(HoneypotMixin, LookupForm):
     utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_ref(self):
-        return _clip(self.cleaned_data["ref"], 16)
+        return clip_hidden(self.cleaned_data["ref"], 16)
 
     def clean_utm_source(self):
-        return _clip(self.cleaned_data["utm_source"], 100)
+        return clip_hidden(self.cleaned_data["utm_source"], 100)
 
     def clean_utm_medium(self):
-        return _clip(self.cleaned_data["utm_medium"], 100)
+        return clip_hidden(self.cleaned_data["utm_medium"], 100)
 
     def clean_utm_campaign(self):
-        return _clip(self.cleaned_data["utm_campaign"], 100)
+        return clip_hidden(self.cleaned_data["utm_campaign"], 100)
 
 
 class OutcomeForm(forms.Form):

@@ -16,3 +16,9 @@ class HoneypotMixin(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.data.get(self.add_prefix("website_url"), ""))
+
+
+def clip_hidden(value: str, length: int) -> str:
+    """A hidden tracking field (referral code, UTM) clipped, never rejected: the person
+    filling in the form cannot see it, so it cannot be theirs to correct."""
+    return (value or "").strip()[:length]

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from harbor.forms import HoneypotMixin
+from harbor.forms import HoneypotMixin, clip_hidden
 from harbor.states import STATE_CHOICES
 from harbor.text import validate_typed_text
 from supporters.services import (
@@ -22,11 +22,6 @@ LOGO_TYPES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-
-
-def _clip(value: str, length: int) -> str:
-    """Hidden tracking fields are clipped, never rejected: the signer cannot see them."""
-    return (value or "").strip()[:length]
 
 
 class SignForm(HoneypotMixin):
@@ -96,16 +91,16 @@ class SignForm(HoneypotMixin):
         return clean_text(self.cleaned_data["comment"], multiline=True)
 
     def clean_ref(self):
-        return _clip(self.cleaned_data["ref"], 16)
+        return clip_hidden(self.cleaned_data["ref"], 16)
 
     def clean_utm_source(self):
-        return _clip(self.cleaned_data["utm_source"], 100)
+        return clip_hidden(self.cleaned_data["utm_source"], 100)
 
     def clean_utm_medium(self):
-        return _clip(self.cleaned_data["utm_medium"], 100)
+        return clip_hidden(self.cleaned_data["utm_medium"], 100)
 
     def clean_utm_campaign(self):
-        return _clip(self.cleaned_data["utm_campaign"], 100)
+        return clip_hidden(self.cleaned_data["utm_campaign"], 100)
 
 
 class SignOnForm(HoneypotMixin):
