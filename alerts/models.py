@@ -19,9 +19,15 @@ from harbor.models import TimestampedModel
 SOURCE_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
+# Every alert's source code starts so, which tells it from a supporter's share code.
+SOURCE_CODE_PREFIX = "al-"
+
+
 def new_source_code() -> str:
     """A fresh code for an alert's action links (``Attribution.referred_by_code``)."""
-    return "al-" + "".join(secrets.choice(SOURCE_CODE_ALPHABET) for _ in range(10))
+    return SOURCE_CODE_PREFIX + "".join(
+        secrets.choice(SOURCE_CODE_ALPHABET) for _ in range(10)
+    )
 
 
 class Alert(TimestampedModel):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from harbor.tracking import is_hard_bounce, is_machine
 
 from .compliance import recipient_id_from_send_id
-from .models import AlertRecipient
+from .models import SOURCE_CODE_PREFIX, AlertRecipient
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +106,10 @@ def record_action(*, source_code: str, supporter_id: int, at: datetime) -> int:
 def on_action_saved(sender, instance, created: bool, **kwargs):
     """``post_save`` of every ``campaigns.Attribution`` model (signatures, outreaches,
     and any action added later): after the action commits, credit the alert."""
-    code = getattr(instance, "referred_by_code", "")
+    code = getattr(instance, "referred_by_code", "") or ""
     supporter_id = getattr(instance, "supporter_id", None)
-    if not created or not code or supporter_id is None:
+    if not created or not code.startswith(SOURCE_CODE_PREFIX) or supporter_id is None:
+        # A supporter's share code (most referred actions) is no alert's: no query.
         return
     transaction.on_commit(
         partial(
