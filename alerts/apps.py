@@ -1,5 +1,4 @@
-from django.apps import AppConfig, apps
-from django.db.models.signals import post_save
+from django.apps import AppConfig
 
 
 class AlertsConfig(AppConfig):
@@ -11,7 +10,7 @@ class AlertsConfig(AppConfig):
         from anymail.signals import tracking
         from django.core import checks
 
-        from campaigns.models import Attribution
+        from harbor.events import records_created
         from supporters.unsubscribe import register_topic
 
         from . import tracking as alert_tracking
@@ -26,11 +25,8 @@ class AlertsConfig(AppConfig):
         # An alert's unsubscribe link marks its recipient row.
         register_topic("alert", alert_tracking.record_unsubscribe)
         # An action that came through an alert's link (its source code in
-        # referred_by_code) credits the alert, whatever the action's app.
-        for model in apps.get_models():
-            if issubclass(model, Attribution):
-                post_save.connect(
-                    alert_tracking.on_action_saved,
-                    sender=model,
-                    dispatch_uid=f"alerts.acted.{model._meta.label}",
-                )
+        # referred_by_code) credits the alert, whatever the action's app and however
+        # it was written (harbor.events announces them all).
+        records_created.connect(
+            alert_tracking.on_actions_created, dispatch_uid="alerts.acted"
+        )

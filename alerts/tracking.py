@@ -9,13 +9,12 @@ a second click changes nothing. Suppression itself (bounces, complaints) is the
 
 import logging
 from datetime import datetime
-from functools import partial
 
 from anymail.signals import AnymailTrackingEvent, EventType
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from campaigns.models import Attribution
 from harbor.tracking import is_hard_bounce, is_machine
 
 from .compliance import recipient_id_from_send_id
@@ -103,19 +102,23 @@ def record_action(*, source_code: str, supporter_id: int, at: datetime) -> int:
     ).update(acted_at=at)
 
 
-def on_action_saved(sender, instance, created: bool, **kwargs):
-    """``post_save`` of every ``campaigns.Attribution`` model (signatures, outreaches,
-    and any action added later): after the action commits, credit the alert."""
-    code = getattr(instance, "referred_by_code", "") or ""
-    supporter_id = getattr(instance, "supporter_id", None)
-    if not created or not code.startswith(SOURCE_CODE_PREFIX) or supporter_id is None:
-        # A supporter's share code (most referred actions) is no alert's: no query.
+def on_actions_created(sender, pks: list[int], **kwargs) -> None:
+    """``harbor.events.records_created`` for every ``campaigns.Attribution`` model
+    (signatures, outreaches, and any action added later, one by one or in bulk), after
+    they commit: credit the alerts whose source code brought them, in one query."""
+    if not (isinstance(sender, type) and issubclass(sender, Attribution)):
         return
-    transaction.on_commit(
-        partial(
-            record_action,
-            source_code=code,
-            supporter_id=supporter_id,
-            at=getattr(instance, "created_at", None) or timezone.now(),
+    actions = (
+        sender.objects.filter(
+            pk__in=pks,
+            referred_by_code__startswith=SOURCE_CODE_PREFIX,
+            supporter_id__isnull=False,
         )
+        .values_list("referred_by_code", "supporter_id", "created_at")
+        .iterator()
     )
+    for code, supporter_id, at in actions:
+        # A supporter's share code (most referred actions) is no alert's: not read.
+        record_action(
+            source_code=code, supporter_id=supporter_id, at=at or timezone.now()
+        )

@@ -24,6 +24,7 @@ from accounts.models import AuditEvent, Chapter, User
 from accounts.selectors import sees_everything, visible_chapter_ids
 from accounts.services import record_audit
 from harbor import jobs
+from harbor.events import announce_created
 
 from .models import (
     ChapterMembership,
@@ -497,6 +498,7 @@ def _write(
                 changed_fields.update(changed)
                 to_update.append(supporter)
         created = Supporter.objects.bulk_create(to_create, batch_size=WRITE_BATCH)
+        announce_created(Supporter, [s.pk for s in created])
         if to_update:
             Supporter.objects.bulk_update(to_update, [*changed_fields, "updated_at"])
         created_total += len(created)
