@@ -12,6 +12,7 @@ import logging
 from anymail.urls import app_name as app_name
 from anymail.urls import urlpatterns as anymail_patterns
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.urls import URLPattern
 
@@ -35,6 +36,13 @@ def refusing_malformed(view):
             )
         try:
             return view(request, *args, **kwargs)
+        except ImproperlyConfigured as exc:
+            # The ESP's own signing key is missing (Mailgun's, say): a configuration
+            # error for the operator, and no event is accepted without it.
+            logger.error("webhook %s refused: %s", request.path, exc)
+            return HttpResponseForbidden(
+                "Webhooks for this ESP are not configured.", content_type="text/plain"
+            )
         except MALFORMED as exc:
             logger.warning(
                 "webhook %s: malformed payload (%s)", request.path, type(exc).__name__

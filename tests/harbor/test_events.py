@@ -39,10 +39,14 @@ def test_orm_creations_are_announced_after_commit_and_updates_are_not(heard):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rollback_announces_nothing(heard):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        SupporterFactory()
-        announce_created(Supporter, [1, 2, 3])
-        raise RuntimeError
+    def write_then_fail():
+        with transaction.atomic():
+            SupporterFactory()
+            announce_created(Supporter, [1, 2, 3])
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
     assert heard == []
 
 

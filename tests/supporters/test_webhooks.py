@@ -50,6 +50,22 @@ def test_webhooks_refuse_posts_without_the_secret(client):
     assert not SuppressedAddress.objects.exists()
 
 
+def test_mailgun_without_its_signing_key_is_refused_not_a_500(client, settings):
+    SupporterFactory(email="ana@example.org")
+    settings.ANYMAIL = {
+        k: v for k, v in settings.ANYMAIL.items() if k != "MAILGUN_WEBHOOK_SIGNING_KEY"
+    }
+    payload = wp.mailgun_signed(wp.mailgun_failed("ana@example.org", "<m@x>"))
+    response = client.post(
+        "/anymail/mailgun/tracking/",
+        data=payload,
+        content_type="application/json",
+        **wp._auth(),
+    )
+    assert response.status_code == 403
+    assert not SuppressedAddress.objects.exists()
+
+
 def test_a_postmark_complaint_suppresses_once(client):
     ana = SupporterFactory(email="ana@example.org")
     for _ in range(2):  # redelivered: nothing changes the second time
