@@ -349,7 +349,9 @@ HARBOR_CONGRESS_SWITCHES = {
 # --- Petitions (issue #4) -------------------------------------------------------------
 # Sign-form rate limits: at most N submissions per key in each fixed window, counted in
 # Redis (REDIS_URL) or else in the database; 0 turns a limit off. Generous per IP, because
-# carrier NAT puts many phones behind one address on a viral day.
+# carrier NAT puts many phones behind one address on a viral day. The per-email limit
+# counts one email from one IP (harbor.ratelimit): keyed by the email alone, a stranger
+# could lock its owner out of every form.
 PUBLIC_FORM_RATE_LIMIT_WINDOW = env.int("PUBLIC_FORM_RATE_LIMIT_WINDOW", default=600)
 PUBLIC_FORM_RATE_LIMIT_PER_IP = env.int("PUBLIC_FORM_RATE_LIMIT_PER_IP", default=200)
 PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int(
