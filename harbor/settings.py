@@ -362,9 +362,14 @@ PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
 PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)
 # How long a double opt-in confirmation link stays valid.
 PETITIONS_CONFIRM_MAX_AGE_DAYS = env.int("PETITIONS_CONFIRM_MAX_AGE_DAYS", default=14)
-# The request header holding the client address when behind a proxy, as Django names it
-# (e.g. HTTP_X_FORWARDED_FOR; its right-most entry is used). Blank: REMOTE_ADDR.
-HARBOR_CLIENT_IP_HEADER = env.str("HARBOR_CLIENT_IP_HEADER", default="")
+# The proxies in front of Harbor (CIDRs, comma-separated). Only a request whose peer is
+# one of them has its forwarded-for header read (harbor.net.client_ip), right to left,
+# skipping trusted hops. Empty (the default): REMOTE_ADDR is the client, always.
+HARBOR_TRUSTED_PROXIES = env.list("HARBOR_TRUSTED_PROXIES", default=[])
+# That header, as Django names it in request.META.
+HARBOR_CLIENT_IP_HEADER = env.str(
+    "HARBOR_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR"
+)
 # A friendly page, not Django's bare 403, when a form's CSRF token is missing or stale.
 CSRF_FAILURE_VIEW = "harbor.views.csrf_failure"
 # --- end petitions --------------------------------------------------------------------
