@@ -77,3 +77,13 @@ def hash_ip(ip_address: str) -> str:
 
 def request_ip_hash(request) -> str:
     return hash_ip(client_ip(request)) if request is not None else ""
+
+
+def login_username(request, credentials) -> str:
+    """The username django-axes counts failures under: the typed email, trimmed and
+    lower-cased, so "Staff@Example.org " is not a fresh set of five tries."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    value = (credentials or {}).get(field) or (
+        request.POST.get(field, "") if request else ""
+    )
+    return str(value).strip().lower()[:254]

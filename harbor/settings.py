@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "anymail",
     "phonenumber_field",
+    "axes",
     "harbor",
     "accounts",
     "supporters",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "harbor.urls"
@@ -146,6 +149,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out (username, IP) before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pages:staff-dashboard"
 LOGOUT_REDIRECT_URL = "pages:home"
@@ -190,6 +198,27 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Login lockout (django-axes): the staff login and the admin login ----------------
+# After HARBOR_LOGIN_FAILURE_LIMIT failed logins for one username from one IP (the IP as
+# harbor.net reads it), that pair is refused for HARBOR_LOGIN_COOLOFF_MINUTES, the right
+# password included; each failure during the lockout restarts it. Keyed by the pair, so a
+# stranger elsewhere cannot lock a staff member out. Failures live in axes' own tables.
+AXES_FAILURE_LIMIT = env.int("HARBOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("HARBOR_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "harbor.net.client_ip"
+# The login form's field is "username" (axes would look for the model's "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "harbor.net.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ALLOWED_CORS_ORIGINS = SITE_URL or "null"
+# Logins are not logged one by one (the audit log and axes' failure rows are enough).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # --- Email: every message leaves through harbor.mail ----------------------------------
 EMAIL_BACKEND = env.str(
