@@ -195,6 +195,17 @@ SECURE_PROXY_SSL_HEADER = (
     if env.bool("BEHIND_TLS_PROXY", default=False)
     else None
 )
+# HTTPS only, once the site is served over TLS: the four are named as Django's settings
+# and off by default (the embedded server is plain HTTP). Production sets all four
+# (`manage.py check --deploy` then prints nothing); HSTS preload is hard to undo.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer's health checks may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
