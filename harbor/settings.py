@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "anymail",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "harbor",
     "accounts",
     "supporters",
@@ -70,6 +73,10 @@ MIDDLEWARE = [
     "harbor.middleware.StyledMethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second login step: django-otp reads the verified device from the session, and
+    # Harbor's middleware sends a user who owes a code to that step (accounts.twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -230,6 +237,13 @@ AXES_ALLOWED_CORS_ORIGINS = SITE_URL or "null"
 # Logins are not logged one by one (the audit log and axes' failure rows are enough).
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# --- Two-factor login (django-otp: TOTP apps, static backup codes) --------------------
+# On: a staff admin must enrol an authenticator app before any staff page opens. Anyone
+# with a confirmed device must enter a code after the password, whatever this says.
+HARBOR_REQUIRE_2FA = env.bool("HARBOR_REQUIRE_2FA", default=not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("HARBOR_2FA_ISSUER", default="Harbor")
 
 # --- Email: every message leaves through harbor.mail ----------------------------------
 EMAIL_BACKEND = env.str(
