@@ -119,9 +119,11 @@ def test_staff_pages_report_no_violation_and_still_work(
         f"/admin/accounts/user/{staff_user.pk}/change/",
     ):
         _no_violations(watched, base + path)
-    # The QR code is an SVG the page draws without script or style.
+    # The QR code is an SVG the page draws without script or style; it fits a phone.
+    watched.set_viewport_size({"width": 375, "height": 812})
     watched.visit(base + reverse("two-factor:setup"))
     assert watched.locator("figure.qr-code svg").bounding_box()["width"] > 100
+    assert watched.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_compose_count_and_progress_bar_work_under_the_policy(
