@@ -102,19 +102,30 @@ def hit(*, key: str, limit: int, window: int) -> bool:
 
 
 class RateLimitedError(Exception):
-    """Too many submissions from one address or for one email in the current window."""
+    """Too many submissions in the current window: ``"ip"`` from one address, or
+    ``"email"`` for one email from one address."""
 
 
 def check_public_form_limits(*, ip_address: str, email: str = "") -> None:
-    """Count one public-form submission (sign, sign-on, newsletter) against the per-IP
-    and per-email limits; raise RateLimitedError("ip" or "email") past either. Not
-    idempotent: each call counts one submission. Keys hold keyed hashes, never the
-    address or the email."""
+    """Count one public-form submission (sign, sign-on, newsletter, letter) against the
+    per-IP limit and the per-email-from-this-IP limit; raise RateLimitedError("ip" or
+    "email") past either. Not idempotent: each call counts one submission. Keys hold
+    keyed hashes, never the address or the email.
+
+    The email limit is keyed with the IP on purpose: keyed by the email alone, anyone
+    could submit a stranger's address ten times from anywhere and lock that person out of
+    every form (finding 2 of issue #11). Keyed with the IP, a flood of one address from
+    one connection is stopped and the owner, signing from their own connection, is not.
+    The mail an address receives needs no limit here: each petition sends one email per
+    signer and re-sends a confirmation at most every ten minutes
+    (``petitions.services.CONFIRM_RESEND_AFTER``). Without an IP the email is counted
+    alone (no caller does that today)."""
     limits = {}
     if ip_address:
         limits[f"ip:{hashed(ip_address)}"] = settings.PUBLIC_FORM_RATE_LIMIT_PER_IP
     if email:
-        limits[f"email:{hashed(email)}"] = settings.PUBLIC_FORM_RATE_LIMIT_PER_EMAIL
+        pair = f"{ip_address}\n{email.strip().lower()}"
+        limits[f"email:{hashed(pair)}"] = settings.PUBLIC_FORM_RATE_LIMIT_PER_EMAIL
     over = hit_all(limits=limits, window=settings.PUBLIC_FORM_RATE_LIMIT_WINDOW)
     if over:
         raise RateLimitedError(over[0].split(":", 1)[0])

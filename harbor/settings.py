@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "anymail",
     "phonenumber_field",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "harbor",
     "accounts",
     "supporters",
@@ -69,8 +74,15 @@ MIDDLEWARE = [
     "harbor.middleware.StyledMethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second login step: django-otp reads the verified device from the session, and
+    # Harbor's middleware sends a user who owes a code to that step (accounts.twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "harbor.urls"
@@ -146,6 +158,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out (username, IP) before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pages:staff-dashboard"
 LOGOUT_REDIRECT_URL = "pages:home"
@@ -187,9 +204,76 @@ SECURE_PROXY_SSL_HEADER = (
     if env.bool("BEHIND_TLS_PROXY", default=False)
     else None
 )
+# HTTPS only, once the site is served over TLS: the four are named as Django's settings
+# and off by default (the embedded server is plain HTTP). Production sets all four
+# (`manage.py check --deploy` then prints nothing); HSTS preload is hard to undo.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer's health checks may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------
+# No inline script or style anywhere: every page's scripts and styles are static files,
+# data reaches scripts in data- attributes or json_script. tests/security checks the
+# templates and a browser loads the pages with this header on.
+# Frames the campaign page may show (its video: YouTube through youtube-nocookie.com).
+HARBOR_CSP_FRAME_SRC = env.list(
+    "HARBOR_CSP_FRAME_SRC", default=["https://www.youtube-nocookie.com"]
+)
+# Where a campaign's self-hosted video may come from (Campaign.video_file_url takes a
+# site path or any https:// address).
+HARBOR_CSP_MEDIA_SRC = env.list("HARBOR_CSP_MEDIA_SRC", default=["https:"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", *HARBOR_CSP_MEDIA_SRC],
+        "frame-src": ["'self'", *HARBOR_CSP_FRAME_SRC],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Login lockout (django-axes): the staff login and the admin login ----------------
+# After HARBOR_LOGIN_FAILURE_LIMIT failed logins for one username from one IP (the IP as
+# harbor.net reads it), that pair is refused for HARBOR_LOGIN_COOLOFF_MINUTES, the right
+# password included; each failure during the lockout restarts it. Keyed by the pair, so a
+# stranger elsewhere cannot lock a staff member out. Failures live in axes' own tables.
+AXES_FAILURE_LIMIT = env.int("HARBOR_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("HARBOR_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "harbor.net.client_ip"
+# The login form's field is "username" (axes would look for the model's "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "harbor.net.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ALLOWED_CORS_ORIGINS = SITE_URL or "null"
+# Logins are not logged one by one (the audit log and axes' failure rows are enough).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# --- Two-factor login (django-otp: TOTP apps, static backup codes) --------------------
+# On: a staff admin must enrol an authenticator app before any staff page opens. Anyone
+# with a confirmed device must enter a code after the password, whatever this says.
+HARBOR_REQUIRE_2FA = env.bool("HARBOR_REQUIRE_2FA", default=not DEBUG)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("HARBOR_2FA_ISSUER", default="Harbor")
 
 # --- Email: every message leaves through harbor.mail ----------------------------------
 EMAIL_BACKEND = env.str(
@@ -349,7 +433,9 @@ HARBOR_CONGRESS_SWITCHES = {
 # --- Petitions (issue #4) -------------------------------------------------------------
 # Sign-form rate limits: at most N submissions per key in each fixed window, counted in
 # Redis (REDIS_URL) or else in the database; 0 turns a limit off. Generous per IP, because
-# carrier NAT puts many phones behind one address on a viral day.
+# carrier NAT puts many phones behind one address on a viral day. The per-email limit
+# counts one email from one IP (harbor.ratelimit): keyed by the email alone, a stranger
+# could lock its owner out of every form.
 PUBLIC_FORM_RATE_LIMIT_WINDOW = env.int("PUBLIC_FORM_RATE_LIMIT_WINDOW", default=600)
 PUBLIC_FORM_RATE_LIMIT_PER_IP = env.int("PUBLIC_FORM_RATE_LIMIT_PER_IP", default=200)
 PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int(
@@ -360,9 +446,14 @@ PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
 PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)
 # How long a double opt-in confirmation link stays valid.
 PETITIONS_CONFIRM_MAX_AGE_DAYS = env.int("PETITIONS_CONFIRM_MAX_AGE_DAYS", default=14)
-# The request header holding the client address when behind a proxy, as Django names it
-# (e.g. HTTP_X_FORWARDED_FOR; its right-most entry is used). Blank: REMOTE_ADDR.
-HARBOR_CLIENT_IP_HEADER = env.str("HARBOR_CLIENT_IP_HEADER", default="")
+# The proxies in front of Harbor (CIDRs, comma-separated). Only a request whose peer is
+# one of them has its forwarded-for header read (harbor.net.client_ip), right to left,
+# skipping trusted hops. Empty (the default): REMOTE_ADDR is the client, always.
+HARBOR_TRUSTED_PROXIES = env.list("HARBOR_TRUSTED_PROXIES", default=[])
+# That header, as Django names it in request.META.
+HARBOR_CLIENT_IP_HEADER = env.str(
+    "HARBOR_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR"
+)
 # A friendly page, not Django's bare 403, when a form's CSRF token is missing or stale.
 CSRF_FAILURE_VIEW = "harbor.views.csrf_failure"
 # --- end petitions --------------------------------------------------------------------

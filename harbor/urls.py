@@ -16,6 +16,7 @@ urlpatterns = [
     path("livez", views.LiveView.as_view(), name="livez"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", include("accounts.twofactor_urls")),
     path("", include("pages.urls")),
     path("staff/", include("accounts.urls")),
     path("", include("supporters.urls")),

@@ -184,6 +184,13 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _no_required_second_factor(settings):
+    """Staff admins log in with force_login throughout the suite: the enrolment that
+    HARBOR_REQUIRE_2FA demands is off here and on in tests/security/test_two_factor.py."""
+    settings.HARBOR_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _mail_dir(settings, tmp_path):
     settings.HARBOR_MAIL_DIR = tmp_path / "mail"
 

@@ -15,10 +15,8 @@
           if (data.count > shown) {
             stat.setAttribute("data-count", String(data.count));
             stat.textContent = data.count.toLocaleString(document.documentElement.lang || undefined);
-            var bar = el.querySelector(".progress > span");
-            if (bar) { bar.style.width = data.percent + "%"; }
-            var meter = el.querySelector("[role=progressbar]");
-            if (meter) { meter.setAttribute("aria-valuenow", String(data.count)); }
+            var bar = el.querySelector("progress.progress");
+            if (bar) { bar.value = data.percent; bar.textContent = data.percent + "%"; }
           }
         })
         .catch(function () { /* offline: keep the last count */ });

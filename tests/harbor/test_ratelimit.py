@@ -80,16 +80,20 @@ def test_redis_limit_is_atomic(settings):
 
 
 @pytest.mark.django_db
-def test_sign_limits_count_per_email_and_per_ip(settings):
+def test_sign_limits_count_per_email_from_one_ip_and_per_ip(settings):
     settings.REDIS_URL = ""
     settings.PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = 2
-    settings.PUBLIC_FORM_RATE_LIMIT_PER_IP = 3
+    settings.PUBLIC_FORM_RATE_LIMIT_PER_IP = 4
     ratelimit.check_public_form_limits(ip_address="198.51.100.1", email="a@example.org")
-    ratelimit.check_public_form_limits(ip_address="198.51.100.1", email="a@example.org")
+    ratelimit.check_public_form_limits(
+        ip_address="198.51.100.1", email="A@example.org "
+    )
     with pytest.raises(ratelimit.RateLimitedError, match="email"):
         ratelimit.check_public_form_limits(
-            ip_address="198.51.100.2", email="a@example.org"
+            ip_address="198.51.100.1", email="a@example.org"
         )
+    # The same email from another connection is not this connection's flood.
+    ratelimit.check_public_form_limits(ip_address="198.51.100.2", email="a@example.org")
     ratelimit.check_public_form_limits(ip_address="198.51.100.1", email="b@example.org")
     with pytest.raises(ratelimit.RateLimitedError, match="ip"):
         ratelimit.check_public_form_limits(
