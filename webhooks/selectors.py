@@ -22,8 +22,11 @@ def endpoints_visible_to(user: AnyUser) -> QuerySet[WebhookEndpoint]:
 
 
 def status_counts(endpoint_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Deliveries per endpoint and status: one grouped query."""
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in endpoint_ids}
+    """Deliveries per endpoint and status (every status, and "waiting": pending or
+    running), one grouped query."""
+    counts: dict[int, dict[str, int]] = {
+        pk: dict.fromkeys(WebhookDelivery.Status.values, 0) for pk in endpoint_ids
+    }
     rows = (
         WebhookDelivery.objects.filter(endpoint_id__in=endpoint_ids)
         .values_list("endpoint_id", "status")
@@ -32,6 +35,8 @@ def status_counts(endpoint_ids: list[int]) -> dict[int, dict[str, int]]:
     )
     for endpoint_id, status, n in rows:
         counts[endpoint_id][status] = n
+    for c in counts.values():
+        c["waiting"] = c["pending"] + c["running"]
     return counts
 
 

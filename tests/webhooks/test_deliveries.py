@@ -377,3 +377,11 @@ def test_a_burst_is_queued_as_one_fan_out_message(
     with django_capture_on_commit_callbacks() as sends:
         assert services.enqueue_deliveries(first_pk=min(pks), last_pk=max(pks)) == 5
     assert len(sends) == 5
+
+
+def test_task_names_and_queue_are_pinned():
+    from webhooks import tasks
+
+    assert tasks.deliver_task.name == WebhookDelivery.job_task_name == "webhooks.deliver"
+    assert tasks.enqueue_deliveries_task.name == "webhooks.enqueue_deliveries"
+    assert tasks.deliver_task.queue == WebhookDelivery.job_queue == "bulk"
