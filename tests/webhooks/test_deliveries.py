@@ -382,6 +382,8 @@ def test_a_burst_is_queued_as_one_fan_out_message(
 def test_task_names_and_queue_are_pinned():
     from webhooks import tasks
 
-    assert tasks.deliver_task.name == WebhookDelivery.job_task_name == "webhooks.deliver"
+    assert (
+        tasks.deliver_task.name == WebhookDelivery.job_task_name == "webhooks.deliver"
+    )
     assert tasks.enqueue_deliveries_task.name == "webhooks.enqueue_deliveries"
     assert tasks.deliver_task.queue == WebhookDelivery.job_queue == "bulk"

@@ -46,7 +46,8 @@ def test_a_staff_admin_adds_an_endpoint_sees_its_secret_once_and_it_is_audited(
     endpoint = WebhookEndpoint.objects.get()
     assert response.url == reverse("webhooks:endpoint", args=[endpoint.pk])
     assert endpoint.events == ["signature.created", "supporter.created"]
-    assert endpoint.chapter is None and endpoint.is_active
+    assert endpoint.chapter is None
+    assert endpoint.is_active
     first = staff_client.get(response.url).content.decode()
     assert endpoint.secret in first
     again = staff_client.get(response.url).content.decode()
@@ -117,7 +118,9 @@ def test_chapter_leaders_and_staff_see_their_endpoints_and_change_nothing(
     leader = make_leader(texas)
     client.force_login(leader)
     page = client.get(reverse("webhooks:endpoints")).content.decode()
-    assert "TX" in page and "National CRM" not in page and "CA</a>" not in page
+    assert "TX" in page
+    assert "National CRM" not in page
+    assert "CA</a>" not in page
     assert "Add an endpoint" not in page
     assert client.get(reverse("webhooks:endpoint", args=[tx.pk])).status_code == 200
     for other in (national, ca):
@@ -136,7 +139,8 @@ def test_chapter_leaders_and_staff_see_their_endpoints_and_change_nothing(
     staff = make_user("staff@example.org", role=Role.STAFF)
     client.force_login(staff)
     page = client.get(reverse("webhooks:endpoints")).content.decode()
-    assert "National CRM" in page and "TX" in page
+    assert "National CRM" in page
+    assert "TX" in page
     assert client.post(reverse("webhooks:create"), FORM).status_code == 403
     assert WebhookEndpoint.objects.count() == 3
 
