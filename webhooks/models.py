@@ -86,7 +86,9 @@ class WebhookDelivery(Job):
     object_id = models.PositiveBigIntegerField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The OSDI-flavoured record, as built when it was announced (the body adds the
-    # event name and the key). Personal data: only what webhooks.payloads puts in.
+    # event name and the key). Personal data: only what webhooks.payloads puts in, and
+    # only until delivered (or skipped): then it is emptied. A failed delivery keeps it
+    # for "retry now".
     payload = models.JSONField(default=dict)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -312,7 +312,7 @@ def deliver(*, delivery_id: int) -> WebhookDelivery | None:
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.is_active:
-        jobs.finish(claim, status=WebhookDelivery.Status.SKIPPED)
+        jobs.finish(claim, status=WebhookDelivery.Status.SKIPPED, payload={})
         return delivery
     key = str(delivery.idempotency_key)
     body = payloads.body_for(event=delivery.event, key=key, payload=delivery.payload)
@@ -346,7 +346,8 @@ def deliver(*, delivery_id: int) -> WebhookDelivery | None:
         status = answer.status
         fields: dict[str, Any] = {"last_attempt_at": now, "response_status": status}
         if 200 <= status < 300:
-            jobs.finish(claim, **fields)
+            # Delivered: the copy of the person's data is no longer needed here.
+            jobs.finish(claim, payload={}, **fields)
         elif status == 429 or status >= 500:
             jobs.fail(
                 claim,
