@@ -248,6 +248,10 @@ class AuditEvent(models.Model):
         ALERT_PAUSED = "alerts.paused", _("Alert paused")
         ALERT_RESUMED = "alerts.resumed", _("Alert resumed")
         ALERT_CANCELLED = "alerts.cancelled", _("Alert cancelled")
+        WEBHOOK_CREATED = "webhooks.created", _("Webhook endpoint created")
+        WEBHOOK_CHANGED = "webhooks.changed", _("Webhook endpoint changed")
+        WEBHOOK_SECRET_ROTATED = "webhooks.secret", _("Webhook secret rotated")
+        WEBHOOK_RETRIED = "webhooks.retried", _("Webhook delivery retried")
 
     class Via(models.TextChoices):
         STAFF = "staff", _("Staff")

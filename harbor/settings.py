@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "advocacy",
     "alerts",
     "reach",
+    "webhooks",
     "pages",
 ]
 
@@ -554,3 +555,21 @@ PATCH_THROUGH_MAX_CALL_MINUTES = env.int("PATCH_THROUGH_MAX_CALL_MINUTES", defau
 # The twilio library logs every REST request at INFO; its warnings are enough.
 LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
 # --- end patch-through ----------------------------------------------------------------
+
+# --- Outgoing webhooks (webhooks/; issue #11) -----------------------------------------
+# Harbor POSTs new supporters, signatures and outreaches to the endpoints staff admins
+# configure at /staff/webhooks/. (The ESPs' incoming webhooks are ANYMAIL_* above.)
+# Loopback, private, link-local and reserved addresses are refused unless this is on:
+# on by default only under DEBUG and in tests (a loopback receiver).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG or HARBOR_TESTING
+)
+# Seconds to wait for the connection, and for each read of the answer.
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+# At most this much of a receiver's answer is read (and none of it kept).
+WEBHOOKS_MAX_RESPONSE_BYTES = env.int("WEBHOOKS_MAX_RESPONSE_BYTES", default=65536)
+# Up to this many new deliveries are queued one message each by the writer; more (a
+# bulk import or intake drain) are one message that a worker fans out.
+WEBHOOKS_ENQUEUE_INLINE_MAX = env.int("WEBHOOKS_ENQUEUE_INLINE_MAX", default=20)
+# --- end outgoing webhooks ------------------------------------------------------------

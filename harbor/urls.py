@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("advocacy.urls")),
     path("", include("alerts.urls")),
     path("", include("reach.urls")),
+    path("", include("webhooks.urls")),
     # The ESPs' tracking (and inbound) webhooks: /anymail/<esp>/tracking/, behind
     # ANYMAIL_WEBHOOK_SECRET's basic auth and the ESP's signature where it has one.
     path("anymail/", include("harbor.webhooks")),
