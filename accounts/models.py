@@ -248,6 +248,8 @@ class AuditEvent(models.Model):
         ALERT_PAUSED = "alerts.paused", _("Alert paused")
         ALERT_RESUMED = "alerts.resumed", _("Alert resumed")
         ALERT_CANCELLED = "alerts.cancelled", _("Alert cancelled")
+        API_TOKEN_CREATED = "api.token_created", _("API token created")
+        API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 
     class Via(models.TextChoices):
         STAFF = "staff", _("Staff")

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "anymail",
     "phonenumber_field",
+    "rest_framework",
+    "drf_spectacular",
     "harbor",
     "accounts",
     "supporters",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "advocacy",
     "alerts",
     "reach",
+    "api",
     "pages",
 ]
 
@@ -463,3 +466,28 @@ PATCH_THROUGH_MAX_CALL_MINUTES = env.int("PATCH_THROUGH_MAX_CALL_MINUTES", defau
 # The twilio library logs every REST request at INFO; its warnings are enough.
 LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
 # --- end patch-through ----------------------------------------------------------------
+
+# --- The OSDI API (api/, issue #11) ---------------------------------------------------
+# The most records one page of a collection holds (a larger per_page is this).
+API_MAX_PER_PAGE = env.int("API_MAX_PER_PAGE", default=100)
+# Each API view sets its own authentication (API tokens only), renderers and error
+# document; these defaults keep any other DRF view closed.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Harbor OSDI API",
+    "DESCRIPTION": "OSDI v1.2 (HAL+JSON) as Action Network speaks it: people, tags, "
+    "petitions and signatures, advocacy campaigns and outreaches, messages. "
+    "Authenticate with an API token in the OSDI-API-Token header.",
+    "VERSION": "1.2",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# --- end OSDI API ---------------------------------------------------------------------
