@@ -429,3 +429,19 @@ def test_every_list_has_a_pinned_query_budget(
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
             assert api.get(url).status_code == 200, url
+
+
+def test_a_signature_needs_only_an_email(national_api, world):
+    url = _petition_doc(national_api)["_links"]["osdi:record_signature_helper"]["href"]
+    body = {"person": {"email_addresses": [{"address": "only.email@example.org"}]}}
+    assert national_api.post(url, body).status_code == 201
+    assert Signature.objects.filter(supporter__email="only.email@example.org").exists()
+
+
+def test_the_openapi_description_is_public_and_names_the_token_header(client, world):
+    response = client.get(API + "openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["components"]["securitySchemes"]["OSDIToken"]["name"] == "OSDI-API-Token"
+    assert "/api/v1/petitions/{id}/signatures/" in doc["paths"]
+    assert "post" in doc["paths"]["/api/v1/advocacy_campaigns/{id}/outreaches/"]
