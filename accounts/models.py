@@ -253,6 +253,9 @@ class AuditEvent(models.Model):
         WEBHOOK_SECRET_ROTATED = "webhooks.secret", _("Webhook secret rotated")
         WEBHOOK_RETRIED = "webhooks.retried", _("Webhook delivery retried")
 
+        API_TOKEN_CREATED = "api.token_created", _("API token created")
+        API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
+
     class Via(models.TextChoices):
         STAFF = "staff", _("Staff")
         IMPORT = "import", _("Data import")

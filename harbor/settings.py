@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+
+    "rest_framework",
+    "drf_spectacular",
     "harbor",
     "accounts",
     "supporters",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
     "alerts",
     "reach",
     "webhooks",
+
+    "api",
     "pages",
 ]
 
@@ -573,3 +578,28 @@ WEBHOOKS_MAX_RESPONSE_BYTES = env.int("WEBHOOKS_MAX_RESPONSE_BYTES", default=655
 # bulk import or intake drain) are one message that a worker fans out.
 WEBHOOKS_ENQUEUE_INLINE_MAX = env.int("WEBHOOKS_ENQUEUE_INLINE_MAX", default=20)
 # --- end outgoing webhooks ------------------------------------------------------------
+
+# --- The OSDI API (api/, issue #11) ---------------------------------------------------
+# The most records one page of a collection holds (a larger per_page is this).
+API_MAX_PER_PAGE = env.int("API_MAX_PER_PAGE", default=100)
+# Each API view sets its own authentication (API tokens only), renderers and error
+# document; these defaults keep any other DRF view closed.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Harbor OSDI API",
+    "DESCRIPTION": "OSDI v1.2 (HAL+JSON) as Action Network speaks it: people, tags, "
+    "petitions and signatures, advocacy campaigns and outreaches, messages. "
+    "Authenticate with an API token in the OSDI-API-Token header.",
+    "VERSION": "1.2",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+# --- end OSDI API ---------------------------------------------------------------------
