@@ -5,6 +5,7 @@ import json
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -388,6 +389,24 @@ def test_erasure_scrubs_finished_imports_whose_errors_quote_the_address(world):
     assert quoting.errors == []
     assert quoting.error_count == 1
     assert other.errors != []
+
+
+def test_no_form_can_claim_an_erased_supporters_placeholder(world, client):
+    zelda = world["zelda"]
+    privacy.erase(zelda.pk)
+    placeholder = privacy.erased_email(zelda.pk)
+    with pytest.raises(ValidationError):
+        services.normalize_email(placeholder.upper())
+    response = client.post(
+        reverse("supporters:newsletter"),
+        {"newsletter-email": placeholder, "newsletter-first_name": "Mallory",
+         "newsletter-consent": "on"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "cannot receive email" in response.content.decode()
+    zelda.refresh_from_db()
+    assert zelda.first_name == ""
+    assert not zelda.subscriptions.filter(unsubscribed_at__isnull=True).exists()
 
 
 # --- retention -------------------------------------------------------------------------
