@@ -31,8 +31,13 @@ def export_recipients(supporter: Supporter) -> list[dict]:
 
 def erase_recipients(supporter: Supporter) -> int:
     """The recipient rows stay (an alert's progress is an aggregate over them), without
-    the address they were sent to."""
-    return AlertRecipient.objects.filter(supporter_id=supporter.pk).update(email="")
+    the address they were sent to; a row still queued (an alert being sent now) is
+    suppressed instead of sent (the total stays; it moves from queued to suppressed)."""
+    rows = AlertRecipient.objects.filter(supporter_id=supporter.pk)
+    rows.filter(status=AlertRecipient.Status.QUEUED).update(
+        status=AlertRecipient.Status.SUPPRESSED, error="erased before sending"
+    )
+    return rows.update(email="")
 
 
 def engaged_since(since: datetime | None) -> QuerySet:

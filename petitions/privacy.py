@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from supporters.models import Supporter
 from supporters.privacy import orphans, render_again
 
-from .models import DeliveryReport, OrganisationSignOn, Signature
+from .models import DeliveryReport, OrganisationSignOn, Signature, SignatureEmail
 
 ATTRIBUTION = ("referred_by_code", "utm_source", "utm_medium", "utm_campaign",
                "channel", "state", "congressional_district")  # fmt: skip
@@ -54,10 +54,16 @@ def export_sign_ons(supporter: Supporter) -> list[dict]:
 
 def erase_signatures(supporter: Supporter) -> int:
     """The signatures stay (counted, attributed), without the typed comment, the IP
-    hash or the consent to be listed publicly; stored delivery PDFs of those petitions
-    are rendered again."""
+    hash or the consent to be listed publicly; an unconfirmed one (never counted) is
+    deleted, so no confirmation link can count it later; a thank-you not sent yet is
+    skipped; stored delivery PDFs of those petitions are rendered again."""
     signatures = Signature.objects.filter(supporter_id=supporter.pk)
     petition_ids = list(signatures.values_list("petition_id", flat=True))
+    signatures.filter(confirmed_at__isnull=True).delete()
+    SignatureEmail.objects.filter(
+        signature__supporter_id=supporter.pk,
+        status__in=[SignatureEmail.Status.PENDING, SignatureEmail.Status.RUNNING],
+    ).update(status=SignatureEmail.Status.SKIPPED, claim_token=None)
     changed = signatures.update(comment="", ip_hash="", is_public=False)
     render_again(
         DeliveryReport.objects.filter(petition_id__in=petition_ids).exclude(

@@ -207,19 +207,17 @@ def may_erase(user: AnyUser) -> bool:
 
 
 def _scrub_imports(email: str) -> int:
-    """Finished CSV imports whose stored file or error list holds the address: their file
-    and errors are dropped (the counts and who imported stay). A pending or running
-    import is left alone (it is the staff's current work; erase after it)."""
-    needle = email.encode()
+    """Finished CSV imports whose error list quotes the address (a rejected file's
+    rows): those errors are dropped (the counts and who imported stay). The file itself
+    is dropped when an import finishes (``importing``); a pending or running import is
+    left alone (the staff's current work: erase after it)."""
     changed = 0
-    finished = SupporterImport.objects.filter(
-        status__in=[SupporterImport.Status.DONE, SupporterImport.Status.FAILED]
+    quoting = SupporterImport.objects.filter(
+        status__in=[SupporterImport.Status.DONE, SupporterImport.Status.FAILED],
+        error_count__gt=0,
     )
-    for pk, content, errors in finished.values_list("pk", "content", "errors"):
-        holds = needle in bytes(content or b"").lower() or email in (
-            json.dumps(errors).lower()
-        )
-        if holds:
+    for pk, errors in quoting.values_list("pk", "errors"):
+        if email in json.dumps(errors, ensure_ascii=False).lower():
             changed += SupporterImport.objects.filter(pk=pk).update(
                 content=b"", errors=[]
             )

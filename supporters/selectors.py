@@ -123,7 +123,14 @@ def suppressed_emails(emails: Iterable[str], *, include_unsubscribed: bool) -> s
     blocked = Q(suppressed_at__isnull=False)
     if include_unsubscribed:
         blocked |= Q(unsubscribed_at__isnull=False)
+    # No mail reaches .invalid (RFC 6761): an erased supporter's placeholder is one.
     found = {
+        original
+        for e, originals in normal.items()
+        if e.endswith(".invalid") or not e
+        for original in originals
+    }
+    found |= {
         original
         for e in Supporter.objects.filter(blocked, email__in=list(normal)).values_list(
             "email", flat=True

@@ -391,6 +391,36 @@ def test_erasure_scrubs_finished_imports_whose_errors_quote_the_address(world):
     assert other.errors != []
 
 
+def test_erasure_stops_what_is_still_on_its_way_to_the_person(world):
+    from petitions.models import SignatureEmail
+
+    zelda = world["zelda"]
+    counted = Signature.objects.get(supporter=zelda)
+    thank_you = SignatureEmail.objects.create(signature=counted, kind="thank_you")
+    unconfirmed = Signature.objects.create(
+        petition=PetitionFactory(), supporter=zelda,
+        referral_code=uuid.uuid4().hex[:16], confirmed_at=None,
+    )  # fmt: skip
+    AlertRecipient.objects.filter(supporter=zelda).update(status="queued")
+    before = petition_selectors.signature_count(
+        petition_id=unconfirmed.petition_id, fresh=True
+    )
+    privacy.erase(zelda.pk)
+    thank_you.refresh_from_db()
+    assert thank_you.status == "skipped"
+    assert not Signature.objects.filter(pk=unconfirmed.pk).exists()
+    assert (
+        petition_selectors.signature_count(
+            petition_id=unconfirmed.petition_id, fresh=True
+        )
+        == before
+    )
+    assert AlertRecipient.objects.get(supporter=zelda).status == "suppressed"
+    # The send path never mails the placeholder, whatever asks it to.
+    placeholder = privacy.erased_email(zelda.pk)
+    assert suppressed_emails([placeholder], include_unsubscribed=False) == {placeholder}
+
+
 def test_no_form_can_claim_an_erased_supporters_placeholder(world, client):
     zelda = world["zelda"]
     privacy.erase(zelda.pk)
