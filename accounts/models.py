@@ -232,6 +232,11 @@ class AuditEvent(models.Model):
         ROLE_REVOKED = "role.revoked", _("Role revoked")
         SUPPORTER_IMPORT = "supporters.import", _("Supporters imported")
         SUPPORTER_EXPORT = "supporters.export", _("Supporters exported")
+        SUPPORTER_DATA_EXPORT = (
+            "supporters.data_export",
+            _("A supporter's data exported"),
+        )
+        SUPPORTER_ERASED = "supporters.erased", _("Supporter erased")
         SIGNATURE_EXPORT = "petitions.export", _("Signatures exported")
         DELIVERY_REQUESTED = "petitions.delivery", _("Delivery PDF requested")
         SIGN_ON_REVIEWED = (

@@ -11,8 +11,10 @@ class AlertsConfig(AppConfig):
         from django.core import checks
 
         from harbor.events import records_created
+        from supporters import privacy as registry
         from supporters.unsubscribe import register_topic
 
+        from . import privacy
         from . import tracking as alert_tracking
         from .compliance import check_postal_address
 
@@ -30,3 +32,7 @@ class AlertsConfig(AppConfig):
         records_created.connect(
             alert_tracking.on_actions_created, dispatch_uid="alerts.acted"
         )
+        # A supporter's export and erasure (supporters.privacy).
+        registry.register_exporter("alert_recipients", privacy.export_recipients)
+        registry.register_eraser("alert_recipients", privacy.erase_recipients)
+        registry.register_activity("alert_recipients", privacy.engaged_since)

@@ -66,6 +66,12 @@ app.conf.beat_schedule = {
     # Patch-through calls whose end Twilio never reported: their phone numbers are
     # blanked within PATCH_THROUGH_MAX_CALL_MINUTES plus 15 minutes. Cheap (an indexed
     # query that finds nothing almost always).
+    # The retention policy (HARBOR_RETENTION_*): unconfirmed signatures past their days
+    # deleted, long-inactive supporters anonymised. Its units are days and years: daily.
+    "supporters-apply-retention": {
+        "task": "supporters.apply_retention",
+        "schedule": 24 * 3600,
+    },
     "advocacy-expire-patch-calls": {
         "task": "advocacy.expire_patch_calls",
         "schedule": 15 * 60,

@@ -518,6 +518,20 @@ HARBOR_JOB_REQUEUE_AFTER_SECONDS = env.int(
     "HARBOR_JOB_REQUEUE_AFTER_SECONDS", default=60
 )
 
+# --- privacy: retention (supporters/privacy.py; issue #11) ---------------------------
+# Applied once a day by the beat task supporters.apply_retention. Double opt-in
+# signatures never confirmed are deleted after this many days (0: kept); they were
+# never counted, so no counter changes.
+HARBOR_RETENTION_UNCONFIRMED_DAYS = env.int(
+    "HARBOR_RETENTION_UNCONFIRMED_DAYS", default=30
+)
+# Supporters with no action, no consent change and no change to their record for this
+# many years are anonymised through the erasure service (0: never; the organisation's
+# decision, so off by default).
+HARBOR_RETENTION_INACTIVE_YEARS = env.int("HARBOR_RETENTION_INACTIVE_YEARS", default=0)
+# At most this many supporters anonymised per pass; the next day's pass goes on.
+HARBOR_RETENTION_BATCH = env.int("HARBOR_RETENTION_BATCH", default=1000)
+
 # --- Alerts: compose and guardrails (issue #10) ---------------------------------------
 # Who an alert comes from when its chapter names no sender (Chapter.alert_from_*): the
 # address must be one the ESP lets Harbor send from.

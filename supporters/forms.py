@@ -87,3 +87,13 @@ class NewsletterForm(HoneypotMixin):
 
     def clean_zip_code(self):
         return clean_public_zip(self.cleaned_data["zip_code"])
+
+
+class EraseSupporterForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: this person's name, address, phone, email and typed words "
+            "are removed everywhere, and this cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

@@ -26,7 +26,10 @@ class SupporterQuerySet(models.QuerySet):
     def emailable(self):
         """Supporters who may receive bulk email (opted in, not unsubscribed or suppressed)."""
         return self.filter(
-            email_opt_in=True, unsubscribed_at__isnull=True, suppressed_at__isnull=True
+            email_opt_in=True,
+            unsubscribed_at__isnull=True,
+            suppressed_at__isnull=True,
+            erased_at__isnull=True,
         )
 
 
@@ -75,6 +78,9 @@ class Supporter(TimestampedModel):
         blank=True,
         related_name="supporter",
     )
+    # Set by supporters.privacy.erase_supporter: the personal data is gone, the row stays
+    # (anonymous) so that every count over the supporter's actions stays the same.
+    erased_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = SupporterQuerySet.as_manager()
 
@@ -107,6 +113,7 @@ class Supporter(TimestampedModel):
             self.email_opt_in
             and self.unsubscribed_at is None
             and self.suppressed_at is None
+            and self.erased_at is None
         )
 
 

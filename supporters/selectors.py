@@ -42,7 +42,8 @@ def search_supporters(
     tag: str = "",
 ) -> QuerySet[Supporter]:
     """Visible supporters matching a free-text query (email, name, ZIP) and filters."""
-    qs = supporters_visible_to(user)
+    # Erased supporters are anonymous rows kept for the counts: no one to list.
+    qs = supporters_visible_to(user).filter(erased_at__isnull=True)
     for word in query.split()[:5]:
         qs = qs.filter(
             Q(email__icontains=word)
@@ -62,6 +63,26 @@ def search_supporters(
     if tag:
         qs = qs.filter(tags__name=tag)
     return qs.order_by("-created_at", "-pk")
+
+
+def supporter_page(*, user: AnyUser, supporter: Supporter) -> dict:
+    """What the staff page of one (visible) supporter shows: the chapters among those
+    ``user`` may see, tags, consent history (newest first), subscriptions, and whether
+    the address is on the hashed suppression list."""
+    return {
+        "supporter": supporter,
+        "memberships": list(
+            visible_to(
+                user,
+                supporter.memberships.select_related("chapter"),
+                chapter_path="chapter",
+            ).order_by("chapter__name")
+        ),
+        "tags": list(supporter.tags.values_list("name", flat=True)),
+        "consent_events": list(supporter.consent_events.order_by("-at", "-pk")[:200]),
+        "subscriptions": list(supporter.subscriptions.order_by("-subscribed_at")),
+        "on_suppression_list": bool(listed_suppressions([supporter.email])),
+    }
 
 
 def suppression_hashes(*, at_most: int) -> set[str] | None:
@@ -102,7 +123,14 @@ def suppressed_emails(emails: Iterable[str], *, include_unsubscribed: bool) -> s
     blocked = Q(suppressed_at__isnull=False)
     if include_unsubscribed:
         blocked |= Q(unsubscribed_at__isnull=False)
+    # No mail reaches .invalid (RFC 6761): an erased supporter's placeholder is one.
     found = {
+        original
+        for e, originals in normal.items()
+        if e.endswith(".invalid") or not e
+        for original in originals
+    }
+    found |= {
         original
         for e in Supporter.objects.filter(blocked, email__in=list(normal)).values_list(
             "email", flat=True

@@ -88,6 +88,14 @@ def normalize_email(value: str) -> str:
             % {"value": value.strip()[:80]},
             code="invalid",
         )
+    if domain == "invalid" or domain.endswith(".invalid"):
+        # No mail ever reaches .invalid (RFC 6761); erased supporters' placeholders
+        # live there (supporters.privacy.erased_email), and no form may claim one.
+        raise ValidationError(
+            _("“%(value)s” cannot receive email: enter your own address.")
+            % {"value": value.strip()[:80]},
+            code="invalid",
+        )
     return email
 
 

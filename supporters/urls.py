@@ -12,6 +12,19 @@ urlpatterns = [
     ),
     path("staff/supporters/", views.SupporterListView.as_view(), name="list"),
     path(
+        "staff/supporters/<int:pk>/", views.SupporterDetailView.as_view(), name="detail"
+    ),
+    path(
+        "staff/supporters/<int:pk>/data.json",
+        views.SupporterDataExportView.as_view(),
+        name="data-export",
+    ),
+    path(
+        "staff/supporters/<int:pk>/erase/",
+        views.SupporterEraseView.as_view(),
+        name="erase",
+    ),
+    path(
         "staff/supporters/export.csv",
         views.SupporterExportView.as_view(),
         name="export",

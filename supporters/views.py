@@ -2,9 +2,9 @@
 with progress, CSV export."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -18,8 +18,13 @@ from harbor import ratelimit
 from harbor.net import client_ip
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 
-from . import importing, selectors, services, unsubscribe
-from .forms import NewsletterForm, SupporterImportForm, SupporterSearchForm
+from . import importing, privacy, selectors, services, unsubscribe
+from .forms import (
+    EraseSupporterForm,
+    NewsletterForm,
+    SupporterImportForm,
+    SupporterSearchForm,
+)
 from .models import Supporter, SupporterImport
 
 
@@ -71,6 +76,73 @@ class SupporterExportView(StaffRequiredMixin, View):
         return streaming_csv_response(
             importing.export_rows(qs), filename_stem="supporters"
         )
+
+
+def _visible_supporter(request, pk: int) -> Supporter:
+    supporter = selectors.supporters_visible_to(request.user).filter(pk=pk).first()
+    if supporter is None:
+        raise Http404
+    return supporter
+
+
+class SupporterDetailView(StaffRequiredMixin, View):
+    """One supporter for staff: profile, chapters, consent history, subscriptions,
+    suppression; the JSON export of their data, and erasure for staff admins."""
+
+    def _render(self, request, supporter, form, status=200):
+        return render(
+            request,
+            "supporters/detail.html",
+            selectors.supporter_page(user=request.user, supporter=supporter)
+            | {"form": form, "may_erase": privacy.may_erase(request.user)},
+            status=status,
+        )
+
+    def get(self, request, pk: int):
+        supporter = _visible_supporter(request, pk)
+        return self._render(request, supporter, EraseSupporterForm())
+
+
+class SupporterDataExportView(StaffRequiredMixin, View):
+    """Everything Harbor holds on one supporter, as a JSON download; audited."""
+
+    def get(self, request, pk: int):
+        try:
+            body = privacy.export_supporter(
+                user=request.user, supporter_id=pk, request=request
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="supporter-{pk}-data.json"'
+        )
+        return response
+
+
+class SupporterEraseView(SupporterDetailView):
+    """POST: erase the supporter (staff admins only; a confirmation box ticked)."""
+
+    def get(self, request, pk: int):
+        return redirect("supporters:detail", pk=pk)
+
+    def post(self, request, pk: int):
+        supporter = _visible_supporter(request, pk)
+        if not privacy.may_erase(request.user):
+            raise PermissionDenied(_("Only a staff admin may erase a supporter."))
+        form = EraseSupporterForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, supporter, form, status=400)
+        if privacy.erase_supporter(by=request.user, supporter_id=pk, request=request):
+            messages.success(
+                request,
+                _(
+                    "The supporter's personal data was erased. Their actions still count."
+                ),
+            )
+        else:
+            messages.info(request, _("This supporter was erased already."))
+        return redirect("supporters:detail", pk=pk)
 
 
 class NewsletterSignupView(View):
