@@ -30,6 +30,12 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def jobs_queued(callbacks) -> list:
+    """The on-commit callbacks that queue work, without ``harbor.events``' announcements
+    (every new supporter and action announces itself after commit)."""
+    return [c for c in callbacks if getattr(c, "__module__", "") != "harbor.events"]
+
+
 @pytest.fixture
 def staff_user(db):
     """A staff admin (every permission, every chapter, manages roles)."""
