@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-
     "rest_framework",
     "drf_spectacular",
     "harbor",
@@ -63,7 +62,6 @@ INSTALLED_APPS = [
     "alerts",
     "reach",
     "webhooks",
-
     "api",
     "pages",
 ]

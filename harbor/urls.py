@@ -26,7 +26,6 @@ urlpatterns = [
     path("", include("alerts.urls")),
     path("", include("reach.urls")),
     path("", include("webhooks.urls")),
-
     # The OSDI API (/api/v1/) and its tokens' staff page (/staff/api-tokens/).
     path("", include("api.urls")),
     # The ESPs' tracking (and inbound) webhooks: /anymail/<esp>/tracking/, behind

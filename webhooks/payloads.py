@@ -31,7 +31,7 @@ Document = dict[str, Any]
 
 
 def api_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/api/v1/{path}"
+    return f"{settings.SITE_URL.rstrip('/')}/api/v1/{path}/"
 
 
 def _link(path: str) -> dict[str, str]:

@@ -388,3 +388,20 @@ def test_task_names_and_queue_are_pinned():
     )
     assert tasks.enqueue_deliveries_task.name == "webhooks.enqueue_deliveries"
     assert tasks.deliver_task.queue == WebhookDelivery.job_queue == "bulk"
+
+
+def test_a_documents_links_are_the_apis_own_urls(chapters, settings):
+    """Every href in a signature's document resolves to the OSDI API's view of it."""
+    from urllib.parse import urlsplit
+
+    from django.urls import resolve
+
+    from webhooks import payloads
+
+    signature = sign(member(chapters[0]))
+    document = payloads._signatures([signature.pk])[signature.pk]["osdi:signature"]
+    hrefs = [link["href"] for link in document["_links"].values()]
+    assert len(hrefs) == 3
+    for href in hrefs:
+        match = resolve(urlsplit(href).path)
+        assert match.namespace == "api", href
