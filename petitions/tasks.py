@@ -4,7 +4,7 @@ from celery import shared_task
 
 from harbor.celery import IDEMPOTENT_TASK_OPTIONS
 
-from . import delivery, services
+from . import delivery, intake, services
 
 
 @shared_task(
@@ -27,3 +27,27 @@ def send_signature_email_task(email_id: int) -> None:
 def render_delivery_report_task(report_id: int) -> None:
     """Render one delivery PDF. Safe on redelivery: only a claimed report renders."""
     delivery.render_delivery_report(report_id=report_id)
+
+
+@shared_task(
+    name="petitions.drain_intake",
+    queue="transactional",
+    **IDEMPOTENT_TASK_OPTIONS,
+)
+def drain_intake_task() -> None:
+    """Drain the signature intake batch by batch until it is empty (bounded; what is
+    left is asked for again). Safe to repeat and to run in several workers: each batch
+    is cut and claimed once."""
+    intake.drain_intake_bounded()
+
+
+@shared_task(
+    name="petitions.drain_intake_batch",
+    queue="transactional",
+    **IDEMPOTENT_TASK_OPTIONS,
+)
+def drain_intake_batch_task(batch_id: int) -> None:
+    """Drain one intake batch (re-sent by the job sweep when its worker died). Safe on
+    redelivery: a finished or held batch is not claimed, and a dead attempt kept
+    nothing."""
+    intake.drain_batch(batch_id=batch_id)
