@@ -509,11 +509,9 @@ def test_staff_pages_need_a_staff_login(client, petition):
 def test_thank_you_email_is_queued_on_commit(
     client, petition, django_capture_on_commit_callbacks
 ):
-    with (
-        mock.patch("harbor.celery.app.send_task") as send_task,
-        django_capture_on_commit_callbacks() as callbacks,
-    ):
-        client.post(detail_url(petition), sign_data())
+    with mock.patch("harbor.celery.app.send_task") as send_task:
+        with django_capture_on_commit_callbacks() as callbacks:
+            client.post(detail_url(petition), sign_data())
         row = SignatureEmail.objects.get()
         assert row.status == "pending"
         send_task.assert_not_called()  # nothing leaves before the commit
