@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Chapter
@@ -189,14 +190,40 @@ def cut_batch(*, limit: int | None = None) -> int | None:
     return batch.pk
 
 
-def drain_intake(*, max_batches: int | None = None) -> int:
-    """Drain pending intake rows batch by batch until none wait (or ``max_batches``);
-    return the signatures written. Safe to repeat and to run in several workers at
-    once: each batch is cut once and claimed once."""
+def claimable_batch_ids(*, limit: int = 10) -> list[int]:
+    """Batches a worker may take now: cut but never claimed (their worker died before),
+    due for a retry, or held by a claim gone stale (its worker died mid-batch)."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return list(
+        IntakeBatch.objects.filter(
+            (Q(status=IntakeBatch.Status.PENDING) & due)
+            | Q(
+                status=IntakeBatch.Status.RUNNING,
+                claimed_at__lt=now - IntakeBatch.stale_after(),
+            ),
+            attempts__lt=IntakeBatch.max_attempts,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def drain_intake(
+    *, max_batches: int | None = None, max_seconds: float | None = None
+) -> int:
+    """Drain the intake until nothing waits (or ``max_batches``, or ``max_seconds``):
+    first the batches a dead worker left (so recovery needs no other message), then new
+    batches of pending rows. Returns the signatures written. Safe to repeat and to run
+    in several workers at once: each batch is cut once and claimed by one."""
     written = 0
     done = 0
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    left_behind = claimable_batch_ids()
     while max_batches is None or done < max_batches:
-        batch_id = cut_batch()
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        batch_id = left_behind.pop(0) if left_behind else cut_batch()
         if batch_id is None:
             break
         batch = drain_batch(batch_id=batch_id)
@@ -593,15 +620,16 @@ def add_to_counter(*, petition_id: int, n: int = 1) -> None:
         rows.update(count=F("count") + n)
 
 
-# Batches one drain task runs before handing the rest to a new message (so one task
+# Seconds one drain task runs before handing the rest to a new message (so one task
 # never holds a worker for long, and a deploy's warm shutdown waits for little).
-BATCHES_PER_TASK = 40
+SECONDS_PER_TASK = 60.0
 
 
 def drain_intake_bounded() -> int:
-    """What the ``petitions.drain_intake`` task runs: up to BATCHES_PER_TASK batches,
-    then, if rows still wait, one new message for the rest. Safe to repeat."""
-    written = drain_intake(max_batches=BATCHES_PER_TASK)
+    """What the ``petitions.drain_intake`` task runs: batches for up to
+    SECONDS_PER_TASK, then, if rows still wait, one new message for the rest. Safe to
+    repeat."""
+    written = drain_intake(max_seconds=SECONDS_PER_TASK)
     if SignatureIntake.objects.filter(
         status=SignatureIntake.Status.PENDING, batch__isnull=True
     ).exists():

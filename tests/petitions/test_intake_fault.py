@@ -59,20 +59,32 @@ def test_5000_signatures_survive_a_stopped_worker_and_a_sigkill_mid_drain(
     # What the dead worker left: its last batch claimed (running) or rows waiting.
     assert SignatureIntake.objects.exists()
 
-    # 3. A new worker; the sweep (beat's, run here) re-sends the dead worker's batch
-    # once its claim is stale, and a drain message takes the rows no batch holds.
+    # 3. Once the dead worker's claim is stale, a new worker and one drain message (a
+    # sign request's, or beat's): the drain takes the batch the dead worker left, then
+    # the rows no batch holds. The dead worker's queued messages are dropped with it.
+    def dead_claims_stale():
+        running = set(
+            IntakeBatch.objects.filter(status=IntakeBatch.Status.RUNNING).values_list(
+                "pk", flat=True
+            )
+        )
+        return running <= set(intake.claimable_batch_ids(limit=100))
+
+    wait_until(dead_claims_stale, timeout=30, log_path=log, interval=0.2)
     purge_broker()
     worker = start_worker(log)
     try:
         intake._send_drain()
-
-        def drained():
-            jobs.sweep()
-            return not SignatureIntake.objects.exists()
-
-        wait_until(drained, timeout=300, log_path=log, interval=1.0)
+        wait_until(
+            lambda: not SignatureIntake.objects.exists(),
+            timeout=300,
+            log_path=log,
+            interval=0.5,
+        )
     finally:
         stop_worker(worker)
+    # The sweep finds nothing left to recover.
+    jobs.sweep()
 
     assert Signature.objects.count() == SIGNERS
     assert Supporter.objects.count() == SIGNERS
