@@ -20,6 +20,20 @@ def send_signature_email_task(email_id: int) -> None:
 
 
 @shared_task(
+    name="petitions.send_signature_emails",
+    queue="transactional",
+    **IDEMPOTENT_TASK_OPTIONS,
+)
+def send_signature_emails_task(email_ids: list[int]) -> None:
+    """Send the emails of one drained intake batch (at most PETITIONS_INTAKE_BATCH_SIZE
+    ids), each as send_signature_email does. Safe on redelivery: each row is claimed on
+    its own, so a row already sent is skipped; rows a dead worker never reached stay
+    pending and the job sweep re-sends them one by one."""
+    for email_id in email_ids:
+        services.send_signature_email(email_id=email_id)
+
+
+@shared_task(
     name="petitions.render_delivery_report",
     queue="default",
     **IDEMPOTENT_TASK_OPTIONS,

@@ -198,10 +198,9 @@ def test_the_drain_writes_supporter_signature_membership_consent_count_and_email
     email = SignatureEmail.objects.get(signature=signature)
     assert email.kind == SignatureEmail.Kind.THANK_YOU
     send_task.assert_any_call(
-        "petitions.send_signature_email",
-        args=[email.pk],
+        "petitions.send_signature_emails",
+        args=[[email.pk]],
         queue="transactional",
-        countdown=None,
     )
     assert not SignatureIntake.objects.exists()
     batch = IntakeBatch.objects.get()
@@ -391,6 +390,7 @@ def test_task_names_and_queues_are_pinned():
     assert tasks.drain_intake_task.name == "petitions.drain_intake"
     assert tasks.drain_intake_batch_task.name == "petitions.drain_intake_batch"
     assert tasks.drain_intake_batch_task.queue == "transactional"
+    assert tasks.send_signature_emails_task.name == "petitions.send_signature_emails"
     assert IntakeBatch.job_task_name == "petitions.drain_intake_batch"
 
 
@@ -455,9 +455,10 @@ def test_the_page_fragments_are_cached_and_invalidated_on_change(
         drain_signatures()
     assert "Visible" in client.get(detail_url(petition)).content.decode()
     # Spanish is its own fragment.
-    assert "Firmas recientes" in client.get(
-        detail_url(petition, "?lang=es")
-    ).content.decode()
+    assert (
+        "Firmas recientes"
+        in client.get(detail_url(petition, "?lang=es")).content.decode()
+    )
 
 
 def test_staff_pages_count_only_drained_signatures_and_say_how_many_wait(

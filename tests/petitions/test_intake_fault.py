@@ -89,9 +89,7 @@ def test_5000_signatures_survive_a_stopped_worker_and_a_sigkill_mid_drain(
     assert Signature.objects.count() == SIGNERS
     assert Supporter.objects.count() == SIGNERS
     assert SignatureEmail.objects.count() == SIGNERS
-    assert (
-        SignatureEmail.objects.values("signature_id").distinct().count() == SIGNERS
-    )
+    assert SignatureEmail.objects.values("signature_id").distinct().count() == SIGNERS
     assert selectors.signature_count(petition_id=petition.pk) == SIGNERS
     assert selectors.counted_signatures(petition_id=petition.pk) == SIGNERS
     assert not IntakeBatch.objects.exclude(status=IntakeBatch.Status.DONE).exists()

@@ -61,10 +61,9 @@ def test_signing_creates_supporter_signature_count_and_queues_thank_you(
     assert send_task.call_args_list == [
         mock.call("petitions.drain_intake", queue="transactional"),
         mock.call(
-            "petitions.send_signature_email",
-            args=[email.pk],
+            "petitions.send_signature_emails",
+            args=[[email.pk]],
             queue="transactional",
-            countdown=None,
         ),
     ]
     assert signature.supporter.email_opt_in is True

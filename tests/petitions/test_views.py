@@ -518,10 +518,9 @@ def test_thank_you_email_is_queued_on_commit(
         for callback in callbacks:
             callback()
         send_task.assert_any_call(
-            "petitions.send_signature_email",
-            args=[row.pk],
+            "petitions.send_signature_emails",
+            args=[[row.pk]],
             queue="transactional",
-            countdown=None,
         )
 
 
