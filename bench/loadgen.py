@@ -163,12 +163,15 @@ def run(
     timeout: float = 30.0,
     label: str = "",
     path_for: Callable[[int], str] | None = None,
+    fresh: bool = False,
 ) -> Result:
     """Send up to ``requests`` requests (stopping after ``seconds``) with ``concurrency``
     threads and return the timings. ``form(i)`` gives request i's form fields for a POST.
     With ``csrf``, each thread first GETs ``csrf_url`` (default: ``url``) for a token.
     ``path_for(i)``, if given, is request i's path on ``url``'s host (a page with
-    distinct addresses: random ZIP codes, tokens)."""
+    distinct addresses: random ZIP codes, tokens). ``fresh`` (with ``csrf``): every
+    request is a new visitor, who first GETs the form page with no cookies, then POSTs;
+    the latency and throughput are then those of the whole visit."""
     if concurrency < 1 or requests < 1 or seconds <= 0:
         raise ValueError("concurrency, requests and seconds must be positive")
     host, port, path = check_local(url)
@@ -177,7 +180,7 @@ def run(
     lock = threading.Lock()
     next_index = iter(range(requests))
     clients = [_Client(host, port, timeout) for _ in range(concurrency)]
-    if csrf:
+    if csrf and not fresh:
         for client in clients:
             client.fetch_csrf(csrf_path)
     start_barrier = threading.Barrier(concurrency + 1)
@@ -201,6 +204,11 @@ def run(
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             started = time.perf_counter()
             try:
+                if fresh and csrf:
+                    client.cookies.clear()
+                    client.fetch_csrf(csrf_path)
+                    fields["csrfmiddlewaretoken"] = client.csrf_token
+                    body = urlencode(fields).encode()
                 status, _data = client.request(
                     method, path_for(i) if path_for else path, body, headers
                 )

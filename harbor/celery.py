@@ -39,6 +39,11 @@ app.conf.beat_schedule = {
     # claims of dead workers and pending rows whose message was lost are re-queued. Every
     # minute, so recovery takes about HARBOR_JOB_STALE_SECONDS plus a minute at most.
     "harbor-sweep-jobs": {"task": "harbor.sweep_jobs", "schedule": 60},
+    # Signatures wait in the intake until drained (petitions.intake). A sign request asks
+    # for a drain itself (debounced); this is the backstop for a lost message or a
+    # drain that ended just before a row committed: every 5 s, one indexed query that
+    # finds nothing when idle.
+    "petitions-drain-intake": {"task": "petitions.drain_intake", "schedule": 5},
     # Scheduled action alerts start within a minute of their time (issue #10).
     "alerts-start-due-alerts": {"task": "alerts.start_due_alerts", "schedule": 60},
     # Bills move at most a few times a day; upstream APIs limit requests (api.data.gov:

@@ -151,6 +151,15 @@ else:
             "LOCATION": "harbor_cache",
         }
     }
+# Rendered page fragments ({% cache %}: the petition page's text, recent signers and
+# sign-ons) stay in each process's memory, no round trip: every fragment key carries
+# what invalidates it (the petition's updated_at, a version in the shared cache that
+# petitions.selectors.touch_petition_page bumps), so no process serves a stale one.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "harbor-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -448,6 +457,15 @@ PUBLIC_FORM_RATE_LIMIT_PER_EMAIL = env.int(
 # Rows of the sharded signature counter, and how long public pages cache the sum.
 PETITIONS_COUNTER_SHARDS = env.int("PETITIONS_COUNTER_SHARDS", default=16)
 PETITIONS_COUNT_CACHE_SECONDS = env.int("PETITIONS_COUNT_CACHE_SECONDS", default=5)
+# The petition page's cached fragments (text, recent signers, sign-ons), per petition and
+# language; invalidated when they change, so this only bounds a missed invalidation.
+PETITIONS_PAGE_CACHE_SECONDS = env.int("PETITIONS_PAGE_CACHE_SECONDS", default=300)
+# Intake rows one drain batch takes (one transaction of a few statements).
+PETITIONS_INTAKE_BATCH_SIZE = env.int("PETITIONS_INTAKE_BATCH_SIZE", default=500)
+# The sign request asks for a drain at most this often across every process.
+PETITIONS_INTAKE_DRAIN_DEBOUNCE_SECONDS = env.int(
+    "PETITIONS_INTAKE_DRAIN_DEBOUNCE_SECONDS", default=1
+)
 # How long a double opt-in confirmation link stays valid.
 PETITIONS_CONFIRM_MAX_AGE_DAYS = env.int("PETITIONS_CONFIRM_MAX_AGE_DAYS", default=14)
 # The proxies in front of Harbor (CIDRs, comma-separated). Only a request whose peer is

@@ -62,7 +62,7 @@ def _totals(pdf: UnicodePdf, title: str, first_column: str, rows) -> None:
 
 
 def render_delivery_pdf(
-    *, petition: Petition, signatures: QuerySet[Signature]
+    *, petition: Petition, signatures: QuerySet[Signature], pending: int = 0
 ) -> bytes:
     """Render the delivery report for ``signatures`` (already scoped by the caller).
 
@@ -80,6 +80,12 @@ def render_delivery_pdf(
     pdf.paragraph(
         f"{totals['total']:,} signatures as of {timezone.localtime():%B %d, %Y}."
     )
+    if pending:
+        # Signatures still in the intake are not listed: they have no signer record yet.
+        pdf.paragraph(
+            f"{pending:,} more signatures were still being recorded and are not "
+            "included."
+        )
     if petition.text:
         pdf.ln(2)
         pdf.markdown(petition.text)
@@ -164,13 +170,18 @@ def render_delivery_report(*, report_id: int) -> DeliveryReport | None:
     signatures = selectors.signatures_visible_to(
         user, petition=report.petition, confirmed_only=True
     )
+    pending = selectors.pending_signature_count(petition_id=report.petition_id)
     try:
-        pdf = render_delivery_pdf(petition=report.petition, signatures=signatures)
+        pdf = render_delivery_pdf(
+            petition=report.petition, signatures=signatures, pending=pending
+        )
     except Exception as exc:
         # Recorded for the staff page, then raised for the worker's log.
         jobs.fail(claim, error=type(exc).__name__)
         raise
-    if not jobs.finish(claim, pdf=pdf, signature_count=signatures.count()):
+    if not jobs.finish(
+        claim, pdf=pdf, signature_count=signatures.count(), pending_count=pending
+    ):
         return None
     logger.info("delivery report=%s done bytes=%d", report_id, len(pdf))
     return DeliveryReport.objects.get(pk=report_id)

@@ -54,12 +54,16 @@ def seed(log) -> None:
     for supporter in supporters[:DEMO_SIGNATURES]:
         if supporter.pk in signed:
             continue
+        is_public = rng.random() < 0.7
         new.append(
             Signature(
                 petition=petition,
                 supporter=supporter,
                 comment=rng.choice(COMMENTS),
-                is_public=rng.random() < 0.7,
+                is_public=is_public,
+                # Demo signers "typed" their own record's name and city.
+                public_name=supporter.first_name if is_public else "",
+                public_city=supporter.city if is_public else "",
                 confirmed_at=timezone.now(),
                 referral_code=services.new_referral_code(),
                 utm_source=rng.choice(["", "", "facebook", "email"]),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,10 @@ class Signature(Attribution):
     # HMAC of the IP with SECRET_KEY: lets staff spot floods, never reveals the address.
     ip_hash = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=10, blank=True)
+    # What the recent-signers list shows, as typed on this signature's form (never the
+    # supporter record's stored name or city: anyone can type anyone's email).
+    public_name = models.CharField(max_length=100, blank=True)
+    public_city = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -134,6 +139,96 @@ class Signature(Attribution):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class IntakeBatch(Job):
+    """One batch of intake rows being drained into supporters and signatures (a job:
+    harbor/jobs.py). The rows it took carry its id; the transaction that writes their
+    signatures deletes them and finishes this row, so a worker killed mid-batch leaves
+    the batch as it was, and its retry repeats nothing."""
+
+    size = models.PositiveIntegerField(default=0)
+    signature_count = models.PositiveIntegerField(default=0)
+    supporter_count = models.PositiveIntegerField(default=0)
+    set_aside_count = models.PositiveIntegerField(default=0)
+
+    job_task_name = "petitions.drain_intake_batch"
+    job_queue = "transactional"
+    max_attempts = 10
+
+    def __str__(self) -> str:
+        return f"Intake batch #{self.pk} ({self.status})"
+
+
+class SignatureIntake(models.Model):
+    """A signature as the form gave it, written in one statement by the sign request and
+    drained into a Supporter and a Signature by a worker (``petitions.intake``).
+
+    The unique (petition, email) key answers "you already signed" at once, before the
+    drain. A drained row is deleted in the transaction that writes its signature, so the
+    table holds only what is waiting and what was set aside (with the reason)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be drained")
+        SET_ASIDE = "set_aside", _("Set aside")
+
+    # Signatures waiting for a petition go with it.
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="intake"
+    )
+    email = models.CharField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    comment = models.TextField(max_length=1000, blank=True)
+    wants_email = models.BooleanField(default=False)
+    is_public = models.BooleanField(default=False)
+    # The signature's own share code, drawn at signing: the thank-you page shows it
+    # before the drain, and the drained signature keeps it (unique there too).
+    referral_code = models.CharField(max_length=16, unique=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    referred_by_code = models.CharField(max_length=16, blank=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(max_length=20, blank=True)
+    # What the ZIP alone says for certain (petitions.services.location_from_zip).
+    state = models.CharField(max_length=2, blank=True)
+    congressional_district = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_default=Status.PENDING,
+    )
+    # Why a row was set aside (a field name and rule, never the value typed).
+    error = models.CharField(max_length=300, blank=True, db_default="")
+    # The batch draining this row; a batch whose worker died keeps its rows.
+    batch = models.ForeignKey(
+        IntakeBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rows",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "email"], name="one_intake_per_petition_email"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["petition", "status"], name="intake_pending"),
+            models.Index(fields=["status", "batch"], name="intake_unbatched"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake #{self.pk} ({self.status})"
 
 
 class SignatureCountShard(models.Model):
@@ -261,6 +356,8 @@ class DeliveryReport(Job):
         related_name="+",
     )
     signature_count = models.PositiveIntegerField(default=0)
+    # Signatures still in the intake when it was rendered (counted publicly, not listed).
+    pending_count = models.PositiveIntegerField(default=0)
     # In the database so that any web process on any host can serve it.
     pdf = models.BinaryField(blank=True, default=b"")
 

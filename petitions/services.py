@@ -3,20 +3,17 @@
 import logging
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.services import record_audit
-from campaigns.services import attribution_fields
 from harbor import jobs
 from harbor.mail import (
     Recipient,
@@ -27,8 +24,9 @@ from harbor.mail import (
 )
 from harbor.net import hash_ip
 from legislators.selectors import districts_for_zip
-from supporters.services import normalize_email, record_opt_in, upsert_supporter
+from supporters.services import normalize_email, record_opt_in
 
+from . import intake
 from .models import (
     OrganisationSignOn,
     Petition,
@@ -36,6 +34,7 @@ from .models import (
     SignatureCountShard,
     SignatureEmail,
 )
+from .selectors import touch_petition_page
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +80,18 @@ def signature_id_from_confirm_token(token: str) -> int | None:
         return None
 
 
-def make_thanks_token(signature_id: int) -> str:
-    return signing.Signer(salt=THANKS_SALT).sign(signing.b62_encode(signature_id))
+def make_thanks_token(referral_code: str) -> str:
+    """The signer's own thank-you link: their share code, signed (it names the intake
+    row before the drain and the signature after, which keeps the code)."""
+    return signing.Signer(salt=THANKS_SALT).sign(referral_code)
 
 
-def signature_id_from_thanks_token(token: str) -> int | None:
+def referral_code_from_thanks_token(token: str) -> str | None:
     try:
-        return signing.b62_decode(signing.Signer(salt=THANKS_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
+        code = signing.Signer(salt=THANKS_SALT).unsign(token)
+    except signing.BadSignature:
         return None
+    return code if REFERRAL_CODE.match(code) else None
 
 
 # --- the counter ----------------------------------------------------------------------
@@ -98,18 +100,7 @@ def signature_id_from_thanks_token(token: str) -> int | None:
 def count_signature(*, petition_id: int) -> None:
     """Add one to a random shard of the petition's counter. Not idempotent: call it once
     per signature, in the transaction that makes the signature count."""
-    shard = secrets.randbelow(max(1, settings.PETITIONS_COUNTER_SHARDS))
-    rows = SignatureCountShard.objects.filter(petition_id=petition_id, shard=shard)
-    if rows.update(count=F("count") + 1):
-        return
-    try:
-        with transaction.atomic():
-            SignatureCountShard.objects.create(
-                petition_id=petition_id, shard=shard, count=1
-            )
-    except IntegrityError:
-        # Another signer created this shard first.
-        rows.update(count=F("count") + 1)
+    intake.add_to_counter(petition_id=petition_id, n=1)
 
 
 @transaction.atomic
@@ -127,14 +118,40 @@ def recount_signatures(*, petition_id: int) -> int:
 # --- signing --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class SignOutcome:
-    signature: Signature
-    created: bool
+    """What a sign request did. ``created``: this call recorded a new signature (an
+    intake row, drained into a Signature by a worker moments later); ``referral_code``
+    is then its share code. A repeat (``created`` False) carries nothing of the earlier
+    signature a public page could show: anyone can type anyone's email."""
+
+    def __init__(
+        self,
+        *,
+        petition: Petition,
+        created: bool,
+        referral_code: str = "",
+        intake_id: int | None = None,
+        existing: Signature | None = None,
+    ) -> None:
+        self.petition = petition
+        self.created = created
+        self.referral_code = referral_code
+        self.intake_id = intake_id
+        self._existing = existing
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.signature.confirmed_at is None
+        """Whether the signer must follow an emailed link: only ever said of a
+        signature made by this call (never of an earlier signer's)."""
+        return self.created and self.petition.requires_double_opt_in
+
+    @property
+    def signature(self) -> Signature | None:
+        """The Signature, once drained (None while its intake row waits); for a repeat,
+        the earlier signature (for server-side callers only, never a public page)."""
+        if not self.created:
+            return self._existing
+        return Signature.objects.filter(referral_code=self.referral_code).first()
 
 
 def _enqueue_email(email_id: int) -> None:
@@ -171,18 +188,13 @@ def _resend_confirmation(*, signature_id: int) -> bool:
     return True
 
 
-def _queue_email(*, signature: Signature, kind: str, is_new: bool = False) -> None:
-    """Create the email row and enqueue its send after commit. ``is_new``: the signature
-    was created in this transaction, so no row can exist yet (one query, not two)."""
-    if is_new:
-        email = SignatureEmail.objects.create(signature=signature, kind=kind)
-    else:
-        email, created = SignatureEmail.objects.get_or_create(
-            signature=signature, kind=kind
-        )
-        if not created:
-            return
-    _enqueue_email(email.pk)
+def _queue_email(*, signature: Signature, kind: str) -> None:
+    """Create the email row (at most one per kind) and enqueue its send after commit."""
+    email, created = SignatureEmail.objects.get_or_create(
+        signature=signature, kind=kind
+    )
+    if created:
+        _enqueue_email(email.pk)
 
 
 def location_from_zip(zip_code: str) -> dict[str, str]:
@@ -217,108 +229,70 @@ def sign_petition(
     language: str = "",
     channel: str = "page",
 ) -> SignOutcome:
-    """Sign ``petition`` for the person with ``email``: upsert the supporter, insert the
-    signature, count it (unless double opt-in holds it) and queue the thank-you or the
-    confirmation email after commit.
+    """Sign ``petition`` for the person with ``email``: one intake row (one statement),
+    drained by a worker into the supporter, the signature, the counter and the
+    thank-you or confirmation email (``petitions.intake``). The public counter counts
+    the row at once.
 
-    Safe to repeat and safe under concurrency: the unique (petition, supporter) key lets one
-    signature exist; a repeat returns it with ``created=False``, counts nothing and sends
-    nothing (upsert_supporter may still fill in profile fields the repeat supplied). Two
-    concurrent first signatures of one email collide on that key: the loser's whole
-    transaction is rolled back and run again, and then finds the winner's signature.
-    Raises PetitionClosedError when the petition does not take signatures.
+    Safe to repeat and safe under concurrency: the unique (petition, email) intake key,
+    and the unique (petition, supporter) signature key behind it, let one signature
+    exist; a repeat returns ``created=False``, stores nothing, counts nothing, and
+    re-sends an unconfirmed signature's confirmation at most every ten minutes.
+    Raises PetitionClosedError when the petition does not take signatures, and
+    ValidationError for an unusable email.
     """
     if not petition.is_open:
         raise PetitionClosedError(petition.pk)
-    double_opt_in = petition.requires_double_opt_in
+    email = normalize_email(email)
     location = location_from_zip(zip_code)
-    signature_values = {
-        "comment": comment[:1000],
-        "is_public": is_public,
-        "wants_email": wants_email,
-        "ip_hash": hash_ip(ip_address),
-        "language": language[:10],
-        **attribution_fields(
-            campaign=petition.campaign,
-            state=location.get("state", ""),
-            congressional_district=location.get("congressional_district", ""),
-            referred_by_code=clean_referral_code(referred_by_code),
-            utm_source=utm_source,
-            utm_medium=utm_medium,
-            utm_campaign=utm_campaign,
-            channel=channel,
-        ),
-    }
-    profile = {
+    values = {
+        "petition_id": petition.pk,
+        "email": email,
         "first_name": first_name[:100],
         "last_name": last_name[:100],
-        "zip_code": zip_code,
-        "phone": phone,
-        **location,
+        "zip_code": zip_code[:10],
+        "phone": phone[:30],
+        "comment": comment[:1000],
+        "wants_email": bool(wants_email),
+        "is_public": bool(is_public),
+        "ip_hash": hash_ip(ip_address),
+        "language": language[:10],
+        "referred_by_code": clean_referral_code(referred_by_code)[:16],
+        "utm_source": utm_source[:100],
+        "utm_medium": utm_medium[:100],
+        "utm_campaign": utm_campaign[:100],
+        "channel": channel[:20],
+        "state": location.get("state", ""),
+        "congressional_district": location.get("congressional_district", ""),
     }
+    code = ""
     for attempt in range(3):
+        code = values["referral_code"] = new_referral_code()
         try:
-            return _sign_once(
-                petition=petition,
-                email=email,
-                wants_email=wants_email,
-                double_opt_in=double_opt_in,
-                profile=profile,
-                signature_values=signature_values,
-            )
+            intake_id = intake.write_intake(values=values)
+            break
         except IntegrityError:
-            # A concurrent first signature of the same email, or (31^10 codes: rare) a
-            # referral code drawn twice. Nothing of this attempt was kept.
-            logger.info(
-                "sign petition=%s retry after conflict %d", petition.pk, attempt
-            )
-    raise RuntimeError("could not record the signature after three attempts")
-
-
-@transaction.atomic
-def _sign_once(
-    *,
-    petition: Petition,
-    email: str,
-    wants_email: bool,
-    double_opt_in: bool,
-    profile: dict[str, str],
-    signature_values: dict,
-) -> SignOutcome:
-    """One attempt of sign_petition, in one transaction with no savepoints: an
-    IntegrityError aborts the attempt whole and sign_petition runs it again."""
-    supporter, supporter_created = upsert_supporter(
-        email=email,
-        source=f"petition:{petition.slug}"[:100],
-        opt_in=wants_email and not double_opt_in,
-        opt_in_method="petition_checkbox",
-        **profile,
-    )
-    if not supporter_created:
-        # A supporter created in this transaction cannot have signed yet.
-        existing = Signature.objects.filter(
-            petition=petition, supporter=supporter
-        ).first()
-        if existing is not None:
-            if existing.confirmed_at is None:
-                _resend_confirmation(signature_id=existing.pk)
-            return SignOutcome(signature=existing, created=False)
-    signature = Signature.objects.create(
-        petition=petition,
-        supporter=supporter,
-        referral_code=new_referral_code(),
-        confirmed_at=None if double_opt_in else timezone.now(),
-        **signature_values,
-    )
-    if double_opt_in:
-        _queue_email(signature=signature, kind=SignatureEmail.Kind.CONFIRM, is_new=True)
+            # 31^10 codes: a code drawn twice is rare; nothing was written.
+            logger.info("sign petition=%s referral code retry %d", petition.pk, attempt)
     else:
-        count_signature(petition_id=petition.pk)
-        _queue_email(
-            signature=signature, kind=SignatureEmail.Kind.THANK_YOU, is_new=True
+        raise RuntimeError("could not record the signature after three attempts")
+    if intake_id is None:
+        existing = (
+            Signature.objects.filter(petition=petition, supporter__email=email)
+            .only("pk", "confirmed_at", "petition_id", "supporter_id")
+            .first()
         )
-    logger.info("signed petition=%s signature=%s", petition.pk, signature.pk)
-    return SignOutcome(signature=signature, created=True)
+        if existing is not None and existing.confirmed_at is None:
+            _resend_confirmation(signature_id=existing.pk)
+        return SignOutcome(petition=petition, created=False, existing=existing)
+    intake.request_drain()
+    logger.info("signed petition=%s intake=%s", petition.pk, intake_id)
+    return SignOutcome(
+        petition=petition,
+        created=True,
+        referral_code=code,
+        intake_id=intake_id,
+    )
 
 
 @transaction.atomic
@@ -335,6 +309,10 @@ def confirm_signature(*, signature_id: int) -> bool:
         pk=signature_id
     )
     count_signature(petition_id=signature.petition_id)
+    if signature.is_public:
+        transaction.on_commit(
+            lambda: touch_petition_page(petition_id=signature.petition_id)
+        )
     if signature.wants_email:
         record_opt_in(
             supporter=signature.supporter,
@@ -502,7 +480,10 @@ def review_sign_ons(
         pk__in=sign_on_ids, status=OrganisationSignOn.Status.PENDING
     )
     decided = list(pending.values_list("pk", flat=True))
+    petition_ids = set(pending.values_list("petition_id", flat=True))
     count = pending.update(status=status, reviewed_at=timezone.now(), reviewed_by=user)
+    for petition_id in petition_ids:
+        touch_petition_page(petition_id=petition_id)
     if count:
         record_audit(
             actor=user,

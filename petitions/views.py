@@ -2,6 +2,7 @@
 and staff pages (signatures list, CSV export, delivery PDF). Thin: form, service, render."""
 
 import logging
+from functools import cache, partial
 from urllib.parse import quote, urlencode
 
 from csp.decorators import csp_replace
@@ -143,7 +144,7 @@ def _thanks_url(petition: Petition, outcome, lang: str) -> str:
             "petitions:thanks",
             kwargs={
                 "slug": petition.slug,
-                "token": services.make_thanks_token(outcome.signature.pk),
+                "token": services.make_thanks_token(outcome.referral_code),
             },
         )
     return _with_lang(url, lang)
@@ -175,8 +176,14 @@ class PetitionDetailView(_SignFormPage):
             "campaign": petition.campaign,
             "form": form,
             "lang": lang,
-            "recent": selectors.recent_public_signers(petition_id=petition.pk),
-            "sign_ons": selectors.approved_sign_ons(petition_id=petition.pk)[:12],
+            # Callables: the template calls them only when its fragment is not cached.
+            # Memoized: "{% if %}" and "{% for %}" each resolve (and call) them.
+            "recent": cache(
+                partial(selectors.recent_public_signers, petition_id=petition.pk)
+            ),
+            "sign_ons": cache(partial(_sign_ons, petition.pk)),
+            "page_version": selectors.petition_page_version(petition_id=petition.pk),
+            "page_cache_seconds": settings.PETITIONS_PAGE_CACHE_SECONDS,
             "form_action": _with_lang(petition.get_absolute_url(), lang),
             **_counter_context(petition),
         }
@@ -191,6 +198,10 @@ class PetitionDetailView(_SignFormPage):
             if status == 302:
                 return HttpResponseRedirect(_thanks_url(petition, outcome, lang))
             return self._render(request, petition, form, lang, status=status)
+
+
+def _sign_ons(petition_id: int) -> list:
+    return list(selectors.approved_sign_ons(petition_id=petition_id)[:12])
 
 
 class PetitionCountView(View):
@@ -266,7 +277,7 @@ class PetitionWidgetView(_SignFormPage):
             return self._render(request, petition, form, lang, status=status)
 
 
-def _share_links(request, petition: Petition, signature: Signature | None) -> dict:
+def _share_links(request, petition: Petition, signature) -> dict:
     url = request.build_absolute_uri(petition.get_absolute_url())
     if signature is not None:
         url += "?" + urlencode({"ref": signature.referral_code})
@@ -308,13 +319,13 @@ class PetitionThanksView(View):
 
     def get(self, request, slug: str, token: str | None = None):
         petition = _open_petition_or_404(slug)
-        signature = None
+        signer = None
         if token is not None:
-            signature_id = services.signature_id_from_thanks_token(token)
-            signature = Signature.objects.filter(
-                pk=signature_id, petition=petition
-            ).first()
-            if signature is None:
+            # The signer's own page: the share code names the signature once drained,
+            # the intake row until then.
+            code = services.referral_code_from_thanks_token(token)
+            signer = selectors.signer_by_referral_code(petition=petition, code=code)
+            if signer is None:
                 raise Http404
         lang = page_language(request, petition)
         with translation.override(lang):
@@ -324,10 +335,10 @@ class PetitionThanksView(View):
                 {
                     "petition": petition,
                     "campaign": petition.campaign,
-                    "signature": signature,
+                    "signature": signer,
                     "again": request.GET.get("again") == "1",
-                    "pending": signature is not None and signature.confirmed_at is None,
-                    "share": _share_links(request, petition, signature),
+                    "pending": signer is not None and signer.needs_confirmation,
+                    "share": _share_links(request, petition, signer),
                     "next_action": _next_action(petition),
                     "lang": lang,
                     **_counter_context(petition, fresh=True),
@@ -381,7 +392,7 @@ class SignatureConfirmView(View):
                 "petitions:thanks",
                 kwargs={
                     "slug": slug,
-                    "token": services.make_thanks_token(signature.pk),
+                    "token": services.make_thanks_token(signature.referral_code),
                 },
             )
             return HttpResponseRedirect(_with_lang(url, lang))
@@ -498,7 +509,8 @@ class SignatureListView(StaffRequiredMixin, View):
                 "page": page,
                 "query": query,
                 "total": page.paginator.count,
-                "count": selectors.signature_count(petition_id=petition.pk, fresh=True),
+                "count": selectors.counted_signatures(petition_id=petition.pk),
+                "pending": selectors.pending_signature_count(petition_id=petition.pk),
             },
         )
 
@@ -595,16 +607,20 @@ class SignatureExportView(StaffRequiredMixin, View):
         qs = selectors.signatures_visible_to(
             request.user, petition=petition, query=query
         )
+        pending = selectors.pending_signature_count(petition_id=petition.pk)
         record_audit(
             actor=request.user,
             action=AuditEvent.Action.SIGNATURE_EXPORT,
             obj=petition,
-            changes={"query": bool(query)},
+            changes={"query": bool(query), "pending": pending},
             request=request,
         )
-        return streaming_csv_response(
+        response = streaming_csv_response(
             _export_rows(qs), filename_stem=f"signatures-{petition.slug}"
         )
+        # Drained signatures only; the staff page says how many are still on their way.
+        response["X-Harbor-Pending-Signatures"] = str(pending)
+        return response
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -241,3 +241,11 @@ def _fresh_rate_limits():
         keys = list(client.scan_iter(match="harbor:ratelimit:*", count=1000))
         if keys:
             client.delete(*keys)
+
+
+def drain_signatures() -> int:
+    """Run the signature intake drain here and now, as a worker would (every signature
+    is an intake row until drained: petitions.intake). Returns the signatures written."""
+    from petitions.intake import drain_intake
+
+    return drain_intake()

@@ -13,6 +13,7 @@ from petitions.models import Signature
 from petitions.services import sign_petition
 from supporters.models import ConsentEvent, Supporter
 from tests import webhook_payloads as wp
+from tests.conftest import drain_signatures
 from tests.petitions.factories import PetitionFactory
 from tests.supporters.factories import SupporterFactory
 
@@ -133,6 +134,8 @@ def test_an_action_through_the_alert_credits_its_recipient(
                 zip_code="78701",
                 referred_by_code=code,
             )
+        # The intake drain writes the signatures and announces them (the credit).
+        drain_signatures()
     assert Signature.objects.count() == 3
     acted = AlertRecipient.objects.get(pk=rows[ana.email].pk).acted_at
     assert acted is not None
@@ -167,5 +170,6 @@ def test_the_alerts_action_link_on_the_real_sign_page_credits_it(
     assert ref == alert.source_code
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, sign_data(ref=ref, utm_source="alert"))
+        drain_signatures()
     assert Signature.objects.get().referred_by_code == alert.source_code
     assert AlertRecipient.objects.get(pk=row.pk).acted_at is not None

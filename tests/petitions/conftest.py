@@ -39,3 +39,19 @@ def sign_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def drain_on_sign(monkeypatch):
+    """Drain the intake as each signature is written, as the worker does moments later:
+    for tests about what follows a signature (its page, its email, its export), not
+    about the intake itself."""
+    from petitions import intake
+
+    request_drain = intake.request_drain
+
+    def drain_now():
+        request_drain()
+        intake.drain_intake()
+
+    monkeypatch.setattr(intake, "request_drain", drain_now)

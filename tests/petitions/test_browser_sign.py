@@ -6,7 +6,11 @@ from petitions.models import Signature
 
 from .factories import PetitionFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("drain_on_sign"),
+]
 
 
 def test_sign_fix_a_bad_email_land_on_thanks_and_see_the_counter_move(

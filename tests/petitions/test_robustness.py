@@ -7,7 +7,7 @@ from petitions.models import Signature
 
 from .conftest import sign_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drain_on_sign")]
 
 BAD_INPUTS = [
     {},

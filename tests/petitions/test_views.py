@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -14,12 +15,11 @@ from petitions.models import (
 )
 from supporters.models import Supporter
 from tests.accounts.factories import make_leader_of_nothing
-from tests.conftest import jobs_queued
 
 from .conftest import sign_data
 from .factories import PetitionFactory, SupporterFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("drain_on_sign")]
 
 
 def detail_url(petition, query=""):
@@ -509,10 +509,19 @@ def test_staff_pages_need_a_staff_login(client, petition):
 def test_thank_you_email_is_queued_on_commit(
     client, petition, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        client.post(detail_url(petition), sign_data())
-    assert len(jobs_queued(callbacks)) == 1
-    assert SignatureEmail.objects.get().status == "pending"
+    with mock.patch("harbor.celery.app.send_task") as send_task:
+        with django_capture_on_commit_callbacks() as callbacks:
+            client.post(detail_url(petition), sign_data())
+        row = SignatureEmail.objects.get()
+        assert row.status == "pending"
+        send_task.assert_not_called()  # nothing leaves before the commit
+        for callback in callbacks:
+            callback()
+        send_task.assert_any_call(
+            "petitions.send_signature_emails",
+            args=[[row.pk]],
+            queue="transactional",
+        )
 
 
 def test_sign_path_reads_the_petition_through_the_shared_cache(
