@@ -16,6 +16,7 @@ from accounts.services import record_audit
 from advocacy import services as advocacy_services
 from advocacy.models import AdvocacyCampaign, Outreach
 from legislators.models import Legislator
+from petitions.intake import drain_now
 from petitions.models import Petition
 from petitions.services import sign_petition
 from supporters.models import ChapterMembership, Supporter
@@ -206,6 +207,12 @@ def record_signature(
     email is the first). Returns sign_petition's outcome; raises its errors
     (PetitionClosedError) and ValidationError for an address it refuses."""
     email = normalize_email(person.email)
+    if not person.given_name:
+        # The sign path's rule (the page's form asks for it too): refused here with a
+        # message rather than set aside by the drain.
+        raise ValidationError(
+            _("A signature needs the signer's given_name."), code="required"
+        )
     existed = Supporter.objects.filter(email=email).exists()
     outcome = sign_petition(
         petition=petition,
@@ -220,8 +227,13 @@ def record_signature(
         utm_source=source,
         channel="api",
     )
-    if not existed:
-        _join_token_chapter(token=token, supporter_id=outcome.signature.supporter_id)
+    if outcome.created and outcome.intake_id is not None:
+        # The API answers with the signature itself: its intake row is drained now,
+        # through the worker's own drain (petitions.intake), not left for the worker.
+        drain_now(intake_ids=[outcome.intake_id])
+    signature = outcome.signature  # a query: read once
+    if not existed and signature is not None:
+        _join_token_chapter(token=token, supporter_id=signature.supporter_id)
     return outcome
 
 

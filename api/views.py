@@ -418,6 +418,10 @@ class SignatureListApi(OsdiApi):
                 _("This petition is not taking signatures.")
             ) from None
         signature = outcome.signature
+        if signature is None:
+            # Taken into a batch the worker is writing (or set aside): recorded, and
+            # it appears in the signatures list once written.
+            return accepted()
         if signature.supporter_id not in selectors.visible_supporter_ids(
             request.user, [signature.supporter_id]
         ):

@@ -162,17 +162,22 @@ def pending_counts(petition_ids: Iterable[int]) -> dict[int, int]:
 # --- the drain ------------------------------------------------------------------------
 
 
-def cut_batch(*, limit: int | None = None) -> int | None:
-    """Put up to ``limit`` pending rows no batch holds into a new ``IntakeBatch`` job;
-    return its id, or None when nothing waits. Safe to race: the conditional UPDATE
-    gives each row to one batch (``skip_locked`` spares PostgreSQL the wait)."""
+def cut_batch(
+    *, limit: int | None = None, only: Iterable[int] | None = None
+) -> int | None:
+    """Put up to ``limit`` pending rows no batch holds (of ``only``, when given) into a
+    new ``IntakeBatch`` job; return its id, or None when nothing waits. Safe to race:
+    the conditional UPDATE gives each row to one batch (``skip_locked`` spares
+    PostgreSQL the wait)."""
     limit = limit or settings.PETITIONS_INTAKE_BATCH_SIZE
+    waiting = SignatureIntake.objects.filter(
+        status=SignatureIntake.Status.PENDING, batch__isnull=True
+    )
+    if only is not None:
+        waiting = waiting.filter(pk__in=list(only))
     with transaction.atomic():
         ids = list(
-            SignatureIntake.objects.filter(
-                status=SignatureIntake.Status.PENDING, batch__isnull=True
-            )
-            .order_by("pk")
+            waiting.order_by("pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
@@ -230,6 +235,18 @@ def drain_intake(
         written += batch.signature_count if batch is not None else 0
         done += 1
     return written
+
+
+def drain_now(*, intake_ids: Iterable[int]) -> int:
+    """Drain these intake rows at once, through the same batch as the worker's drain,
+    for a caller that must answer with the signature (the API's record signature
+    helper). Rows another batch holds already are left to it. Returns the signatures
+    written."""
+    batch_id = cut_batch(only=intake_ids)
+    if batch_id is None:
+        return 0
+    batch = drain_batch(batch_id=batch_id)
+    return batch.signature_count if batch is not None else 0
 
 
 def drain_batch(*, batch_id: int) -> IntakeBatch | None:

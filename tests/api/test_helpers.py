@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from advocacy.models import AdvocacyCampaign, Outreach
-from petitions.models import Signature
+from petitions.models import Signature, SignatureIntake
 from petitions.selectors import signature_counts
 from supporters.models import ChapterMembership, Supporter, Tag
 
@@ -431,9 +431,14 @@ def test_every_list_has_a_pinned_query_budget(
             assert api.get(url).status_code == 200, url
 
 
-def test_a_signature_needs_only_an_email(national_api, world):
+def test_a_signature_needs_an_email_and_a_given_name(national_api, world):
     url = _petition_doc(national_api)["_links"]["osdi:record_signature_helper"]["href"]
     body = {"person": {"email_addresses": [{"address": "only.email@example.org"}]}}
+    response = national_api.post(url, body)
+    assert response.status_code == 400
+    assert "given_name" in response.content.decode()
+    assert not SignatureIntake.objects.filter(email="only.email@example.org").exists()
+    body["person"]["given_name"] = "Only"
     assert national_api.post(url, body).status_code == 201
     assert Signature.objects.filter(supporter__email="only.email@example.org").exists()
 
