@@ -33,10 +33,12 @@ from django.utils import timezone
 from harbor import jobs
 from harbor.mail import (
     PersonalMessage,
+    Recipient,
     SendFailure,
     blocked_addresses,
     classify_send_error,
     describe_send_error,
+    send_merge_batch,
     send_personal_batch,
 )
 from supporters.models import ChapterMembership, Supporter
@@ -434,21 +436,75 @@ def send_chunk(*, chunk_id: int) -> str:
         jobs.finish(claim)
         _finish_if_done(alert_id)
         return "empty"
-    messages = _messages_for(alert, recipients)
     try:
-        statuses = send_personal_batch(
-            messages=messages,
-            from_email=formataddr((alert.from_name, alert.from_email)),
-            reply_to=[alert.reply_to] if alert.reply_to else None,
-            tag="alert",
-            stream="bulk",
-            idempotency_key=chunk.idempotency_key,
-            metadata={"alert": str(alert.pk)},
-        )
+        statuses = _send_batch(alert, chunk, recipients)
     except AnymailError as exc:
         return _record_failure(claim, alert_id, recipients, exc)
     _record_sent(claim, alert_id, recipients, statuses)
     return "sent"
+
+
+def _send_batch(alert: Alert, chunk: AlertChunk, recipients: list[AlertRecipient]):
+    """The chunk's one ESP call, by the configured ESP's path (alerts/esp.py)."""
+    profile = esp.current_profile()
+    from_email = formataddr((alert.from_name, alert.from_email))
+    reply_to = [alert.reply_to] if alert.reply_to else None
+    metadata = {"alert": str(alert.pk)}
+    if profile.path == "merge" and profile.placeholder is not None:
+        renderer = _renderer_for(alert)
+        subject, text, html = renderer.merge_shell(profile.placeholder)
+        return send_merge_batch(
+            subject=subject,
+            text=text,
+            html=html,
+            recipients=_merge_recipients_for(renderer, recipients),
+            from_email=from_email,
+            reply_to=reply_to,
+            tag="alert",
+            stream="bulk",
+            headers=(
+                {profile.idempotency_header: chunk.idempotency_key}
+                if profile.idempotency_header
+                else None
+            ),
+            esp_extra=dict(profile.esp_extra) or None,
+            metadata=metadata,
+        )
+    return send_personal_batch(
+        messages=_messages_for(alert, recipients),
+        from_email=from_email,
+        reply_to=reply_to,
+        tag="alert",
+        stream="bulk",
+        idempotency_key=chunk.idempotency_key,
+        metadata=metadata,
+    )
+
+
+def _merge_recipients_for(
+    renderer, recipients: list[AlertRecipient]
+) -> list[Recipient]:
+    """Each recipient's merge values for the chunk's one content (the merge path); the
+    same every time, so a repeated call is the same call under its key."""
+    out = []
+    for recipient in recipients:
+        if recipient.supporter is None:  # erased since the freeze
+            continue
+        url = unsubscribe_url_for(recipient)
+        out.append(
+            Recipient(
+                email=recipient.email,
+                send_id=compliance.send_id_for(recipient.pk),
+                merge_data=renderer.merge_values(
+                    recipient.supporter, unsubscribe_url=url
+                ),
+                unsubscribe_url=url,
+                unsubscribe_mailto=compliance.unsubscribe_mailto_for(
+                    alert_id=recipient.alert_id, supporter_id=recipient.supporter_id
+                ),
+            )
+        )
+    return out
 
 
 def _record_sent(claim, alert_id, recipients, statuses) -> None:
