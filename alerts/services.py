@@ -369,7 +369,7 @@ def _start_or_undo(alert: Alert, *, undo: dict) -> None:
     once it is fixed, and say why."""
     status = alert.status
     try:
-        sending.start_sending(alert)
+        sending.queue_start(alert)
     except ImproperlyConfigured as exc:
         Alert.objects.filter(pk=alert.pk, status=status).update(
             updated_at=timezone.now(), **undo

@@ -368,6 +368,9 @@ class AlertConfirmSendView(_AlertStaffMixin, View):
                 "Confirmed. A staff admin must approve it before it goes out."
             ),
             Alert.Status.SCHEDULED: _("Scheduled."),
+            Alert.Status.PREPARING: _(
+                "Confirmed. The audience is being prepared; sending starts in a moment."
+            ),
         }.get(alert.status, _("Sending has started."))
         messages.success(request, text)
         return redirect("alerts:detail", pk=alert.pk)

@@ -454,3 +454,39 @@ def test_a_chunk_still_failing_after_its_last_attempt_fails_its_recipients(
     alert.refresh_from_db()
     assert alert.status == Alert.Status.SENT
     assert fake_resend.accepted == []
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [(150, [(1, 100), (2, 51)]), (200, [(1, 100), (2, 100), (3, 1)])],
+)
+def test_rows_get_their_chunk_as_they_are_frozen_and_a_late_joiner_gets_one_too(
+    fake_resend, tx_sender, monkeypatch, members, expected
+):
+    """Chunks are assigned by the INSERT itself; a supporter who joins between the
+    count and the insert goes in the last chunk if it has room, else in a chunk of
+    their own (never more than the ESP's limit in one)."""
+    chapter, leader = tx_sender
+    add_members(chapter, members, prefix="tx")
+    alert = make_alert(chapter, leader)
+    real_new_chunks = sending._new_chunks
+    joined: list[int] = []
+
+    def new_chunks_then_someone_joins(*args, **kwargs):
+        real_new_chunks(*args, **kwargs)
+        if not joined:
+            joined.extend(add_members(chapter, 1, prefix="late"))
+
+    monkeypatch.setattr(sending, "_new_chunks", new_chunks_then_someone_joins)
+
+    sending.start_sending(alert)
+
+    alert.refresh_from_db()
+    assert alert.recipient_count == members + 1
+    chunks = list(alert.chunks.order_by("number"))
+    assert [(c.number, c.size) for c in chunks] == expected
+    for chunk in chunks:
+        assert chunk.recipients.filter(status=R.QUEUED).count() == chunk.size
+    assert not AlertRecipient.objects.filter(alert=alert, chunk__isnull=True).exists()
+    late = AlertRecipient.objects.get(alert=alert, supporter_id=joined[0])
+    assert late.chunk == chunks[-1]

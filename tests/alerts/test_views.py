@@ -326,3 +326,60 @@ def test_markup_in_the_body_or_a_name_is_text_on_the_preview_page(
     assert "<script>alert(2)" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_a_big_alerts_send_returns_at_once_and_a_worker_freezes_it(
+    settings, leader_client, leader, texas, texans
+):
+    """Beyond ALERTS_FREEZE_IN_REQUEST_UP_TO the request only queues an AlertStart job:
+    the page says preparing; the job (what the worker runs) freezes and cuts chunks."""
+    from alerts import sending
+    from alerts.models import AlertStart
+
+    settings.ALERTS_FREEZE_IN_REQUEST_UP_TO = 2
+    alert = make_alert(chapter=texas, user=leader)
+    send_url = reverse("alerts:send", kwargs={"pk": alert.pk})
+
+    response = leader_client.post(send_url, {"typed_count": "3", "when": "now"})
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PREPARING
+    assert not AlertRecipient.objects.filter(alert=alert).exists()
+    job = AlertStart.objects.get(alert=alert)
+    assert job.status == "pending"
+    assert job.job_queue == "bulk"
+    page = leader_client.get(response["Location"]).content.decode()
+    assert "The audience is being prepared" in page
+    assert 'id="preparing-note"' in page
+    progress = leader_client.get(reverse("alerts:progress", kwargs={"pk": alert.pk}))
+    assert progress.json()["status"] == "preparing"
+
+    assert sending.run_start(job_id=job.pk) == "started"
+
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENDING
+    assert alert.recipient_count == 3
+    assert alert.chunks.count() == 1
+    # A redelivered message finds nothing to claim.
+    assert sending.run_start(job_id=job.pk) == "unclaimed"
+
+
+def test_a_preparing_alert_cancelled_before_its_freeze_is_never_frozen(
+    settings, leader, texas, texans
+):
+    from alerts import sending
+    from alerts.models import AlertStart
+
+    settings.ALERTS_FREEZE_IN_REQUEST_UP_TO = 0
+    alert = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=alert, user=leader, typed_count="3")
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PREPARING
+    assert sending.cancel(alert) is True
+
+    job = AlertStart.objects.get(alert=alert)
+    assert sending.run_start(job_id=job.pk) == "cancelled"
+    assert not AlertRecipient.objects.filter(alert=alert).exists()
+    job.refresh_from_db()
+    assert job.status == "skipped"

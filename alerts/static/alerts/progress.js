@@ -18,6 +18,8 @@
     });
     if (statusText && data.status_text) { statusText.textContent = data.status_text; }
     section.setAttribute("data-status", data.status);
+    var note = document.getElementById("preparing-note");
+    if (note && data.status !== "preparing") { note.hidden = true; }
   }
 
   function poll() {
