@@ -40,6 +40,9 @@ class Alert(TimestampedModel):
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
+        # Finished, but some recipients failed (refused by the ESP, or their chunk
+        # failed for good): the page says how many.
+        SENT_WITH_FAILURES = "sent_with_failures", _("Sent, with failures")
         CANCELLED = "cancelled", _("Cancelled")
 
     # Null: the national list (every chapter's supporters).
@@ -125,6 +128,8 @@ class AlertRecipient(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
+        # Never sent: the alert was cancelled before their chunk went out.
+        CANCELLED = "cancelled", _("Cancelled")
 
     alert = models.ForeignKey(
         Alert, on_delete=models.CASCADE, related_name="recipients"

@@ -30,7 +30,7 @@ from email.utils import formataddr
 from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -418,13 +418,29 @@ def cancel(alert: Alert) -> bool:
                 updated_at=now,
                 last_error="The alert was cancelled.",
             )
+            _cancel_waiting_recipients(alert.pk)
     alert.refresh_from_db()
     return bool(changed)
 
 
+def _cancel_waiting_recipients(alert_id: int) -> int:
+    """The recipients of a cancelled alert who will never be sent to: queued, and not
+    in a chunk that is in its ESP call right now (that one finishes and marks its own)."""
+    return (
+        AlertRecipient.objects.filter(alert_id=alert_id, status=R.QUEUED)
+        .exclude(chunk__status=jobs.JobStatus.RUNNING)
+        .update(status=R.CANCELLED, error="the alert was cancelled")
+    )
+
+
 def start_due_alerts() -> int:
-    """Start every scheduled alert whose time has come (the beat task). Returns how many
-    started; one that cannot start is logged and left for staff to see."""
+    """Start every scheduled alert whose time has come (the beat task), and end those
+    left sending with nothing to send (``settle_alerts``). Returns how many started;
+    one that cannot start is logged and left for staff to see."""
+    try:
+        settle_alerts()
+    except Exception:
+        logger.exception("settling finished alerts failed")
     due = Alert.objects.filter(
         status=Status.SCHEDULED, scheduled_for__lte=timezone.now()
     ).order_by("scheduled_for", "pk")
@@ -438,7 +454,10 @@ def start_due_alerts() -> int:
 
 
 def _finish_if_done(alert_id: int) -> bool:
-    """Mark a sending alert sent once none of its chunks is waiting or running."""
+    """Mark a sending alert finished once none of its chunks is waiting or running:
+    the rows still queued in a chunk that failed for good (the sweep gave up on it after
+    its last attempt) are marked failed, and the alert ends as sent, or as sent with
+    failures when any recipient failed."""
     unfinished = AlertChunk.objects.filter(
         alert_id=alert_id,
         status__in=[jobs.JobStatus.PENDING, jobs.JobStatus.RUNNING],
@@ -446,11 +465,38 @@ def _finish_if_done(alert_id: int) -> bool:
     if unfinished.exists():
         return False
     now = timezone.now()
-    return bool(
-        Alert.objects.filter(pk=alert_id, status=Status.SENDING).update(
-            status=Status.SENT, finished_at=now, updated_at=now
+    with transaction.atomic():
+        if not Alert.objects.filter(pk=alert_id, status=Status.SENDING).exists():
+            return False
+        AlertRecipient.objects.filter(
+            alert_id=alert_id, status=R.QUEUED, chunk__status=jobs.JobStatus.FAILED
+        ).update(status=R.FAILED, error="its batch failed for good (see the chunk)")
+        failed = AlertRecipient.objects.filter(
+            alert_id=alert_id, status=R.FAILED
+        ).exists()
+        return bool(
+            Alert.objects.filter(pk=alert_id, status=Status.SENDING).update(
+                status=Status.SENT_WITH_FAILURES if failed else Status.SENT,
+                finished_at=now,
+                updated_at=now,
+            )
         )
+
+
+def settle_alerts() -> int:
+    """End every sending alert none of whose chunks is waiting or running (a chunk the
+    sweep failed for good is never finished by a worker, so nobody else would). Part of
+    the beat task; returns how many ended."""
+    active = AlertChunk.objects.filter(
+        alert_id=OuterRef("pk"),
+        status__in=[jobs.JobStatus.PENDING, jobs.JobStatus.RUNNING],
     )
+    stalled = (
+        Alert.objects.filter(status=Status.SENDING)
+        .exclude(Exists(active))
+        .values_list("pk", flat=True)
+    )
+    return sum(_finish_if_done(pk) for pk in list(stalled))
 
 
 # --- one chunk, one ESP call -------------------------------------------------------------
@@ -540,7 +586,11 @@ def send_chunk(*, chunk_id: int) -> str:
     alert = chunk.alert
     if alert.status in (Status.CANCELLED, Status.PAUSED):
         if alert.status == Status.CANCELLED:
-            jobs.finish(claim, status=jobs.JobStatus.SKIPPED)
+            with transaction.atomic():
+                if jobs.finish(claim, status=jobs.JobStatus.SKIPPED):
+                    chunk.recipients.filter(status=R.QUEUED).update(
+                        status=R.CANCELLED, error="the alert was cancelled"
+                    )
         else:  # paused between the look and the claim: give the attempt back
             claim.mine().update(
                 status=jobs.JobStatus.PENDING,

@@ -71,6 +71,57 @@ def default_sender(chapter: Chapter | None) -> dict[str, str]:
     }
 
 
+def allowed_senders(chapter: Chapter | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The From and Reply-To addresses anyone but a staff admin may use for ``chapter``:
+    the chapter's configured alert sender (``Chapter.alert_from_email`` and
+    ``alert_reply_to``, set by staff in the admin) and the site's default
+    (``ALERTS_FROM_EMAIL``); a Reply-To may also be left empty or be one of the From
+    addresses. Lower-cased."""
+    froms = {settings.ALERTS_FROM_EMAIL}
+    replies = {""}
+    if chapter is not None:
+        froms.add(chapter.alert_from_email)
+        replies.add(chapter.alert_reply_to)
+    froms.discard("")
+    replies |= froms
+    return (
+        frozenset(a.strip().lower() for a in froms),
+        frozenset(a.strip().lower() for a in replies),
+    )
+
+
+def check_sender(
+    *, user: User, chapter: Chapter | None, from_email: str, reply_to: str
+) -> None:
+    """A chapter leader (anyone but a staff admin) sends only from the chapter's
+    configured sender or the site's default: another address is refused with a
+    ValidationError naming the ones allowed, so nobody writes as the national office,
+    another chapter or a stranger. Staff admins choose freely."""
+    if getattr(user, "is_staff_admin", False):
+        return
+    froms, replies = allowed_senders(chapter)
+    errors: dict[str, list[str]] = {}
+    if (from_email or "").strip().lower() not in froms:
+        errors["from_email"] = [
+            _(
+                "You can send only from %(allowed)s. Another address needs a staff "
+                "admin (they set the chapter's sender)."
+            )
+            % {"allowed": _or_list(sorted(froms))}
+        ]
+    if (reply_to or "").strip().lower() not in replies:
+        errors["reply_to"] = [
+            _("Replies can go only to %(allowed)s, or leave it empty.")
+            % {"allowed": _or_list(sorted(a for a in replies if a))}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _or_list(addresses: list[str]) -> str:
+    return _(" or ").join(addresses) if addresses else "—"
+
+
 def _check_templates(*, subject: str, preheader: str, body: str) -> None:
     errors: dict[str, list[str]] = {}
     for name, text, allowed in (
@@ -111,6 +162,7 @@ def save_alert(
     if not can_compose_for(user, chapter):
         raise PermissionDenied(_("You may not write alerts for this chapter."))
     _check_templates(subject=subject, preheader=preheader, body=body)
+    check_sender(user=user, chapter=chapter, from_email=from_email, reply_to=reply_to)
     if any(unicodedata.category(c) == "Cc" for c in from_name):
         # A line break in a header: Django refuses the message, an ESP may not.
         raise ValidationError(
@@ -303,6 +355,14 @@ def confirm_send(
         raise ValidationError(
             _("This alert is no longer a draft: it was confirmed already.")
         )
+    # The sender confirms what goes out under their name: a From a staff admin chose
+    # (or a chapter sender changed since) is theirs to send only if they may use it.
+    check_sender(
+        user=user,
+        chapter=alert.chapter,
+        from_email=alert.from_email,
+        reply_to=alert.reply_to,
+    )
     count = audience_for_alert(alert, sender=user).count()
     typed = parse_typed_count(typed_count)
     if count == 0:

@@ -168,7 +168,8 @@ def test_a_refused_call_is_recorded_per_recipient_and_never_retried(
     assert set(AlertRecipient.objects.values_list("status", flat=True)) == {R.FAILED}
     assert "422" in AlertRecipient.objects.first().error
     alert.refresh_from_db()
-    assert alert.status == Alert.Status.SENT  # finished: nothing left to try
+    # Finished (nothing left to try), and says that some failed.
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
 
 
 def test_a_bad_api_key_fails_loudly(fake_resend, tx_sender, settings):
@@ -308,6 +309,45 @@ def test_pause_holds_unclaimed_chunks_resume_sends_them_cancel_skips_them(
     alert.refresh_from_db()
     assert alert.status == Alert.Status.CANCELLED
     assert sending.resume(alert) is False
+    # The 100 never sent are cancelled, not left queued, and the counters say so.
+    from alerts.selectors import progress
+
+    assert third.recipients.filter(status=R.CANCELLED).count() == 100
+    counts = progress(alert)
+    assert (counts["sent"], counts["cancelled"], counts["queued"]) == (200, 100, 0)
+    assert counts["percent"] == 100
+
+
+def test_a_chunk_the_sweep_fails_for_good_ends_its_alert_with_failures(
+    fake_resend, tx_sender
+):
+    """A worker died in the chunk on every attempt: the sweep fails it, and the beat
+    task ends the alert as sent with failures (its rows failed), never sending forever."""
+    chapter, leader = tx_sender
+    add_members(chapter, 150, prefix="tx")
+    alert = make_alert(chapter, leader)
+    sending.start_sending(alert)
+    first, second = alert.chunks.order_by("number")
+    sending.send_chunk(chunk_id=first.pk)
+    AlertChunk.objects.filter(pk=second.pk).update(
+        status="running",
+        attempts=AlertChunk.max_attempts,
+        claimed_at=timezone.now() - timedelta(hours=2),
+    )
+    jobs.sweep()
+    second.refresh_from_db()
+    assert second.status == "failed"
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENDING  # nobody has ended it yet
+
+    sending.start_due_alerts()  # the beat task
+
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
+    assert alert.finished_at is not None
+    assert second.recipients.filter(status=R.FAILED).count() == 50
+    assert first.recipients.filter(status=R.SENT).count() == 100
+    assert sending.settle_alerts() == 0  # once
 
 
 def test_the_beat_task_starts_scheduled_alerts_when_due(fake_resend, tx_sender):
@@ -452,7 +492,7 @@ def test_a_chunk_still_failing_after_its_last_attempt_fails_its_recipients(
 
     assert set(AlertRecipient.objects.values_list("status", flat=True)) == {R.FAILED}
     alert.refresh_from_db()
-    assert alert.status == Alert.Status.SENT
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
     assert fake_resend.accepted == []
 
 

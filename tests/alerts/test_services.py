@@ -12,7 +12,7 @@ from alerts.audience import Filters
 from alerts.models import Alert
 from tests.accounts.factories import make_user
 
-from .conftest import BODY, make_alert, member
+from .conftest import BODY, make_alert, member, sender_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def draft(user, chapter, **overrides):
         "preheader": "",
         "body": BODY,
         "from_name": "Harbor Texas",
-        "from_email": "texas@example.org",
+        "from_email": sender_for(chapter),
         "reply_to": "",
         "filters": Filters(),
     }
@@ -240,6 +240,7 @@ def test_a_leader_cannot_control_another_chapters_alert(texas, ohio, leader):
 def test_the_sender_is_the_chapters_own_else_its_name_else_the_sites(settings, texas):
     settings.ALERTS_FROM_NAME = "Harbor"
     settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    texas.alert_from_email = ""  # not configured
     assert services.default_sender(texas) == {
         "from_name": "Harbor Texas",
         "from_email": "alerts@example.org",
@@ -283,3 +284,37 @@ def test_an_approval_that_cannot_start_is_undone(settings, texas, texans):
     alert.refresh_from_db()
     assert alert.status == Alert.Status.AWAITING_APPROVAL
     assert alert.approved_at is None
+
+
+def test_a_leader_may_send_only_from_the_chapters_sender_or_the_default(
+    settings, texas, leader
+):
+    """A probe: a leader posting the national office's address as From (or a stranger's
+    as Reply-To) is refused with a clear message, nothing saved."""
+    settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    for from_email, reply_to, field in (
+        ("national@harbor.example.org", "", "from_email"),
+        ("texas@example.org", "someone@elsewhere.example", "reply_to"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            draft(leader, texas, from_email=from_email, reply_to=reply_to)
+        assert field in refused.value.message_dict
+        assert "texas@example.org" in refused.value.message_dict[field][0]
+    assert not Alert.objects.exists()
+    # The chapter's sender, its reply-to, or the site's default: fine (any case).
+    texas.alert_reply_to = "replies@example.org"
+    texas.save()
+    draft(leader, texas, from_email="Texas@Example.org", reply_to="replies@example.org")
+    draft(leader, texas, from_email="alerts@example.org")
+    assert Alert.objects.count() == 2
+
+
+def test_a_staff_admin_chooses_any_sender_but_a_leader_cannot_confirm_it(
+    texas, leader, texans
+):
+    admin = make_user("admin@example.org", role=Role.STAFF_ADMIN)
+    alert = draft(admin, texas, from_email="national@harbor.example.org")
+    with pytest.raises(ValidationError, match="You can send only from"):
+        services.confirm_send(alert=alert, user=leader, typed_count="3")
+    alert.refresh_from_db()
+    assert alert.confirmed_at is None
