@@ -58,6 +58,23 @@ _HREF_PLACEHOLDER = re.compile(r'href="HARBORMERGEFIELD(\d+)END"')
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
 
 
+# Markdown emphasis (**strong**, __strong__, *em*, _em_) and heading marks, for the
+# plain-text part. Only around words: a marker inside a word (first_name) or a lone star
+# (a list bullet, "5 * 3") is left alone.
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """``markdown`` as plain text: emphasis markers and heading marks dropped, the words
+    kept. Lists, quotes and links are left for the reader (links are written out by the
+    caller)."""
+    text = _HEADING.sub(r"\1", markdown)
+    text = _STRONG.sub(r"\2", text)
+    return _EM.sub(r"\2", text)
+
+
 def template_errors(text: str, *, allowed: frozenset[str] | None = None) -> list[str]:
     """What is wrong with the merge fields of ``text`` (empty when it is fine): each
     unknown name, and any template syntax that is not a plain ``{{ name }}``."""
@@ -282,7 +299,9 @@ class AlertRenderer:
                 return self._legislators_text(supporter)
             return values[name]() if name in values else ""
 
-        text = _FIELD.sub(fill, self.alert.body or "")
+        # The sender's Markdown as plain text (emphasis and heading marks dropped) before
+        # any value goes in, so a name with underscores or stars stays as typed.
+        text = _FIELD.sub(fill, plain_text(self.alert.body or ""))
         # [words](url) → words (url): readable where no link can be clicked.
         return _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
 

@@ -305,14 +305,24 @@ def sent_today(chapter: Chapter | None, *, excluding: int | None = None) -> int:
     """Alerts of ``chapter`` (None: the national list) confirmed for sending today,
     counting every one that went or goes out (a draft or one cancelled before any mail
     left does not count)."""
-    qs = Alert.objects.filter(confirmed_at__gte=_start_of_today()).exclude(
-        status=Alert.Status.DRAFT
-    )
+    # Confirmed today, whatever its status now (one sent at once is a draft for the
+    # moment between its confirmation and its start; an undone confirmation has none).
+    qs = Alert.objects.filter(confirmed_at__gte=_start_of_today())
     qs = qs.filter(chapter=chapter) if chapter else qs.filter(chapter__isnull=True)
     qs = qs.exclude(status=Alert.Status.CANCELLED, frozen_at__isnull=True)
     if excluding:
         qs = qs.exclude(pk=excluding)
     return qs.count()
+
+
+def _lock_for_cap(chapter: Chapter | None) -> None:
+    """Take the lock the daily cap's check-and-confirm runs under (inside a transaction):
+    the chapter's row; for the national list (no row of its own) the first chapter's,
+    which only makes national confirmations wait on that chapter's. A no-op where the
+    database has no row locks (SQLite serializes writes anyway)."""
+    rows = Chapter.objects.select_for_update()
+    row = rows.filter(pk=chapter.pk) if chapter else rows.order_by("pk")[:1]
+    list(row.values_list("pk", flat=True))
 
 
 def _check_daily_cap(alert: Alert) -> None:
@@ -379,7 +389,6 @@ def confirm_send(
     now = timezone.now()
     if scheduled_for is not None and scheduled_for <= now:
         raise ValidationError(_("Choose a time in the future, or send now."))
-    _check_daily_cap(alert)
     if alert.needs_approval and alert.approved_at is None:
         to = Alert.Status.AWAITING_APPROVAL
     elif scheduled_for is not None:
@@ -387,6 +396,10 @@ def confirm_send(
     else:
         to = Alert.Status.DRAFT  # start_sending moves it on
     with transaction.atomic():
+        # The cap is checked and the confirmation written under one lock: two senders
+        # confirming the chapter's last alert of the day at once cannot both pass.
+        _lock_for_cap(alert.chapter)
+        _check_daily_cap(alert)
         # A draft not yet confirmed: a double submit (or a second tab) confirms once.
         won = Alert.objects.filter(
             pk=alert.pk, status=Alert.Status.DRAFT, confirmed_at__isnull=True
@@ -443,18 +456,36 @@ def _start_or_undo(alert: Alert, *, undo: dict) -> None:
     alert.refresh_from_db()
 
 
+def may_approve(user, alert: Alert) -> bool:
+    """A staff admin approves an alert beyond one chapter only if they did not write or
+    confirm it themselves."""
+    return bool(
+        isinstance(user, User)
+        and user.is_staff_admin
+        and user.pk not in (alert.created_by_id, alert.confirmed_by_id)
+    )
+
+
 def approve_alert(*, alert: Alert, user: User, request=None) -> Alert:
     """A staff admin approves an alert beyond one chapter; it then goes out (or waits for
     its scheduled time). Safe to repeat: only an alert awaiting approval is approved.
     Audited."""
     if not (isinstance(user, User) and user.is_staff_admin):
         raise PermissionDenied(_("Only a staff admin may approve an alert."))
+    if not may_approve(user, alert):
+        raise PermissionDenied(
+            _(
+                "You wrote or confirmed this alert: another staff admin must approve "
+                "it (four eyes)."
+            )
+        )
     if alert.status != Alert.Status.AWAITING_APPROVAL:
         raise ValidationError(_("This alert is not waiting for approval."))
-    _check_daily_cap(alert)
     now = timezone.now()
     later = alert.scheduled_for is not None and alert.scheduled_for > now
     with transaction.atomic():
+        _lock_for_cap(alert.chapter)
+        _check_daily_cap(alert)
         won = Alert.objects.filter(
             pk=alert.pk, status=Alert.Status.AWAITING_APPROVAL
         ).update(

@@ -318,3 +318,80 @@ def test_a_staff_admin_chooses_any_sender_but_a_leader_cannot_confirm_it(
         services.confirm_send(alert=alert, user=leader, typed_count="3")
     alert.refresh_from_db()
     assert alert.confirmed_at is None
+
+
+def test_a_staff_admin_cannot_approve_their_own_national_alert(national, texans):
+    author = make_user("author@example.org", role=Role.STAFF_ADMIN)
+    other = make_user("other@example.org", role=Role.STAFF_ADMIN)
+    member(national, first_name="Nia")
+    alert = draft(author, national)
+    count = services.audience_for_alert(alert, sender=author).count()
+    alert = services.confirm_send(alert=alert, user=author, typed_count=str(count))
+    assert alert.status == Alert.Status.AWAITING_APPROVAL
+
+    with pytest.raises(PermissionDenied, match="another staff admin must approve"):
+        services.approve_alert(alert=alert, user=author)
+    alert.refresh_from_db()
+    assert alert.approved_at is None
+
+    alert = services.approve_alert(alert=alert, user=other)
+    assert alert.approved_by == other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_confirming_the_last_alert_of_the_day_at_once_send_one(
+    settings, monkeypatch
+):
+    """The daily cap's check and the confirmation run under the chapter's row lock: the
+    second sender waits, then finds the cap reached. (PostgreSQL: SQLite has no row
+    locks and serializes writers anyway.)"""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    from tests.accounts.factories import make_leader
+    from tests.supporters.factories import ChapterFactory
+
+    settings.ALERTS_DAILY_CAP_PER_CHAPTER = 1
+    texas = ChapterFactory(slug="texas", state="TX", alert_from_email="tx@example.org")
+    first = make_leader(texas, email="one@example.org")
+    second = make_leader(texas, email="two@example.org")
+    member(texas, first_name="Ana")
+    alerts = [draft(first, texas), draft(second, texas)]
+    real_check = services._check_daily_cap
+
+    def check_then_linger(alert):
+        real_check(alert)
+        time.sleep(0.5)  # both would pass here without the lock
+
+    monkeypatch.setattr(services, "_check_daily_cap", check_then_linger)
+    later = timezone.now() + dt.timedelta(hours=2)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def confirm(alert, user):
+        try:
+            barrier.wait()
+            services.confirm_send(
+                alert=alert, user=user, typed_count="1", scheduled_for=later
+            )
+            outcomes.append("confirmed")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=confirm, args=(a, u))
+        for a, u in zip(alerts, (first, second), strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["confirmed", "refused"]
+    assert Alert.objects.filter(confirmed_at__isnull=False).count() == 1
