@@ -35,9 +35,14 @@ class Alert(TimestampedModel):
         DRAFT = "draft", _("Draft")
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
         SCHEDULED = "scheduled", _("Scheduled")
+        # Confirmed (and approved where needed); a worker is freezing its audience.
+        PREPARING = "preparing", _("Preparing")
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
+        # Finished, but some recipients failed (refused by the ESP, or their chunk
+        # failed for good): the page says how many.
+        SENT_WITH_FAILURES = "sent_with_failures", _("Sent, with failures")
         CANCELLED = "cancelled", _("Cancelled")
 
     # Null: the national list (every chapter's supporters).
@@ -123,6 +128,8 @@ class AlertRecipient(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
+        # Never sent: the alert was cancelled before their chunk went out.
+        CANCELLED = "cancelled", _("Cancelled")
 
     alert = models.ForeignKey(
         Alert, on_delete=models.CASCADE, related_name="recipients"
@@ -191,3 +198,18 @@ class AlertChunk(Job):
 
     def __str__(self) -> str:
         return f"{self.alert_id} #{self.number}"
+
+
+class AlertStart(Job):
+    """Freezing an alert's audience and cutting its chunks (a job: harbor/jobs.py), off
+    the web request: a big alert's send returns at once and its page says preparing."""
+
+    alert = models.OneToOneField(
+        Alert, on_delete=models.CASCADE, related_name="start_job"
+    )
+
+    job_task_name = "alerts.start_alert"
+    job_queue = "bulk"
+
+    def __str__(self) -> str:
+        return f"start of {self.alert_id}"

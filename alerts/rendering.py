@@ -58,6 +58,23 @@ _HREF_PLACEHOLDER = re.compile(r'href="HARBORMERGEFIELD(\d+)END"')
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
 
 
+# Markdown emphasis (**strong**, __strong__, *em*, _em_) and heading marks, for the
+# plain-text part. Only around words: a marker inside a word (first_name) or a lone star
+# (a list bullet, "5 * 3") is left alone.
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EM = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """``markdown`` as plain text: emphasis markers and heading marks dropped, the words
+    kept. Lists, quotes and links are left for the reader (links are written out by the
+    caller)."""
+    text = _HEADING.sub(r"\1", markdown)
+    text = _STRONG.sub(r"\2", text)
+    return _EM.sub(r"\2", text)
+
+
 def template_errors(text: str, *, allowed: frozenset[str] | None = None) -> list[str]:
     """What is wrong with the merge fields of ``text`` (empty when it is fine): each
     unknown name, and any template syntax that is not a plain ``{{ name }}``."""
@@ -176,6 +193,10 @@ class AlertRenderer:
         self._contacts: dict[tuple, list[Contact]] = {}
         self._order: list[str] = []
         self._shells: dict[tuple, tuple[str, str, str]] = {}
+        self._merge_shells: dict[str, tuple[str, str, str]] = {}
+        self._blocks: dict[tuple, str] = {}
+        self._css = ""
+        self._legislators_as_tokens = False
         body = _FIELD.sub(self._placeholder, alert.body or "")
         self._html_body = str(render_markdown(body))
 
@@ -228,6 +249,8 @@ class AlertRenderer:
         }
 
     def _legislators_text(self, supporter: Supporter) -> str:
+        if self._legislators_as_tokens:
+            return _PERSON_FIELD.format("LEGTEXT")
         contacts = self.contacts_for(supporter)
         if not contacts:
             return gettext(
@@ -236,6 +259,8 @@ class AlertRenderer:
         return "\n".join(f"- {c.line}" for c in contacts)
 
     def _legislators_html(self, supporter: Supporter) -> str:
+        if self._legislators_as_tokens:
+            return _PERSON_FIELD.format("LEGHTML")
         contacts = self.contacts_for(supporter)
         if not contacts:
             url = f"{settings.SITE_URL}/legislators/"
@@ -274,7 +299,9 @@ class AlertRenderer:
                 return self._legislators_text(supporter)
             return values[name]() if name in values else ""
 
-        text = _FIELD.sub(fill, self.alert.body or "")
+        # The sender's Markdown as plain text (emphasis and heading marks dropped) before
+        # any value goes in, so a name with underscores or stars stays as typed.
+        text = _FIELD.sub(fill, plain_text(self.alert.body or ""))
         # [words](url) → words (url): readable where no link can be clicked.
         return _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
 
@@ -375,9 +402,74 @@ class AlertRenderer:
                 "emails/alert/body.html",
                 {**context, "body": self.html_body(person)},
             )
+        if not self._css:
+            self._css = "\n".join(_STYLE_RE.findall(html))
         # render_to_string marks its output safe; the text part is plain text (the
         # sender's own characters), so it must stay escapable where a page shows it.
         return context["subject"], str.__str__(text), css_inline.inline(html)
+
+    # --- the merge path: one content per batch, the ESP fills in each recipient's part ---
+
+    def merge_shell(self, placeholder: Callable[[str], str]) -> tuple[str, str, str]:
+        """(subject, text, html) of the alert for every recipient at once, for an ESP
+        that merges on the fly: each per-recipient part (first and last name, the
+        unsubscribe link, the legislators block) is the ESP's merge placeholder
+        ``placeholder(field)`` for a field of ``merge_values``. The plain fields go in
+        the subject and text, their ``_html`` twins (escaped by Harbor; the ESP puts
+        values in as they are) in the HTML. Rendered once per renderer and format."""
+        probe = placeholder("x")
+        shell = self._merge_shells.get(probe)
+        if shell is not None:
+            return shell
+        self._legislators_as_tokens = True
+        try:
+            subject, text, html = self._render_shell(Supporter(), with_unsubscribe=True)
+        finally:
+            self._legislators_as_tokens = False
+
+        def fill(kind: str) -> Callable[[re.Match], str]:
+            return lambda m: placeholder(_MERGE_FIELD_OF[m.group(1)][kind])
+
+        shell = (
+            _PERSON_TOKEN_RE.sub(fill("text"), subject),
+            _PERSON_TOKEN_RE.sub(fill("text"), text),
+            _PERSON_TOKEN_RE.sub(fill("html"), html),
+        )
+        self._merge_shells[probe] = shell
+        return shell
+
+    def merge_values(self, supporter: Supporter, *, unsubscribe_url: str) -> dict:
+        """The merge data of one recipient for ``merge_shell``: every value a string,
+        the ``_html`` ones escaped (and the legislators block with its CSS inlined as
+        the rendered message has it), so the merged message is the rendered one."""
+        first = supporter.first_name or gettext("friend")
+        last = supporter.last_name
+        return {
+            "first_name": first,
+            "first_name_html": escape(first),
+            "last_name": last,
+            "last_name_html": escape(last),
+            "unsubscribe_url": unsubscribe_url,
+            "unsubscribe_url_html": escape(unsubscribe_url),
+            "legislators": self._legislators_text(supporter),
+            "legislators_html": self._legislators_block(supporter),
+        }
+
+    def _legislators_block(self, supporter: Supporter) -> str:
+        """The legislators HTML of ``supporter``'s district, CSS inlined with the
+        message's own stylesheet; once per district."""
+        key = self._district_key(supporter)
+        block = self._blocks.get(key)
+        if block is None:
+            if not self._css:
+                self.merge_shell(lambda name: name)  # reads the stylesheet
+            with translation.override(settings.LANGUAGE_CODE):
+                raw = self._legislators_html(supporter)
+            block = css_inline.inline_fragment(raw, self._css) if self._css else raw
+            if len(self._blocks) >= _MAX_SHELLS:
+                self._blocks.clear()
+            self._blocks[key] = block
+        return block
 
 
 # The person's own fields in a rendered shell (letters and digits only, so Markdown,
@@ -385,7 +477,23 @@ class AlertRenderer:
 # tokens cannot be typed into an alert (template_errors). Filled in one pass, so a
 # value that happens to contain a token is never filled again.
 _PERSON_FIELD = "HARBORMERGEFIELDPERSON{}END"
-_PERSON_TOKEN_RE = re.compile(r"HARBORMERGEFIELDPERSON(FIRST|LAST|UNSUB)END")
+_PERSON_TOKEN_RE = re.compile(
+    r"HARBORMERGEFIELDPERSON(FIRST|LAST|UNSUB|LEGTEXT|LEGHTML)END"
+)
+# Each token's merge field in the merge path, as plain text and as HTML.
+_MERGE_FIELD_OF = {
+    "FIRST": {"text": "first_name", "html": "first_name_html"},
+    "LAST": {"text": "last_name", "html": "last_name_html"},
+    "UNSUB": {"text": "unsubscribe_url", "html": "unsubscribe_url_html"},
+    "LEGTEXT": {"text": "legislators", "html": "legislators"},
+    "LEGHTML": {"text": "legislators_html", "html": "legislators_html"},
+}
+# Every merge field of ``merge_values``.
+MERGE_VALUE_FIELDS = (
+    "first_name", "first_name_html", "last_name", "last_name_html",
+    "unsubscribe_url", "unsubscribe_url_html", "legislators", "legislators_html",
+)  # fmt: skip
+_STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 # Shells kept per renderer (one per district combination seen; a few KB each).
 _MAX_SHELLS = 2000
 

@@ -39,6 +39,7 @@ PROGRESS_COUNTS = {
     "sent": Q(status=AlertRecipient.Status.SENT),
     "failed": Q(status=AlertRecipient.Status.FAILED),
     "suppressed": Q(status=AlertRecipient.Status.SUPPRESSED),
+    "cancelled": Q(status=AlertRecipient.Status.CANCELLED),
     "delivered": Q(delivered_at__isnull=False),
     # People only: tracking records a machine's open (a mail client's prefetch) with
     # machine_open and no opened_at.
@@ -55,7 +56,7 @@ PROGRESS_COUNTS = {
 def progress(alert: Alert) -> dict[str, int]:
     """Every counter of the alert's progress in one aggregate query over its recipient
     rows (the engine writes the statuses, tracking the timestamps): total, queued, sent,
-    failed, suppressed, delivered, opened (by people), machine_opened, clicked, acted,
+    failed, suppressed, cancelled (never sent: the alert was cancelled), delivered, opened (by people), machine_opened, clicked, acted,
     bounced, complained, unsubscribed, and ``percent``: rows no longer queued, of all
     rows (0 before the audience is frozen). Reads only."""
     counts = AlertRecipient.objects.filter(alert_id=alert.pk).aggregate(

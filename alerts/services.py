@@ -71,6 +71,57 @@ def default_sender(chapter: Chapter | None) -> dict[str, str]:
     }
 
 
+def allowed_senders(chapter: Chapter | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The From and Reply-To addresses anyone but a staff admin may use for ``chapter``:
+    the chapter's configured alert sender (``Chapter.alert_from_email`` and
+    ``alert_reply_to``, set by staff in the admin) and the site's default
+    (``ALERTS_FROM_EMAIL``); a Reply-To may also be left empty or be one of the From
+    addresses. Lower-cased."""
+    froms = {settings.ALERTS_FROM_EMAIL}
+    replies = {""}
+    if chapter is not None:
+        froms.add(chapter.alert_from_email)
+        replies.add(chapter.alert_reply_to)
+    froms.discard("")
+    replies |= froms
+    return (
+        frozenset(a.strip().lower() for a in froms),
+        frozenset(a.strip().lower() for a in replies),
+    )
+
+
+def check_sender(
+    *, user: User, chapter: Chapter | None, from_email: str, reply_to: str
+) -> None:
+    """A chapter leader (anyone but a staff admin) sends only from the chapter's
+    configured sender or the site's default: another address is refused with a
+    ValidationError naming the ones allowed, so nobody writes as the national office,
+    another chapter or a stranger. Staff admins choose freely."""
+    if getattr(user, "is_staff_admin", False):
+        return
+    froms, replies = allowed_senders(chapter)
+    errors: dict[str, list[str]] = {}
+    if (from_email or "").strip().lower() not in froms:
+        errors["from_email"] = [
+            _(
+                "You can send only from %(allowed)s. Another address needs a staff "
+                "admin (they set the chapter's sender)."
+            )
+            % {"allowed": _or_list(sorted(froms))}
+        ]
+    if (reply_to or "").strip().lower() not in replies:
+        errors["reply_to"] = [
+            _("Replies can go only to %(allowed)s, or leave it empty.")
+            % {"allowed": _or_list(sorted(a for a in replies if a))}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _or_list(addresses: list[str]) -> str:
+    return _(" or ").join(addresses) if addresses else "—"
+
+
 def _check_templates(*, subject: str, preheader: str, body: str) -> None:
     errors: dict[str, list[str]] = {}
     for name, text, allowed in (
@@ -111,6 +162,7 @@ def save_alert(
     if not can_compose_for(user, chapter):
         raise PermissionDenied(_("You may not write alerts for this chapter."))
     _check_templates(subject=subject, preheader=preheader, body=body)
+    check_sender(user=user, chapter=chapter, from_email=from_email, reply_to=reply_to)
     if any(unicodedata.category(c) == "Cc" for c in from_name):
         # A line break in a header: Django refuses the message, an ESP may not.
         raise ValidationError(
@@ -253,14 +305,24 @@ def sent_today(chapter: Chapter | None, *, excluding: int | None = None) -> int:
     """Alerts of ``chapter`` (None: the national list) confirmed for sending today,
     counting every one that went or goes out (a draft or one cancelled before any mail
     left does not count)."""
-    qs = Alert.objects.filter(confirmed_at__gte=_start_of_today()).exclude(
-        status=Alert.Status.DRAFT
-    )
+    # Confirmed today, whatever its status now (one sent at once is a draft for the
+    # moment between its confirmation and its start; an undone confirmation has none).
+    qs = Alert.objects.filter(confirmed_at__gte=_start_of_today())
     qs = qs.filter(chapter=chapter) if chapter else qs.filter(chapter__isnull=True)
     qs = qs.exclude(status=Alert.Status.CANCELLED, frozen_at__isnull=True)
     if excluding:
         qs = qs.exclude(pk=excluding)
     return qs.count()
+
+
+def _lock_for_cap(chapter: Chapter | None) -> None:
+    """Take the lock the daily cap's check-and-confirm runs under (inside a transaction):
+    the chapter's row; for the national list (no row of its own) the first chapter's,
+    which only makes national confirmations wait on that chapter's. A no-op where the
+    database has no row locks (SQLite serializes writes anyway)."""
+    rows = Chapter.objects.select_for_update()
+    row = rows.filter(pk=chapter.pk) if chapter else rows.order_by("pk")[:1]
+    list(row.values_list("pk", flat=True))
 
 
 def _check_daily_cap(alert: Alert) -> None:
@@ -303,6 +365,14 @@ def confirm_send(
         raise ValidationError(
             _("This alert is no longer a draft: it was confirmed already.")
         )
+    # The sender confirms what goes out under their name: a From a staff admin chose
+    # (or a chapter sender changed since) is theirs to send only if they may use it.
+    check_sender(
+        user=user,
+        chapter=alert.chapter,
+        from_email=alert.from_email,
+        reply_to=alert.reply_to,
+    )
     count = audience_for_alert(alert, sender=user).count()
     typed = parse_typed_count(typed_count)
     if count == 0:
@@ -319,7 +389,6 @@ def confirm_send(
     now = timezone.now()
     if scheduled_for is not None and scheduled_for <= now:
         raise ValidationError(_("Choose a time in the future, or send now."))
-    _check_daily_cap(alert)
     if alert.needs_approval and alert.approved_at is None:
         to = Alert.Status.AWAITING_APPROVAL
     elif scheduled_for is not None:
@@ -327,6 +396,10 @@ def confirm_send(
     else:
         to = Alert.Status.DRAFT  # start_sending moves it on
     with transaction.atomic():
+        # The cap is checked and the confirmation written under one lock: two senders
+        # confirming the chapter's last alert of the day at once cannot both pass.
+        _lock_for_cap(alert.chapter)
+        _check_daily_cap(alert)
         # A draft not yet confirmed: a double submit (or a second tab) confirms once.
         won = Alert.objects.filter(
             pk=alert.pk, status=Alert.Status.DRAFT, confirmed_at__isnull=True
@@ -369,7 +442,7 @@ def _start_or_undo(alert: Alert, *, undo: dict) -> None:
     once it is fixed, and say why."""
     status = alert.status
     try:
-        sending.start_sending(alert)
+        sending.queue_start(alert)
     except ImproperlyConfigured as exc:
         Alert.objects.filter(pk=alert.pk, status=status).update(
             updated_at=timezone.now(), **undo
@@ -383,18 +456,36 @@ def _start_or_undo(alert: Alert, *, undo: dict) -> None:
     alert.refresh_from_db()
 
 
+def may_approve(user, alert: Alert) -> bool:
+    """A staff admin approves an alert beyond one chapter only if they did not write or
+    confirm it themselves."""
+    return bool(
+        isinstance(user, User)
+        and user.is_staff_admin
+        and user.pk not in (alert.created_by_id, alert.confirmed_by_id)
+    )
+
+
 def approve_alert(*, alert: Alert, user: User, request=None) -> Alert:
     """A staff admin approves an alert beyond one chapter; it then goes out (or waits for
     its scheduled time). Safe to repeat: only an alert awaiting approval is approved.
     Audited."""
     if not (isinstance(user, User) and user.is_staff_admin):
         raise PermissionDenied(_("Only a staff admin may approve an alert."))
+    if not may_approve(user, alert):
+        raise PermissionDenied(
+            _(
+                "You wrote or confirmed this alert: another staff admin must approve "
+                "it (four eyes)."
+            )
+        )
     if alert.status != Alert.Status.AWAITING_APPROVAL:
         raise ValidationError(_("This alert is not waiting for approval."))
-    _check_daily_cap(alert)
     now = timezone.now()
     later = alert.scheduled_for is not None and alert.scheduled_for > now
     with transaction.atomic():
+        _lock_for_cap(alert.chapter)
+        _check_daily_cap(alert)
         won = Alert.objects.filter(
             pk=alert.pk, status=Alert.Status.AWAITING_APPROVAL
         ).update(

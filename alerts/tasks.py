@@ -19,3 +19,10 @@ def start_due_alerts_task() -> None:
     """Start the scheduled alerts whose time has come. Safe to repeat: starting locks
     the alert and needs it still scheduled."""
     sending.start_due_alerts()
+
+
+@shared_task(name="alerts.start_alert", queue="bulk", **IDEMPOTENT_TASK_OPTIONS)
+def start_alert_task(job_id: int) -> None:
+    """Freeze a confirmed alert's audience and queue its chunks. Safe on redelivery:
+    only a claim of the AlertStart job row freezes, and freezing twice finds it sent."""
+    sending.run_start(job_id=job_id)

@@ -208,7 +208,10 @@ class AlertDetailView(_AlertStaffMixin, View):
                 "alert": alert,
                 "progress": selectors.progress(alert),
                 "may_act": may_act,
-                "may_approve": user.is_staff_admin
+                "may_approve": services.may_approve(user, alert)
+                and alert.status == Alert.Status.AWAITING_APPROVAL,
+                "own_approval": user.is_staff_admin
+                and not services.may_approve(user, alert)
                 and alert.status == Alert.Status.AWAITING_APPROVAL,
                 "count": count,
                 "count_words": count_in_words(count, alert)
@@ -368,6 +371,9 @@ class AlertConfirmSendView(_AlertStaffMixin, View):
                 "Confirmed. A staff admin must approve it before it goes out."
             ),
             Alert.Status.SCHEDULED: _("Scheduled."),
+            Alert.Status.PREPARING: _(
+                "Confirmed. The audience is being prepared; sending starts in a moment."
+            ),
         }.get(alert.status, _("Sending has started."))
         messages.success(request, text)
         return redirect("alerts:detail", pk=alert.pk)
@@ -380,6 +386,10 @@ class AlertApproveView(_AlertStaffMixin, View):
             services.approve_alert(alert=alert, user=request.user, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(_messages_of(exc)))
+        except PermissionDenied as exc:
+            if not request.user.is_staff_admin:
+                raise
+            messages.error(request, str(exc))  # their own alert: another admin must
         else:
             messages.success(request, _("Approved."))
         return redirect("alerts:detail", pk=alert.pk)

@@ -256,3 +256,50 @@ def send_personal_batch(
     message.send()
     logger.info("sent personal batch tag=%s recipients=%d", tag, len(live))
     return dict(message.anymail_status.recipients)
+
+
+def send_merge_batch(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    recipients: list[Recipient],
+    from_email: str,
+    tag: str,
+    stream: str = "bulk",
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    esp_extra: dict | None = None,
+    metadata: dict | None = None,
+) -> dict[str, AnymailRecipientStatus]:
+    """Send one content with each recipient's ``merge_data`` in ONE ESP batch call, for
+    an ESP that merges on the fly (SendGrid substitutions, Mailgun recipient-variables,
+    Brevo ``messageVersions`` params): ``subject``, ``text`` and ``html`` carry that ESP's
+    merge placeholders, and each recipient's values (their name, their legislators,
+    their unsubscribe link) travel as anymail's ``merge_data``. Unsubscribe headers per
+    recipient (``merge_headers``), the send id in ``merge_metadata``, suppressed
+    addresses dropped, as in ``send_batch``. ``headers`` go on every message (Brevo's
+    ``idempotencyKey`` travels there); ``esp_extra`` is anymail's. Never call this
+    inside a transaction: it makes a network call."""
+    live = _not_suppressed(recipients, stream)
+    if not live:
+        return {}
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=from_email,
+        to=[r.email for r in live],
+        reply_to=reply_to or None,
+        headers=dict(headers or {}),
+    )
+    message.attach_alternative(html, "text/html")
+    message.tags = [tag]
+    message.metadata = {"stream": stream, **(metadata or {})}
+    message.merge_data = {r.email: r.merge_data for r in live}
+    message.merge_metadata = {r.email: {"send_id": r.send_id} for r in live}
+    message.merge_headers = _unsubscribe_headers(live)
+    if esp_extra:
+        message.esp_extra = esp_extra
+    message.send()
+    logger.info("sent merge batch tag=%s recipients=%d", tag, len(live))
+    return dict(message.anymail_status.recipients)

@@ -306,6 +306,7 @@ ANYMAIL = {
         "MAILGUN_SENDER_DOMAIN": env.str("MAILGUN_SENDER_DOMAIN", default=""),
         "MAILGUN_API_URL": env.str("MAILGUN_API_URL", default=""),
         "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),
+        "BREVO_API_URL": env.str("BREVO_API_URL", default=""),
         # Alerts (issue #10): Resend's batch API takes per-recipient content and an
         # Idempotency-Key; EMAIL_BACKEND=harbor.mail_backends.ResendBatchBackend.
         "RESEND_API_KEY": env.str("RESEND_API_KEY", default=""),
@@ -340,6 +341,9 @@ ANYMAIL.update(
 # Alert sending (issue #10, alerts/esp.py): recipients per ESP batch call. 0: the ESP's
 # documented limit (Resend 100, Postmark 500, ...); a smaller number is used as is.
 ALERTS_CHUNK_SIZE = env.int("ALERTS_CHUNK_SIZE", default=0)
+# An alert confirmed for at most this many people is frozen in the request (it starts at
+# once); a bigger one by a worker (an AlertStart job; its page says "preparing").
+ALERTS_FREEZE_IN_REQUEST_UP_TO = env.int("ALERTS_FREEZE_IN_REQUEST_UP_TO", default=2000)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

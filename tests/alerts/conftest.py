@@ -40,7 +40,14 @@ def _alert_settings(settings):
 
 @pytest.fixture
 def texas(db):
-    return ChapterFactory(name="Harbor Texas", slug="texas", state="TX")
+    # Its alert sender is configured (staff set it in the admin): the fixtures' alerts
+    # send from it, as a leader's may.
+    return ChapterFactory(
+        name="Harbor Texas",
+        slug="texas",
+        state="TX",
+        alert_from_email="texas@example.org",
+    )
 
 
 @pytest.fixture
@@ -108,12 +115,22 @@ def legislators(db):
     return [cornyn, cruz, rep]
 
 
+def sender_for(chapter) -> str:
+    """The From address the chapter's alerts may use: its configured sender, else the
+    site's default (what a leader may send from; services.check_sender)."""
+    from django.conf import settings
+
+    if chapter is not None and chapter.alert_from_email:
+        return chapter.alert_from_email
+    return settings.ALERTS_FROM_EMAIL
+
+
 def make_alert(*, chapter, user, campaign=None, body=BODY, **fields) -> Alert:
     defaults = {
         "subject": "{{ first_name }}, act now",
         "preheader": "Two minutes",
         "from_name": "Harbor Texas",
-        "from_email": "texas@example.org",
+        "from_email": sender_for(chapter),
         "audience": Filters().to_json(),
     }
     defaults.update(fields)
@@ -150,7 +167,13 @@ def worker_env_for(fake, monkeypatch, **extra: str) -> None:
 
 def make_chapter(slug: str, state: str = "TX") -> Chapter:
     return Chapter.objects.create(
-        name=f"{slug.title()} chapter", slug=slug, kind=Chapter.Kind.STATE, state=state
+        name=f"{slug.title()} chapter",
+        slug=slug,
+        kind=Chapter.Kind.STATE,
+        state=state,
+        # The chapter's alert sender, as sending_alert() uses it.
+        alert_from_email="texas@act.example.org",
+        alert_reply_to="replies@act.example.org",
     )
 
 

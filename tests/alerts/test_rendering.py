@@ -145,3 +145,23 @@ def test_a_district_is_rendered_once_and_each_person_gets_their_own_fields(
     assert "http://testserver/u/a/" not in html
     assert 'href="http://testserver/u/a/?x=1&amp;y=2"' in first[2]
     assert first[1].count("Dear Ana,") == 1
+
+
+def test_the_text_part_is_plain_text_without_markdown_emphasis(texas, leader):
+    alert = make_alert(
+        chapter=texas,
+        user=leader,
+        body="## The vote\n\n**Call** {{ first_name }} *today*, _please_.\n\n"
+        "- 5 * 3 calls\n\n[Act]({{ action_link }})",
+    )
+    person = Supporter(first_name="Mary_Kate *Star*", email="m@example.org")
+
+    _subject, text, html = render_for(alert, person)
+
+    assert "The vote\n" in text
+    assert "Call Mary_Kate *Star* today, please." in text  # the name as typed
+    assert "- 5 * 3 calls" in text
+    assert "**" not in text
+    assert "##" not in text
+    assert "Act (http://testserver/" in text
+    assert "<strong>Call</strong>" in html

@@ -168,7 +168,8 @@ def test_a_refused_call_is_recorded_per_recipient_and_never_retried(
     assert set(AlertRecipient.objects.values_list("status", flat=True)) == {R.FAILED}
     assert "422" in AlertRecipient.objects.first().error
     alert.refresh_from_db()
-    assert alert.status == Alert.Status.SENT  # finished: nothing left to try
+    # Finished (nothing left to try), and says that some failed.
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
 
 
 def test_a_bad_api_key_fails_loudly(fake_resend, tx_sender, settings):
@@ -308,6 +309,45 @@ def test_pause_holds_unclaimed_chunks_resume_sends_them_cancel_skips_them(
     alert.refresh_from_db()
     assert alert.status == Alert.Status.CANCELLED
     assert sending.resume(alert) is False
+    # The 100 never sent are cancelled, not left queued, and the counters say so.
+    from alerts.selectors import progress
+
+    assert third.recipients.filter(status=R.CANCELLED).count() == 100
+    counts = progress(alert)
+    assert (counts["sent"], counts["cancelled"], counts["queued"]) == (200, 100, 0)
+    assert counts["percent"] == 100
+
+
+def test_a_chunk_the_sweep_fails_for_good_ends_its_alert_with_failures(
+    fake_resend, tx_sender
+):
+    """A worker died in the chunk on every attempt: the sweep fails it, and the beat
+    task ends the alert as sent with failures (its rows failed), never sending forever."""
+    chapter, leader = tx_sender
+    add_members(chapter, 150, prefix="tx")
+    alert = make_alert(chapter, leader)
+    sending.start_sending(alert)
+    first, second = alert.chunks.order_by("number")
+    sending.send_chunk(chunk_id=first.pk)
+    AlertChunk.objects.filter(pk=second.pk).update(
+        status="running",
+        attempts=AlertChunk.max_attempts,
+        claimed_at=timezone.now() - timedelta(hours=2),
+    )
+    jobs.sweep()
+    second.refresh_from_db()
+    assert second.status == "failed"
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENDING  # nobody has ended it yet
+
+    sending.start_due_alerts()  # the beat task
+
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
+    assert alert.finished_at is not None
+    assert second.recipients.filter(status=R.FAILED).count() == 50
+    assert first.recipients.filter(status=R.SENT).count() == 100
+    assert sending.settle_alerts() == 0  # once
 
 
 def test_the_beat_task_starts_scheduled_alerts_when_due(fake_resend, tx_sender):
@@ -452,5 +492,41 @@ def test_a_chunk_still_failing_after_its_last_attempt_fails_its_recipients(
 
     assert set(AlertRecipient.objects.values_list("status", flat=True)) == {R.FAILED}
     alert.refresh_from_db()
-    assert alert.status == Alert.Status.SENT
+    assert alert.status == Alert.Status.SENT_WITH_FAILURES
     assert fake_resend.accepted == []
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [(150, [(1, 100), (2, 51)]), (200, [(1, 100), (2, 100), (3, 1)])],
+)
+def test_rows_get_their_chunk_as_they_are_frozen_and_a_late_joiner_gets_one_too(
+    fake_resend, tx_sender, monkeypatch, members, expected
+):
+    """Chunks are assigned by the INSERT itself; a supporter who joins between the
+    count and the insert goes in the last chunk if it has room, else in a chunk of
+    their own (never more than the ESP's limit in one)."""
+    chapter, leader = tx_sender
+    add_members(chapter, members, prefix="tx")
+    alert = make_alert(chapter, leader)
+    real_new_chunks = sending._new_chunks
+    joined: list[int] = []
+
+    def new_chunks_then_someone_joins(*args, **kwargs):
+        real_new_chunks(*args, **kwargs)
+        if not joined:
+            joined.extend(add_members(chapter, 1, prefix="late"))
+
+    monkeypatch.setattr(sending, "_new_chunks", new_chunks_then_someone_joins)
+
+    sending.start_sending(alert)
+
+    alert.refresh_from_db()
+    assert alert.recipient_count == members + 1
+    chunks = list(alert.chunks.order_by("number"))
+    assert [(c.number, c.size) for c in chunks] == expected
+    for chunk in chunks:
+        assert chunk.recipients.filter(status=R.QUEUED).count() == chunk.size
+    assert not AlertRecipient.objects.filter(alert=alert, chunk__isnull=True).exists()
+    late = AlertRecipient.objects.get(alert=alert, supporter_id=joined[0])
+    assert late.chunk == chunks[-1]

@@ -12,7 +12,7 @@ from alerts.audience import Filters
 from alerts.models import Alert
 from tests.accounts.factories import make_user
 
-from .conftest import BODY, make_alert, member
+from .conftest import BODY, make_alert, member, sender_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def draft(user, chapter, **overrides):
         "preheader": "",
         "body": BODY,
         "from_name": "Harbor Texas",
-        "from_email": "texas@example.org",
+        "from_email": sender_for(chapter),
         "reply_to": "",
         "filters": Filters(),
     }
@@ -240,6 +240,7 @@ def test_a_leader_cannot_control_another_chapters_alert(texas, ohio, leader):
 def test_the_sender_is_the_chapters_own_else_its_name_else_the_sites(settings, texas):
     settings.ALERTS_FROM_NAME = "Harbor"
     settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    texas.alert_from_email = ""  # not configured
     assert services.default_sender(texas) == {
         "from_name": "Harbor Texas",
         "from_email": "alerts@example.org",
@@ -283,3 +284,114 @@ def test_an_approval_that_cannot_start_is_undone(settings, texas, texans):
     alert.refresh_from_db()
     assert alert.status == Alert.Status.AWAITING_APPROVAL
     assert alert.approved_at is None
+
+
+def test_a_leader_may_send_only_from_the_chapters_sender_or_the_default(
+    settings, texas, leader
+):
+    """A probe: a leader posting the national office's address as From (or a stranger's
+    as Reply-To) is refused with a clear message, nothing saved."""
+    settings.ALERTS_FROM_EMAIL = "alerts@example.org"
+    for from_email, reply_to, field in (
+        ("national@harbor.example.org", "", "from_email"),
+        ("texas@example.org", "someone@elsewhere.example", "reply_to"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            draft(leader, texas, from_email=from_email, reply_to=reply_to)
+        assert field in refused.value.message_dict
+        assert "texas@example.org" in refused.value.message_dict[field][0]
+    assert not Alert.objects.exists()
+    # The chapter's sender, its reply-to, or the site's default: fine (any case).
+    texas.alert_reply_to = "replies@example.org"
+    texas.save()
+    draft(leader, texas, from_email="Texas@Example.org", reply_to="replies@example.org")
+    draft(leader, texas, from_email="alerts@example.org")
+    assert Alert.objects.count() == 2
+
+
+def test_a_staff_admin_chooses_any_sender_but_a_leader_cannot_confirm_it(
+    texas, leader, texans
+):
+    admin = make_user("admin@example.org", role=Role.STAFF_ADMIN)
+    alert = draft(admin, texas, from_email="national@harbor.example.org")
+    with pytest.raises(ValidationError, match="You can send only from"):
+        services.confirm_send(alert=alert, user=leader, typed_count="3")
+    alert.refresh_from_db()
+    assert alert.confirmed_at is None
+
+
+def test_a_staff_admin_cannot_approve_their_own_national_alert(national, texans):
+    author = make_user("author@example.org", role=Role.STAFF_ADMIN)
+    other = make_user("other@example.org", role=Role.STAFF_ADMIN)
+    member(national, first_name="Nia")
+    alert = draft(author, national)
+    count = services.audience_for_alert(alert, sender=author).count()
+    alert = services.confirm_send(alert=alert, user=author, typed_count=str(count))
+    assert alert.status == Alert.Status.AWAITING_APPROVAL
+
+    with pytest.raises(PermissionDenied, match="another staff admin must approve"):
+        services.approve_alert(alert=alert, user=author)
+    alert.refresh_from_db()
+    assert alert.approved_at is None
+
+    alert = services.approve_alert(alert=alert, user=other)
+    assert alert.approved_by == other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_confirming_the_last_alert_of_the_day_at_once_send_one(
+    settings, monkeypatch
+):
+    """The daily cap's check and the confirmation run under the chapter's row lock: the
+    second sender waits, then finds the cap reached. (PostgreSQL: SQLite has no row
+    locks and serializes writers anyway.)"""
+    import threading
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    from tests.accounts.factories import make_leader
+    from tests.supporters.factories import ChapterFactory
+
+    settings.ALERTS_DAILY_CAP_PER_CHAPTER = 1
+    texas = ChapterFactory(slug="texas", state="TX", alert_from_email="tx@example.org")
+    first = make_leader(texas, email="one@example.org")
+    second = make_leader(texas, email="two@example.org")
+    member(texas, first_name="Ana")
+    alerts = [draft(first, texas), draft(second, texas)]
+    real_check = services._check_daily_cap
+
+    def check_then_linger(alert):
+        real_check(alert)
+        time.sleep(0.5)  # both would pass here without the lock
+
+    monkeypatch.setattr(services, "_check_daily_cap", check_then_linger)
+    later = timezone.now() + dt.timedelta(hours=2)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def confirm(alert, user):
+        try:
+            barrier.wait()
+            services.confirm_send(
+                alert=alert, user=user, typed_count="1", scheduled_for=later
+            )
+            outcomes.append("confirmed")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=confirm, args=(a, u))
+        for a, u in zip(alerts, (first, second), strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["confirmed", "refused"]
+    assert Alert.objects.filter(confirmed_at__isnull=False).count() == 1

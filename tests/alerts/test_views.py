@@ -11,7 +11,7 @@ from alerts import services
 from alerts.models import Alert, AlertRecipient
 from tests.accounts.factories import make_user
 
-from .conftest import BODY, make_alert
+from .conftest import BODY, make_alert, sender_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def compose_data(chapter, **overrides):
         "preheader": "Two minutes",
         "body": BODY,
         "from_name": "Harbor Texas",
-        "from_email": "texas@example.org",
+        "from_email": sender_for(chapter),
         "reply_to": "",
         "congressional_districts": "",
         "state_upper_districts": "",
@@ -326,3 +326,101 @@ def test_markup_in_the_body_or_a_name_is_text_on_the_preview_page(
     assert "<script>alert(2)" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_a_big_alerts_send_returns_at_once_and_a_worker_freezes_it(
+    settings, leader_client, leader, texas, texans
+):
+    """Beyond ALERTS_FREEZE_IN_REQUEST_UP_TO the request only queues an AlertStart job:
+    the page says preparing; the job (what the worker runs) freezes and cuts chunks."""
+    from alerts import sending
+    from alerts.models import AlertStart
+
+    settings.ALERTS_FREEZE_IN_REQUEST_UP_TO = 2
+    alert = make_alert(chapter=texas, user=leader)
+    send_url = reverse("alerts:send", kwargs={"pk": alert.pk})
+
+    response = leader_client.post(send_url, {"typed_count": "3", "when": "now"})
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PREPARING
+    assert not AlertRecipient.objects.filter(alert=alert).exists()
+    job = AlertStart.objects.get(alert=alert)
+    assert job.status == "pending"
+    assert job.job_queue == "bulk"
+    page = leader_client.get(response["Location"]).content.decode()
+    assert "The audience is being prepared" in page
+    assert 'id="preparing-note"' in page
+    progress = leader_client.get(reverse("alerts:progress", kwargs={"pk": alert.pk}))
+    assert progress.json()["status"] == "preparing"
+
+    assert sending.run_start(job_id=job.pk) == "started"
+
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.SENDING
+    assert alert.recipient_count == 3
+    assert alert.chunks.count() == 1
+    # A redelivered message finds nothing to claim.
+    assert sending.run_start(job_id=job.pk) == "unclaimed"
+
+
+def test_a_preparing_alert_cancelled_before_its_freeze_is_never_frozen(
+    settings, leader, texas, texans
+):
+    from alerts import sending
+    from alerts.models import AlertStart
+
+    settings.ALERTS_FREEZE_IN_REQUEST_UP_TO = 0
+    alert = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=alert, user=leader, typed_count="3")
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.PREPARING
+    assert sending.cancel(alert) is True
+
+    job = AlertStart.objects.get(alert=alert)
+    assert sending.run_start(job_id=job.pk) == "cancelled"
+    assert not AlertRecipient.objects.filter(alert=alert).exists()
+    job.refresh_from_db()
+    assert job.status == "skipped"
+
+
+def test_an_alert_that_ended_with_failures_says_so_on_its_page(
+    leader_client, leader, texas, texans
+):
+    alert = make_alert(chapter=texas, user=leader)
+    services.confirm_send(alert=alert, user=leader, typed_count="3")
+    AlertRecipient.objects.filter(alert=alert, supporter=texans[0]).update(
+        status="failed", error="ESP: rejected"
+    )
+    AlertRecipient.objects.filter(alert=alert).exclude(supporter=texans[0]).update(
+        status="sent"
+    )
+    Alert.objects.filter(pk=alert.pk).update(status=Alert.Status.SENT_WITH_FAILURES)
+
+    page = leader_client.get(reverse("alerts:detail", kwargs={"pk": alert.pk}))
+
+    text = page.content.decode()
+    assert "Sent, with failures" in text
+    assert "1 recipient could not be sent to" in text
+    data = leader_client.get(reverse("alerts:progress", kwargs={"pk": alert.pk})).json()
+    assert (data["status"], data["failed"], data["sent"]) == (
+        "sent_with_failures",
+        1,
+        2,
+    )
+
+
+def test_a_leader_posting_the_national_offices_address_is_refused_clearly(
+    leader_client, texas
+):
+    """Probe: the compose form posted with the national office's From address."""
+    response = leader_client.post(
+        reverse("alerts:compose"),
+        compose_data(texas, from_email="national@harbor.example.org"),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "You can send only from" in page
+    assert "texas@example.org" in page
+    assert not Alert.objects.exists()

@@ -7,7 +7,7 @@
   var url = section.getAttribute("data-progress-url");
   var bar = document.getElementById("progress-bar");
   var statusText = document.getElementById("alert-status");
-  var FINAL = { sent: true, cancelled: true, draft: true };
+  var FINAL = { sent: true, sent_with_failures: true, cancelled: true, draft: true };
   var format = new Intl.NumberFormat(document.documentElement.lang || "en");
 
   function show(data) {
@@ -18,6 +18,8 @@
     });
     if (statusText && data.status_text) { statusText.textContent = data.status_text; }
     section.setAttribute("data-status", data.status);
+    var note = document.getElementById("preparing-note");
+    if (note && data.status !== "preparing") { note.hidden = true; }
   }
 
   function poll() {
