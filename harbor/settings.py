@@ -463,3 +463,12 @@ PATCH_THROUGH_MAX_CALL_MINUTES = env.int("PATCH_THROUGH_MAX_CALL_MINUTES", defau
 # The twilio library logs every REST request at INFO; its warnings are enough.
 LOGGING["loggers"] = {"twilio.http_client": {"level": "WARNING"}}
 # --- end patch-through ----------------------------------------------------------------
+
+# --- Reach dashboard (issue #12) ------------------------------------------------------
+# The rollups are recomputed for the last N days every five minutes (beat), and in
+# full, after an exactness check against plain counts, every night. A signature
+# confirmed more than N days after it was signed appears after the next full rebuild.
+REACH_ROLLUP_RECENT_DAYS = env.int("REACH_ROLLUP_RECENT_DAYS", default=7)
+# The dashboard's default date range: the last N days.
+REACH_DEFAULT_DAYS = env.int("REACH_DEFAULT_DAYS", default=90)
+# --- end reach ------------------------------------------------------------------------
