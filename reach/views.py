@@ -2,6 +2,7 @@
 packets (request one, watch it being prepared, download its PDF and CSV). Thin:
 selector, service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -98,6 +99,7 @@ class ReachDashboardView(StaffRequiredMixin, View):
                 "as_of": run.finished_at if run else None,
                 "query": f"?{query}" if query else "",
                 "shades": range(1, dashboard.SHADES + 1),
+                "default_days": settings.REACH_DEFAULT_DAYS,
             },
         )
 

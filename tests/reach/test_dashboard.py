@@ -396,3 +396,16 @@ def test_the_staff_dashboard_links_to_reach(client, world, staff_user):
     client.force_login(staff_user)
     html = client.get("/staff/").content.decode()
     assert reverse("reach:dashboard") in html
+
+
+def test_the_dashboard_and_its_csv_speak_spanish(client, world, staff_user):
+    client.force_login(staff_user)
+    html = client.get(
+        reverse("reach:dashboard"), {"lang": "es", "campaign": world["a"].slug}
+    ).content.decode()
+    for text in ("Alcance: ", "Acciones a lo largo del tiempo", "Por estado",
+                 "Tabla del gráfico", "Descargar esta tabla (CSV)",
+                 "Quienes más compartieron", "Hablé con el personal"):  # fmt: skip
+        assert text in html, text
+    rows = _csv(client.get(reverse("reach:export", kwargs={"table": "chapters"})))
+    assert rows[0] == ["Capítulo", "Firmas", "Llamadas", "Cartas", "Acciones"]
