@@ -9,7 +9,8 @@ PostgreSQL), never row by row in Python.
 
 ``refresh_recent`` recomputes the days from ``REACH_ROLLUP_RECENT_DAYS`` ago (beat,
 every few minutes): the days whose actions are still being written or confirmed (a
-double opt-in signature counts on the day it was signed, once confirmed). ``rebuild``
+double opt-in signature counts on the day it was signed, once confirmed), and the
+funnels and opens of the alerts frozen up to ``ALERT_WINDOW_DAYS`` before. ``rebuild``
 recomputes everything (beat, nightly, and the ``reach_rollups`` command), and first
 compares the rollups with plain counts of the action tables (``check_exact``), so a
 change the recent window could not see (an erasure, a late confirmation) is both
@@ -46,6 +47,9 @@ COUNTED_LETTER = Q(kind=AdvocacyCampaign.Kind.LETTER) & ~Q(
     delivery_status__in=[Outreach.Delivery.FAILED, Outreach.Delivery.NO_ROUTE]
 )
 LOCK_ID = 81_412  # the advisory lock of a refresh, on PostgreSQL
+# A recent refresh also recounts the funnels (and the opens) of the alerts frozen this
+# many days before its window: their late opens and clicks.
+ALERT_WINDOW_DAYS = 30
 
 
 def actions(kind: str) -> QuerySet:
@@ -206,7 +210,13 @@ def person_sources(since: dt.date | None) -> list[QuerySet]:
         chapter_id=F("alert__chapter_id"),
     )
     if start is not None:
-        recipients = recipients.filter(engaged_at__gte=start)
+        # Opens come in the days after an alert goes out: the alerts of the last
+        # ALERT_WINDOW_DAYS before ``since`` are read (by their index), older ones
+        # nightly.
+        recipients = recipients.filter(
+            alert__frozen_at__gte=start - dt.timedelta(days=ALERT_WINDOW_DAYS),
+            engaged_at__gte=start,
+        )
     return [
         signatures.annotate(engaged_at=F("created_at")),
         outreaches.annotate(engaged_at=F("created_at")),
@@ -255,7 +265,7 @@ def _funnel_rows(since: dt.date | None) -> int:
     alerts = Alert.objects.filter(frozen_at__isnull=False)
     if since is not None:
         alerts = alerts.filter(
-            Q(frozen_at__gte=start_of(since))
+            Q(frozen_at__gte=start_of(since) - dt.timedelta(days=ALERT_WINDOW_DAYS))
             | Q(status__in=[Alert.Status.SENDING, Alert.Status.PAUSED])
         )
         AlertFunnel.objects.filter(alert_id__in=alerts.values("pk")).delete()

@@ -409,3 +409,29 @@ def test_the_dashboard_and_its_csv_speak_spanish(client, world, staff_user):
         assert text in html, text
     rows = _csv(client.get(reverse("reach:export", kwargs={"table": "chapters"})))
     assert rows[0] == ["Capítulo", "Firmas", "Llamadas", "Cartas", "Acciones"]
+
+
+def test_a_late_open_of_an_older_alert_is_counted_by_the_recent_refresh(
+    world, staff_user
+):
+    alert = world["alert_tx"]
+    Alert.objects.filter(pk=alert.pk).update(
+        frozen_at=timezone.now() - dt.timedelta(days=20)
+    )
+    rollups.rebuild()
+    late = SupporterFactory(first_name="Late", state="TX")
+    AlertRecipient.objects.create(
+        alert=alert, supporter=late, email=late.email, status="sent",
+        sent_at=timezone.now(), opened_at=timezone.now(),
+    )  # fmt: skip
+    rollups.refresh_recent()
+    assert rollups.check_exact() == {}
+    board = dashboard.dashboard(
+        staff_user,
+        dashboard.Filters(
+            start=timezone.localdate() - dt.timedelta(days=30),
+            end=timezone.localdate(),
+        ),
+    )
+    assert {f["alert"]: f["opened"] for f in board.funnels}["Call Fletcher"] == 2
+    assert board.people == NATIONAL["people"] + 1
