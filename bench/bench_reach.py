@@ -479,11 +479,17 @@ def page_time(client, params) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Time the dashboard on the database and rollups a previous run left.",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a harbor_reach* PostgreSQL database.")
-    recreate_database(url)
+    if not args.reuse:
+        recreate_database(url)
     setup()
     import datetime as dt
 
@@ -491,34 +497,45 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Role
+    from accounts.models import Chapter, Role
+    from campaigns.models import Campaign
     from reach import dashboard, rollups
+    from reach.models import RollupRun
     from tests.accounts.factories import make_leader, make_user
 
-    began = time.perf_counter()
-    seeded = seed(args.scale)
-    log(f"seeded in {time.perf_counter() - began:.0f} s: {seeded}")
-    began = time.perf_counter()
-    slow: list[tuple[float, str]] = []
+    if args.reuse:
+        seeded = {"chapter": Chapter.objects.get(slug="tx"),
+                  "campaign": Campaign.objects.get(slug="campaign-0")}  # fmt: skip
+        run = RollupRun.objects.filter(finished_at__isnull=False).first()
+        log(f"reusing the database; rollups of {run.finished_at if run else None}")
+    else:
+        began = time.perf_counter()
+        seeded = seed(args.scale)
+        log(f"seeded in {time.perf_counter() - began:.0f} s: {seeded}")
+        began = time.perf_counter()
+        slow: list[tuple[float, str]] = []
 
-    def note_slow(execute, statement, params, many, context):
-        t0 = time.perf_counter()
-        try:
-            return execute(statement, params, many, context)
-        finally:
-            slow.append((time.perf_counter() - t0, statement))
+        def note_slow(execute, statement, params, many, context):
+            t0 = time.perf_counter()
+            try:
+                return execute(statement, params, many, context)
+            finally:
+                slow.append((time.perf_counter() - t0, statement))
 
-    with connection.execute_wrapper(note_slow):
-        rollups.rebuild(check=False)
-    for seconds, statement in sorted(slow, reverse=True)[:8]:
-        log(f"   rebuild {seconds:6.1f} s  {statement[:120]}")
-    rebuild_s = time.perf_counter() - began
-    log(f"rollups built in {rebuild_s:.0f} s")
-    began = time.perf_counter()
-    rollups.refresh_recent()
-    refresh_s = time.perf_counter() - began
-    log(f"recent refresh in {refresh_s:.1f} s")
+        with connection.execute_wrapper(note_slow):
+            rollups.rebuild(check=False)
+        for seconds, statement in sorted(slow, reverse=True)[:8]:
+            log(f"   rebuild {seconds:6.1f} s  {statement[:120]}")
+        rebuild_s = time.perf_counter() - began
+        log(f"rollups built in {rebuild_s:.0f} s")
+        began = time.perf_counter()
+        rollups.refresh_recent()
+        refresh_s = time.perf_counter() - began
+        log(f"recent refresh in {refresh_s:.1f} s")
     sql("ANALYZE")
+    from accounts.models import User
+
+    User.objects.filter(email__startswith="bench-").delete()
     staff = make_user("bench-staff@example.org", role=Role.STAFF)
     leader = make_leader(seeded["chapter"], email="bench-leader@example.org")
     today = timezone.localdate()

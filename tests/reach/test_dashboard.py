@@ -435,3 +435,13 @@ def test_a_late_open_of_an_older_alert_is_counted_by_the_recent_refresh(
     )
     assert {f["alert"]: f["opened"] for f in board.funnels}["Call Fletcher"] == 2
     assert board.people == NATIONAL["people"] + 1
+
+
+def test_the_rollup_tasks_are_pinned_and_scheduled():
+    from harbor.celery import app
+
+    app.loader.import_default_modules()
+    assert {"reach.refresh_rollups", "reach.rebuild_rollups"} <= set(app.tasks)
+    scheduled = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
+    assert scheduled["reach.refresh_rollups"] == 300
+    assert scheduled["reach.rebuild_rollups"] == 24 * 3600
