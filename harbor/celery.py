@@ -81,4 +81,10 @@ app.conf.beat_schedule = {
         "task": "advocacy.expire_patch_calls",
         "schedule": 15 * 60,
     },
+    # The reach dashboard's rollups (issue #12): the last REACH_ROLLUP_RECENT_DAYS
+    # days every five minutes, so the figures are at most that old (a refresh of a
+    # week takes well under a second at a million supporters); everything, after an
+    # exactness check against plain counts, once a day.
+    "reach-refresh-rollups": {"task": "reach.refresh_rollups", "schedule": 300},
+    "reach-rebuild-rollups": {"task": "reach.rebuild_rollups", "schedule": 24 * 3600},
 }

@@ -637,3 +637,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 # --- end OSDI API ---------------------------------------------------------------------
+
+# --- Reach dashboard (issue #12) ------------------------------------------------------
+# The rollups are recomputed for the last N days every five minutes (beat), and in
+# full, after an exactness check against plain counts, every night. A signature
+# confirmed more than N days after it was signed appears after the next full rebuild.
+REACH_ROLLUP_RECENT_DAYS = env.int("REACH_ROLLUP_RECENT_DAYS", default=7)
+# The dashboard's default date range: the last N days.
+REACH_DEFAULT_DAYS = env.int("REACH_DEFAULT_DAYS", default=90)
+# --- end reach ------------------------------------------------------------------------

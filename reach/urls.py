@@ -4,6 +4,12 @@ from . import views
 
 app_name = "reach"
 urlpatterns = [
+    path("staff/reach/", views.ReachDashboardView.as_view(), name="dashboard"),
+    re_path(
+        r"^staff/reach/export/(?P<table>[a-z-]{1,20})\.csv$",
+        views.ReachExportView.as_view(),
+        name="export",
+    ),
     path(
         "staff/reach/<slug:slug>/packets/",
         views.DeliveryPacketListView.as_view(),

@@ -1,8 +1,10 @@
-"""Staff pages for delivery packets: request one, watch it being prepared, download
-its PDF and CSV. Thin: selector, service, render."""
+"""Staff pages of reach: the dashboard (issue #12) and its CSV exports; delivery
+packets (request one, watch it being prepared, download its PDF and CSV). Thin:
+selector, service, render."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -10,9 +12,12 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from campaigns.models import Campaign
-from harbor.staff import StaffRequiredMixin
+from harbor.staff import StaffRequiredMixin, streaming_csv_response
+from legislators import atlas
+from supporters.importing import _safe_cell
 
-from . import selectors, services
+from . import dashboard, rollups, selectors, services
+from .forms import DashboardFilterForm
 from .models import DeliveryPacket
 
 
@@ -66,3 +71,49 @@ class DeliveryPacketDownloadView(StaffRequiredMixin, View):
             f'attachment; filename="packet-{campaign.slug}-{packet.pk}.{fmt}"'
         )
         return response
+
+
+def _board(request):
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    return form, dashboard.dashboard(request.user, form.filters())
+
+
+@method_decorator(never_cache, name="dispatch")
+class ReachDashboardView(StaffRequiredMixin, View):
+    """What every campaign achieved (issue #12), overall or for one campaign, for the
+    actions the user may see; every chart has its table, every table its CSV."""
+
+    def get(self, request):
+        form, board = _board(request)
+        run = rollups.last_run()
+        query = request.GET.urlencode()
+        return render(
+            request,
+            "reach/dashboard.html",
+            {
+                "form": form,
+                "board": board,
+                "charts": dashboard.chart_data(board),
+                "viewbox": atlas.viewbox(),
+                "stages": list(dashboard.STAGE_LABELS.items()),
+                "as_of": run.finished_at if run else None,
+                "query": f"?{query}" if query else "",
+                "shades": range(1, dashboard.SHADES + 1),
+                "default_days": settings.REACH_DEFAULT_DAYS,
+            },
+        )
+
+
+class ReachExportView(StaffRequiredMixin, View):
+    """One table of the dashboard as CSV, with the same filters."""
+
+    def get(self, request, table: str):
+        _form, board = _board(request)
+        tables = dashboard.csv_tables(board)
+        if table not in tables:
+            raise Http404
+        header, rows = tables[table]
+        return streaming_csv_response(
+            [header, *([_safe_cell(str(v)) for v in row] for row in rows)],
+            filename_stem=f"reach-{table}",
+        )
