@@ -5,7 +5,7 @@ are asked about. No second rule."""
 
 import copy
 
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from accounts.models import Chapter, Role, User
 from accounts.selectors import AnyUser, chapters_visible_to, sees_everything, visible_to
@@ -77,7 +77,8 @@ def token_chapters_for(user: AnyUser) -> QuerySet[Chapter]:
 
 
 def people_for(user: AnyUser) -> QuerySet[Supporter]:
-    return supporters_visible_to(user).order_by("pk")
+    # An erased supporter is an anonymous row kept for the counts: no one to list.
+    return supporters_visible_to(user).filter(erased_at__isnull=True).order_by("pk")
 
 
 def visible_supporter_ids(user: AnyUser, ids) -> set[int]:
@@ -86,7 +87,9 @@ def visible_supporter_ids(user: AnyUser, ids) -> set[int]:
     if not ids:
         return set()
     return set(
-        supporters_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        supporters_visible_to(user)
+        .filter(pk__in=ids, erased_at__isnull=True)
+        .values_list("pk", flat=True)
     )
 
 
@@ -110,10 +113,17 @@ def petitions_for(user: AnyUser) -> QuerySet[Petition]:
 
 
 def signatures_for(user: AnyUser, *, petition: Petition) -> QuerySet[Signature]:
-    """The petition's signatures whose signer ``user`` may see."""
-    return rows_of_visible_supporters(
-        user, Signature.objects.filter(petition=petition)
-    ).order_by("pk")
+    """The petition's signatures whose signer ``user`` may see; ``signer_erased`` says
+    the signer was erased (the signature stays, counted, with no person to link)."""
+    return (
+        rows_of_visible_supporters(user, Signature.objects.filter(petition=petition))
+        .annotate(
+            signer_erased=ExpressionWrapper(
+                Q(supporter__erased_at__isnull=False), output_field=BooleanField()
+            )
+        )
+        .order_by("pk")
+    )
 
 
 def advocacy_campaigns_for(user: AnyUser) -> QuerySet[AdvocacyCampaign]:

@@ -225,13 +225,15 @@ class SignatureSerializer(HalSerializer):
 
     @extend_schema_field(links_schema("SignatureLinks", "osdi:petition", "osdi:person"))
     def get_links(self, obj) -> dict:
-        return {
+        links = {
             "self": hal.link(
                 self.request, "signature", petition_pk=obj.petition_id, pk=obj.pk
             ),
             "osdi:petition": hal.link(self.request, "petition", pk=obj.petition_id),
-            "osdi:person": hal.link(self.request, "person", pk=obj.supporter_id),
         }
+        if not getattr(obj, "signer_erased", False):
+            links["osdi:person"] = hal.link(self.request, "person", pk=obj.supporter_id)
+        return links
 
 
 # --- advocacy campaigns and outreaches ------------------------------------------------

@@ -79,6 +79,17 @@ def request_ip_hash(request) -> str:
     return hash_ip(client_ip(request)) if request is not None else ""
 
 
+def lockout_ip(request) -> str:
+    """The address django-axes keys a login lockout by and stores: not the client's IP
+    (IPs are kept only as keyed hashes) but an IPv6 address made of the first 16 bytes
+    of that keyed hash, so axes' address column holds nothing that identifies the
+    client, and one client still maps to one value. '' when there is no address."""
+    digest = hash_ip(client_ip(request))
+    if not digest:
+        return ""
+    return str(ipaddress.IPv6Address(bytes.fromhex(digest[:32])))
+
+
 def login_username(request, credentials) -> str:
     """The username django-axes counts failures under: the typed email, trimmed and
     lower-cased, so "Staff@Example.org " is not a fresh set of five tries."""

@@ -262,7 +262,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Login lockout (django-axes): the staff login and the admin login ----------------
 # After HARBOR_LOGIN_FAILURE_LIMIT failed logins for one username from one IP (the IP as
-# harbor.net reads it), that pair is refused for HARBOR_LOGIN_COOLOFF_MINUTES, the right
+# harbor.net reads it, stored by axes only as harbor.net.lockout_ip's pseudonym of its
+# keyed hash), that pair is refused for HARBOR_LOGIN_COOLOFF_MINUTES, the right
 # password included; each failure during the lockout restarts it. Keyed by the pair, so a
 # stranger elsewhere cannot lock a staff member out. Failures live in axes' own tables.
 AXES_FAILURE_LIMIT = env.int("HARBOR_LOGIN_FAILURE_LIMIT", default=5)
@@ -270,7 +271,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(
     minutes=env.int("HARBOR_LOGIN_COOLOFF_MINUTES", default=15)
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "harbor.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "harbor.net.lockout_ip"
 # The login form's field is "username" (axes would look for the model's "email").
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "harbor.net.login_username"

@@ -14,6 +14,9 @@ class PetitionsConfig(AppConfig):
 
         registry.register_exporter("signatures", privacy.export_signatures)
         registry.register_exporter("organisation_sign_ons", privacy.export_sign_ons)
+        registry.register_exporter("signatures_not_written_yet", privacy.export_intake)
+        registry.register_eraser("signature_intake", privacy.erase_intake)
+        registry.register_retention("set_aside_intake", privacy.delete_old_set_aside)
         registry.register_eraser("signatures", privacy.erase_signatures)
         registry.register_eraser("organisation_sign_ons", privacy.erase_sign_ons)
         registry.register_activity("signatures", privacy.signed_since)

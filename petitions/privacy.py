@@ -9,7 +9,13 @@ from django.db.models import Q, QuerySet
 from supporters.models import Supporter
 from supporters.privacy import orphans, render_again
 
-from .models import DeliveryReport, OrganisationSignOn, Signature, SignatureEmail
+from .models import (
+    DeliveryReport,
+    OrganisationSignOn,
+    Signature,
+    SignatureEmail,
+    SignatureIntake,
+)
 
 ATTRIBUTION = ("referred_by_code", "utm_source", "utm_medium", "utm_campaign",
                "channel", "state", "congressional_district")  # fmt: skip
@@ -64,7 +70,9 @@ def erase_signatures(supporter: Supporter) -> int:
         signature__supporter_id=supporter.pk,
         status__in=[SignatureEmail.Status.PENDING, SignatureEmail.Status.RUNNING],
     ).update(status=SignatureEmail.Status.SKIPPED, claim_token=None)
-    changed = signatures.update(comment="", ip_hash="", is_public=False)
+    changed = signatures.update(
+        comment="", ip_hash="", is_public=False, public_name="", public_city=""
+    )
     render_again(
         DeliveryReport.objects.filter(petition_id__in=petition_ids).exclude(
             status=DeliveryReport.Status.FAILED
@@ -102,3 +110,40 @@ def delete_unconfirmed(now: datetime) -> int:
     # Only supporters a petition form created (an imported one is the staff's record).
     orphans(supporter_ids).filter(source__startswith="petition:").delete()
     return deleted
+
+
+def export_intake(supporter: Supporter) -> list[dict]:
+    """Signatures typed with the person's address and not written yet (waiting for the
+    drain, or set aside with a reason)."""
+    return list(
+        SignatureIntake.objects.filter(email=supporter.email).values(
+            "petition_id",
+            "first_name",
+            "last_name",
+            "zip_code",
+            "phone",
+            "comment",
+            "is_public",
+            "status",
+            "error",
+            "created_at",
+        )
+    )
+
+
+def erase_intake(supporter: Supporter) -> int:
+    """What the person typed and no drain wrote yet is deleted: a signature waiting in
+    the intake or set aside never becomes one after the erasure."""
+    return SignatureIntake.objects.filter(email=supporter.email).delete()[0]
+
+
+def delete_old_set_aside(now: datetime) -> int:
+    """Intake rows set aside (never signatures) are kept as long as unconfirmed
+    signatures, for staff to see why, then deleted."""
+    days = settings.HARBOR_RETENTION_UNCONFIRMED_DAYS
+    if days <= 0:
+        return 0
+    return SignatureIntake.objects.filter(
+        status=SignatureIntake.Status.SET_ASIDE,
+        created_at__lt=now - timedelta(days=days),
+    ).delete()[0]

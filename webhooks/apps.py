@@ -11,9 +11,12 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         # A hook only: the apps that create records never import webhooks.
         from harbor.events import records_created
+        from supporters import privacy as registry
 
-        from . import services
+        from . import privacy, services
 
         records_created.connect(
             services.on_records_created, dispatch_uid="webhooks.records_created"
         )
+        # An erased supporter's records are not sent, and no copy of them is kept.
+        registry.register_eraser("webhook_deliveries", privacy.erase_deliveries)

@@ -1,7 +1,10 @@
 """The entry point, authentication and people, as OSDI's and Action Network's docs
 describe them (aep.md, people.md, pagination in the collection scenario)."""
 
+import json
+
 import pytest
+from django.utils import timezone
 
 from api.models import ApiToken
 
@@ -188,3 +191,33 @@ def test_chapter_people_list_has_a_pinned_query_budget(
 ):
     with django_assert_max_num_queries(5):
         assert chapter_api.get(API + "people/").status_code == 200
+
+
+def test_an_erased_supporter_is_nowhere_in_the_api(national_api, world, client):
+    """Issue #11: an erased supporter appears nowhere in the API; their signature stays
+    counted, anonymous, with no person."""
+    from petitions.models import Signature
+    from supporters import privacy
+
+    olga = world["ohioan"]
+    Signature.objects.create(
+        petition=world["petition"],
+        supporter=olga,
+        referral_code="erasedsig1",
+        confirmed_at=timezone.now(),
+    )
+    person_url = national_api.follow("osdi:people")["_embedded"]["osdi:people"]
+    person_url = next(p for p in person_url if p["given_name"] == "Olga")
+    person_url = person_url["_links"]["self"]["href"]
+    privacy.erase(olga.pk)
+    doc = national_api.follow("osdi:people")
+    assert doc["total_records"] == 3
+    assert national_api.get(person_url).status_code == 404
+    petitions = national_api.follow("osdi:petitions")["_embedded"]["osdi:petitions"]
+    signatures_url = petitions[0]["_links"]["osdi:signatures"]["href"]
+    signatures = national_api.get(signatures_url).json()
+    assert signatures["total_records"] == 1
+    text = json.dumps(signatures)
+    assert "ohioan@example.org" not in text
+    assert "Olga" not in text
+    assert f"people/{olga.pk}/" not in text

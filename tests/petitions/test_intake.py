@@ -534,3 +534,24 @@ def test_closed_petitions_refuse_before_writing(db):
     with pytest.raises(services.PetitionClosedError):
         sign(petition)
     assert not SignatureIntake.objects.exists()
+
+
+def test_an_erased_address_has_nothing_left_in_the_intake(db):
+    from petitions.models import SignatureIntake
+    from supporters import privacy
+    from tests.petitions.factories import PetitionFactory, SupporterFactory
+
+    ana = SupporterFactory(email="ana@example.org")
+    petition = PetitionFactory()
+    SignatureIntake.objects.create(
+        petition=petition,
+        email="ana@example.org",
+        first_name="Ana",
+        referral_code="intakeerase1",
+        status=SignatureIntake.Status.SET_ASIDE,
+        error="first_name: not a name",
+    )
+    export = privacy.export_data(ana)
+    assert export["signatures_not_written_yet"][0]["first_name"] == "Ana"
+    privacy.erase(ana.pk)
+    assert not SignatureIntake.objects.filter(email="ana@example.org").exists()

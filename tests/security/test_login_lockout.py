@@ -63,3 +63,22 @@ def test_the_lockout_page_is_translated(staffer):
         response = _login(client, reverse("login") + "?lang=es", f"wrong-{n}")
     assert response.status_code == 429
     assert "Demasiados" in response.content.decode()
+
+
+def test_the_lockout_stores_no_client_address(staffer):
+    """axes keeps its failed attempts; IPs are kept only as keyed hashes (issue #11),
+    so what it stores is harbor.net.lockout_ip's pseudonym, never the address."""
+    import ipaddress
+
+    from axes.models import AccessAttempt
+
+    from harbor.net import hash_ip
+
+    client = Client(REMOTE_ADDR="203.0.113.5")
+    for n in range(2):
+        _login(client, reverse("login"), f"wrong-{n}")
+    stored = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert len(stored) == 1
+    assert "203.0.113.5" not in stored
+    digest = bytes.fromhex(hash_ip("203.0.113.5")[:32])
+    assert stored.pop() == str(ipaddress.IPv6Address(digest))

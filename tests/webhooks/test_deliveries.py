@@ -405,3 +405,24 @@ def test_a_documents_links_are_the_apis_own_urls(chapters, settings):
     for href in hrefs:
         match = resolve(urlsplit(href).path)
         assert match.namespace == "api", href
+
+
+def test_an_erased_supporters_deliveries_are_not_made_and_keep_no_copy(
+    receiver, chapters
+):
+    from supporters import privacy
+
+    endpoint = make_endpoint(receiver.url, events=ALL_EVENTS)
+    ana = member(chapters[0], first_name="Ana")
+    signature = sign(ana)
+    services.create_deliveries(model=Supporter, pks=[ana.pk])
+    services.create_deliveries(model=Signature, pks=[signature.pk])
+    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint)
+    assert deliveries.count() == 2
+    assert all(payload for payload in deliveries.values_list("payload", flat=True))
+    privacy.erase(ana.pk)
+    assert set(deliveries.values_list("status", flat=True)) == {
+        WebhookDelivery.Status.SKIPPED
+    }
+    assert list(deliveries.values_list("payload", flat=True)) == [{}, {}]
+    assert "Ana" not in json.dumps(list(deliveries.values_list("payload", flat=True)))
