@@ -66,7 +66,7 @@ def test_a_signature_makes_one_delivery_that_arrives_signed(
     assert sig["comments"] == "Please."
     assert sig["harbor:confirmed"] is True
     assert sig["_links"]["osdi:petition"]["href"].endswith(
-        f"/api/v1/petitions/{signature.petition_id}"
+        f"/api/v1/petitions/{signature.petition_id}/"
     )
     person = sig["_embedded"]["osdi:person"]
     assert person["identifiers"] == [f"harbor:{supporter.pk}"]

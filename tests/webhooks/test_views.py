@@ -197,7 +197,7 @@ def test_the_pages_take_a_fixed_number_of_queries(
     for endpoint in endpoints:
         _deliveries(endpoint, 5)
         _deliveries(endpoint, 3, status="failed", last_error="HTTP 404", attempts=1)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page = staff_client.get(reverse("webhooks:endpoints"))
     assert page.status_code == 200
     endpoint = endpoints[0]
