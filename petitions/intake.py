@@ -159,6 +159,11 @@ def pending_counts(petition_ids: Iterable[int]) -> dict[int, int]:
     )
 
 
+def pending_total() -> int:
+    """Signatures typed and waiting for the drain, on every petition (a count only)."""
+    return SignatureIntake.objects.filter(status=SignatureIntake.Status.PENDING).count()
+
+
 # --- the drain ------------------------------------------------------------------------
 
 

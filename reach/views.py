@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from campaigns.models import Campaign
 from harbor.staff import StaffRequiredMixin, streaming_csv_response
 from legislators import atlas
+from petitions.intake import pending_total
 from supporters.importing import _safe_cell
 
 from . import dashboard, rollups, selectors, services
@@ -100,6 +101,9 @@ class ReachDashboardView(StaffRequiredMixin, View):
                 "query": f"?{query}" if query else "",
                 "shades": range(1, dashboard.SHADES + 1),
                 "default_days": settings.REACH_DEFAULT_DAYS,
+                # Signatures are counted once drained (petitions.intake): say how many
+                # wait, so a viral hour is not mistaken for a quiet one.
+                "pending_signatures": pending_total(),
             },
         )
 

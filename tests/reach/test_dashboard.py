@@ -445,3 +445,27 @@ def test_the_rollup_tasks_are_pinned_and_scheduled():
     scheduled = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
     assert scheduled["reach.refresh_rollups"] == 300
     assert scheduled["reach.rebuild_rollups"] == 24 * 3600
+
+
+def test_the_dashboard_says_how_many_signatures_wait_in_the_intake(
+    client, world, staff_user
+):
+    from petitions.models import Petition
+    from petitions.services import sign_petition
+
+    client.force_login(staff_user)
+    page = client.get(reverse("reach:dashboard")).content.decode()
+    assert "waiting to be written" not in page
+    petition = (
+        Petition.objects.filter(status="open").first() or Petition.objects.first()
+    )
+    for n in range(2):
+        sign_petition(
+            petition=petition,
+            email=f"waiting{n}@example.org",
+            first_name="Wai",
+            last_name="Ting",
+            zip_code="78701",
+        )
+    page = client.get(reverse("reach:dashboard")).content.decode()
+    assert "2 signatures are waiting to be written" in page
